@@ -1,0 +1,41 @@
+/**
+ * One way to reach the Docker engine for every plugin: dockerode (loaded lazily, so
+ * `qms list` never pays for it), pinged once, with one clear error when nothing answers.
+ */
+import type Docker from 'dockerode';
+import type { Env } from '../../tasks/types.js';
+import { QmsError } from '../../tasks/errors.js';
+
+const clients = new Map<string, Promise<Docker>>();
+
+/** The engine address in effect: `DOCKER_HOST` or the default socket. */
+export function dockerAddress(env: Env): string {
+  return env.DOCKER_HOST || '/var/run/docker.sock';
+}
+
+/** A connected, pinged dockerode client (cached per address). */
+export function connectDocker(env: Env): Promise<Docker> {
+  const address = dockerAddress(env);
+  let client = clients.get(address);
+  if (!client) {
+    client = open(address, env);
+    clients.set(address, client);
+    client.catch(() => clients.delete(address));
+  }
+  return client;
+}
+
+async function open(address: string, env: Env): Promise<Docker> {
+  const { default: DockerCtor } = await import('dockerode');
+  const docker = env.DOCKER_HOST ? new DockerCtor() : new DockerCtor({ socketPath: address });
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new QmsError(
+      `The Docker engine at ${address} does not answer (${(err as Error).message}).`,
+      'Start one: `npm run docker:engine` (installs Debian\'s docker.io and starts dockerd), ' +
+        'or `sudo systemctl start docker`; set DOCKER_HOST if it listens elsewhere.',
+    );
+  }
+  return docker;
+}
