@@ -1,0 +1,108 @@
+/** The shared HTTP host with a real SDK client: sessions, bearer token, Host/Origin checks, paths, port conflicts. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { z } from 'zod';
+import { startHttpHost, type HttpHost } from './http-host.js';
+import { QmsError } from '../../tasks/errors.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+
+function echoServer(): McpServer {
+  const server = new McpServer({ name: 'echo', version: '1.0.0' });
+  server.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
+  return server;
+}
+
+async function connect(url: string, token: string): Promise<Client> {
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+const initBody = JSON.stringify({
+  jsonrpc: '2.0', id: 1, method: 'initialize',
+  params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'curl', version: '0' } },
+});
+const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+describe('startHttpHost', () => {
+  let host: HttpHost;
+  let url: string;
+  beforeAll(async () => {
+    host = await startHttpHost({ createServer: echoServer, port: 0, hosts: ['127.0.0.1'], token: TOKEN });
+    url = host.urls[0]!;
+  });
+  afterAll(async () => {
+    await host.close();
+  });
+
+  it('serves MCP sessions to a client carrying the token', async () => {
+    expect(url).toBe(`http://127.0.0.1:${host.port}/mcp`);
+    const a = await connect(url, TOKEN);
+    const b = await connect(url, TOKEN);
+    const tools = await a.listTools();
+    expect(tools.tools.map((t) => t.name)).toEqual(['echo']);
+    const res = await b.callTool({ name: 'echo', arguments: { text: 'hi' } });
+    expect(res.content).toEqual([{ type: 'text', text: 'hi' }]);
+    await a.close();
+    await b.close();
+  });
+
+  it('refuses requests without the token or with a wrong one (401, WWW-Authenticate)', async () => {
+    const none = await fetch(url, { method: 'POST', headers: mcpHeaders, body: initBody });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/Authorization: Bearer/);
+    const wrong = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: 'Bearer nope' }, body: initBody });
+    expect(wrong.status).toBe(401);
+    const prefix = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${TOKEN.slice(0, -1)}` }, body: initBody });
+    expect(prefix.status).toBe(401);
+    await expect(connect(url, 'wrong')).rejects.toThrow();
+  });
+
+  it('refuses a foreign Host header or Origin (403) even with the token', async () => {
+    const { request } = await import('node:http');
+    const status = (headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${TOKEN}`, ...headers } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(initBody);
+      });
+    expect(await status({ host: 'evil.example:80' })).toBe(403);
+    expect(await status({ host: `host.docker.internal:${host.port}`, origin: 'http://evil.example' })).toBe(403);
+    expect(await status({ host: `localhost:${host.port}`, origin: `http://localhost:${host.port}` })).toBe(200);
+    expect(await status({ host: `host.docker.internal:${host.port}` })).toBe(200);
+  });
+
+  it('answers 404 off /mcp, 404 for unknown sessions, 413 for huge bodies', async () => {
+    const auth = { ...mcpHeaders, authorization: `Bearer ${TOKEN}` };
+    expect((await fetch(url.replace('/mcp', '/other'), { headers: auth })).status).toBe(404);
+    expect((await fetch(url, { method: 'POST', headers: { ...auth, 'mcp-session-id': 'nope' }, body: '{}' })).status).toBe(404);
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    const res = await fetch(url, { method: 'POST', headers: auth, body: JSON.stringify({ huge }) }).catch(() => undefined);
+    expect(res?.status).toBe(413);
+  });
+
+  it('names the port and its holder when the port is taken', async () => {
+    const blocker: NetServer = createNetServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const err = await startHttpHost({ createServer: echoServer, port, hosts: ['127.0.0.1'], token: TOKEN }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(QmsError);
+      expect((err as Error).message).toContain(`Port ${port}`);
+      expect((err as Error).message).toContain(`pid ${process.pid}`);
+      expect((err as QmsError).hint).toMatch(/another port/);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * The shared streamable-HTTP host for our MCP servers (qms-mcp, git-mcp): node:http servers on
+ * loopback and the Docker bridge gateway, path `/mcp`, one McpServer per MCP session, and the
+ * guards every request passes first: Host/Origin allowlist (DNS rebinding), bearer token
+ * (constant-time), body size cap. The MCP SDK is loaded lazily, when a host is started.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { QmsError } from '../../tasks/errors.js';
+import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js';
+import { describeHolder, findPortHolder } from './port-holder.js';
+
+export interface HttpHostOptions {
+  /** Builds a fresh McpServer; called once per MCP session. */
+  createServer: () => Promise<McpServer> | McpServer;
+  /** TCP port; 0 picks a free one (the same for every host address). */
+  port: number;
+  /** Addresses to listen on; default 127.0.0.1 plus docker0's IPv4 when present. Never 0.0.0.0 unless asked. */
+  hosts?: string[];
+  /** Bearer token every request must carry. */
+  token: string;
+  /** Accepted Host header names; default localhost, 127.0.0.1, host.docker.internal, the bridge address. */
+  allowedHostnames?: string[];
+  /** Largest accepted request body; default 4 MiB. */
+  maxBodyBytes?: number;
+}
+
+export interface HttpHost {
+  /** `http://<host>:<port>/mcp` for each listening address. */
+  urls: string[];
+  port: number;
+  /** Closes every MCP session and the HTTP servers. */
+  close(): Promise<void>;
+}
+
+const MCP_PATH = '/mcp';
+
+function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+/** Constant-time token check: hashing first makes the lengths equal, so nothing leaks through timing. */
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const given = createHash('sha256').update(m?.[1] ?? '').digest();
+  const expected = createHash('sha256').update(token).digest();
+  return timingSafeEqual(given, expected) && m !== null;
+}
+
+/** Hostname part of a Host header: `localhost:8000` → `localhost`, `[::1]:8000` → `::1`. */
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(1, hostHeader.indexOf(']')).toLowerCase();
+  return (hostHeader.split(':')[0] ?? '').toLowerCase();
+}
+
+function originAllowed(origin: string, allowed: Set<string>): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && allowed.has(url.hostname.replace(/^\[|\]$/g, '').toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Starts the host; rejects with a QmsError naming the port (and its holder) when it is taken. */
+export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
+  const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+  const { isInitializeRequest } = await import('@modelcontextprotocol/sdk/types.js');
+  if (!options.token) throw new QmsError('MCP HTTP host needs a non-empty bearer token', 'Set QMS_MCP_TOKEN or let qms generate one.');
+  const explicitHosts = options.hosts !== undefined;
+  const hosts = options.hosts ?? defaultListenHosts();
+  const allowed = new Set((options.allowedHostnames ?? defaultAllowedHostnames()).map((h) => h.toLowerCase()));
+  const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host;
+    if (!host || !allowed.has(hostnameOf(host))) {
+      sendJsonRpcError(res, 403, -32000, `Forbidden: Host header ${JSON.stringify(host ?? '')} is not allowed`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !originAllowed(origin, allowed)) {
+      sendJsonRpcError(res, 403, -32000, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed`);
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== MCP_PATH) {
+      sendJsonRpcError(res, 404, -32601, `Not found: MCP is served at ${MCP_PATH}`);
+      return;
+    }
+    if (!tokenMatches(req.headers.authorization, options.token)) {
+      sendJsonRpcError(res, 401, -32001, 'Unauthorized: a valid "Authorization: Bearer <token>" header is required', {
+        'www-authenticate': 'Bearer realm="qms-mcp"',
+      });
+      return;
+    }
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      try {
+        const text = await readBody(req, maxBody);
+        body = JSON.parse(text);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) sendJsonRpcError(res, 413, -32600, `Request body larger than ${maxBody} bytes`);
+        else sendJsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
+        return;
+      }
+    }
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = sessions.get(sessionId);
+      if (!session) {
+        sendJsonRpcError(res, 404, -32001, 'Session not found: start a new MCP session with initialize');
+        return;
+      }
+      await session.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      sendJsonRpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; the first request must be initialize');
+      return;
+    }
+    const server = await options.createServer();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, server });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+      void server.close().catch(() => undefined);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  const servers: Server[] = [];
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((err: unknown) => {
+      sendJsonRpcError(res, 500, -32603, `Internal error: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  };
+
+  let port = options.port;
+  const bound: string[] = [];
+  for (const host of hosts) {
+    const server = createHttpServer(listener);
+    try {
+      port = await listen(server, port, host);
+      servers.push(server);
+      bound.push(host);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // docker0 may vanish (engine stopped) between detection and bind; loopback still works.
+      if (!explicitHosts && code === 'EADDRNOTAVAIL' && host !== '127.0.0.1') continue;
+      await Promise.all(servers.map(closeServer));
+      if (code === 'EADDRINUSE') {
+        const holder = await findPortHolder(port);
+        throw new QmsError(
+          `Port ${port} on ${host} is already in use by ${describeHolder(holder)}`,
+          holder
+            ? `Stop that process (kill ${holder.pid}) if it is a leftover, or configure another port for this MCP server.`
+            : 'Stop whatever listens on that port (see `ss -ltnp`), or configure another port for this MCP server.',
+        );
+      }
+      if (code === 'EACCES') throw new QmsError(`Not allowed to listen on ${host}:${port}`, 'Use a port above 1023.');
+      if (code === 'EADDRNOTAVAIL') throw new QmsError(`Cannot listen on ${host}: no such address on this machine`, 'Pass a host address this machine has (e.g. 127.0.0.1).');
+      throw err;
+    }
+  }
+
+  const urls = bound.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${port}${MCP_PATH}`);
+  let closed: Promise<void> | undefined;
+  return {
+    urls,
+    port,
+    close() {
+      closed ??= (async () => {
+        const open = [...sessions.values()];
+        sessions.clear();
+        await Promise.all(open.map(async (s) => {
+          await s.transport.close().catch(() => undefined);
+          await s.server.close().catch(() => undefined);
+        }));
+        await Promise.all(servers.map(closeServer));
+      })();
+      return closed;
+    },
+  };
+}
