@@ -1,0 +1,90 @@
+/**
+ * A TaskContext for plugin unit/integration tests that don't go through the engine:
+ * captures every log line (to assert on output, e.g. that no secret appears), keeps state in
+ * memory and serves `ctx.result()` from a map.
+ */
+import type { Env, Logger, ResolvedConfig, RunOptions, StateEntry, StateStore, TaskContext } from '../tasks/types.js';
+
+export interface TestContext extends TaskContext {
+  /** Every line logged, prefixed with its level: `info: …`, `warn: …`, `output: …`. */
+  readonly lines: string[];
+  readonly secrets: string[];
+  readonly teardowns: Array<{ label: string; fn: () => Promise<void> | void }>;
+}
+
+export function memoryState(file = '/dev/null'): StateStore {
+  const entries = new Map<string, StateEntry>();
+  return {
+    file,
+    async list(filter) {
+      return [...entries.values()].filter((e) => (!filter?.kind || e.kind === filter.kind) && (!filter?.plugin || e.plugin === filter.plugin));
+    },
+    async get(id) {
+      return entries.get(id);
+    },
+    async put(entry) {
+      entries.set(entry.id, entry);
+    },
+    async remove(id) {
+      entries.delete(id);
+    },
+    async withLock(_name, fn) {
+      return fn();
+    },
+  };
+}
+
+export function testContext(init: {
+  root: string;
+  name?: string;
+  project?: string;
+  env?: Env;
+  envFiles?: readonly string[];
+  results?: Record<string, unknown>;
+  state?: StateStore;
+  signal?: AbortSignal;
+}): TestContext {
+  const lines: string[] = [];
+  const secrets: string[] = [];
+  const teardowns: TestContext['teardowns'] = [];
+  const log: Logger = {
+    info: (m) => lines.push(`info: ${m}`),
+    warn: (m) => lines.push(`warn: ${m}`),
+    output: (t) => lines.push(`output: ${t}`),
+  };
+  const config: ResolvedConfig = {
+    file: `${init.root}/qms.config.ts`,
+    root: init.root,
+    name: init.project ?? 'test-project',
+    plugins: [],
+    tasks: new Map(),
+    chains: {},
+    envFiles: init.envFiles ?? [],
+    concurrency: 4,
+  };
+  const options: RunOptions = { force: false, dryRun: false, keepGoing: false, concurrency: 4, flags: {} };
+  const results = init.results ?? {};
+  return {
+    name: init.name ?? 'test',
+    root: init.root,
+    config,
+    env: init.env ?? {},
+    log,
+    signal: init.signal ?? new AbortController().signal,
+    state: init.state ?? memoryState(),
+    addSecret: (v) => secrets.push(v),
+    // Plugins under test here never shell out through zx's `$`.
+    $: (() => {
+      throw new Error('zx $ is not available in the plugin test context');
+    }) as unknown as TaskContext['$'],
+    options,
+    result: <T>(task: string) => results[task] as T | undefined,
+    onTeardown: (label, fn) => void teardowns.push({ label, fn }),
+    skip: (reason: string): never => {
+      throw new Error(`skipped: ${reason}`);
+    },
+    lines,
+    secrets,
+    teardowns,
+  };
+}
