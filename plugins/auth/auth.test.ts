@@ -119,6 +119,7 @@ describe('auth checks (real git, real Docker engine)', () => {
     writeFileSync(join(home, '.claude/.credentials.json'), JSON.stringify({ claudeAiOauth: { accessToken: API_SECRET } }), { mode: 0o600 });
     const docker = await connectDocker(process.env as Record<string, string>);
     const volume = claudeConfigVolume('qms-auth-test-d', 'claude');
+    expect(volume).toBe('qms-qms-auth-test-d-claude-claude-config');
     await docker.createVolume({ Name: volume, Labels: { 'qms.test': 'auth' } });
     try {
       const ctx = testContext({ root: tempRepo(), project: 'qms-auth-test-d', env: { HOME: home } });

@@ -1,4 +1,2 @@
-/** Name of the named volume that keeps Claude Code's login (`/claude-config`) for one agent of one project. */
-export function claudeConfigVolume(project: string, agent: string): string {
-  return `qms-${project}-${agent}-claude-config`;
-}
+/** Name of the named volume that keeps Claude Code's login (`/claude-config`): the container plugin's own naming. */
+export { configVolumeName as claudeConfigVolume } from '../container/names.js';

@@ -26,7 +26,7 @@ export function agentPaths(root: string, agent: string): { sessions: string; wor
 }
 
 export async function createSession(root: string, agent: string, now: Date = new Date()): Promise<SessionResult> {
-  const owner = await agentOwner(root);
+  const owner = await agentOwner();
   const paths = agentPaths(root, agent);
   // The parents (.claude, .claude/users) are created as the user running qms; only the
   // folders the agent writes to are handed to the agent's uid.
