@@ -79,8 +79,11 @@ export interface TaskContext extends PluginContext {
    * run fails or is interrupted (SIGINT/SIGTERM); with `{ always: true }` also after success.
    */
   onTeardown(label: string, fn: () => Promise<void> | void, options?: { always?: boolean }): void;
-  /** End the task as skipped ("already up to date"), with the reason shown to the user. */
-  skip(reason: string): never;
+  /**
+   * End the task as skipped ("already up to date"), with the reason shown to the user.
+   * `result`, if given, is what `ctx.result(name)` returns to dependents (e.g. an existing image).
+   */
+  skip(reason: string, result?: unknown): never;
 }
 
 export interface TaskDef<R = unknown> {

@@ -1,0 +1,47 @@
+/**
+ * Commands provided by plugins (`exec`, `refresh`, `attach`, `logs`, `verify`): dispatched to
+ * the first loaded plugin that declares it, with the operands in order and the flags.
+ */
+import { ConfigError } from '../../errors.js';
+import type { GlobalOptions } from '../global-options.js';
+import { openProject } from '../project.js';
+import { handleSignals } from '../signals.js';
+
+/** Which built-in plugin provides each command, for the "add this plugin" hint. */
+export const COMMAND_PROVIDERS: Record<string, string> = {
+  exec: 'container()',
+  refresh: 'container()',
+  attach: 'container()',
+  logs: 'qmsMcp() or gitMcp()',
+  verify: 'verify()',
+};
+
+export async function pluginCommand(
+  globals: GlobalOptions,
+  name: string,
+  args: readonly string[],
+  flags: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const project = await openProject(globals);
+  const plugin = project.config.plugins.find((p) => p.commands?.[name]);
+  const command = plugin?.commands?.[name];
+  if (!plugin || !command) {
+    throw new ConfigError(
+      `no loaded plugin provides the "${name}" command`,
+      `add ${COMMAND_PROVIDERS[name] ?? 'the plugin that provides it'} to plugins in ${project.config.file}`,
+      project.config.file,
+      'plugins',
+    );
+  }
+  const controller = new AbortController();
+  const signals = handleSignals(controller);
+  try {
+    return await command.run(project.pluginContext(controller.signal), args, { ...flags, json: globals.json, force: globals.force });
+  } catch (err) {
+    // Name the plugin and command, keeping the error's tier (known errors stay stack-free).
+    if (err instanceof Error) err.message = `[${plugin.name}] ${name}: ${err.message}`;
+    throw err;
+  } finally {
+    signals.dispose();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * `qms up`, `qms down`, `qms task <name...>`: plan the targets' closure, print it for
+ * `--dry-run`, otherwise run it with the chosen renderer, SIGINT/SIGTERM wired to the run's
+ * abort, then summarise failures (with hints) on stderr. Returns the exit code.
+ */
+import { ConfigError } from '../../errors.js';
+import { chooseRenderer } from '../../render/choose-renderer.js';
+import { isBug } from '../../run/failure.js';
+import { planRun, runTasks } from '../../run/run-tasks.js';
+import type { ResolvedConfig, ResolvedTask } from '../../types.js';
+import type { GlobalOptions } from '../global-options.js';
+import { openProject } from '../project.js';
+import { EXIT } from '../report-error.js';
+import { handleSignals } from '../signals.js';
+
+export interface RunCommand {
+  /** Explicit task names, or a chain name. */
+  targets?: readonly string[];
+  chain?: string;
+  exclude?: (task: ResolvedTask) => boolean;
+  flags?: Record<string, string | boolean | undefined>;
+  /** `down` keeps going by default: tear down as much as possible. */
+  keepGoing?: boolean;
+}
+
+export function chainTargets(config: ResolvedConfig, chain: string): readonly string[] {
+  const targets = config.chains[chain];
+  if (!targets) {
+    const known = Object.keys(config.chains);
+    throw new ConfigError(
+      `no chain "${chain}" in ${config.file}`,
+      `add \`chains: { ${chain}: [...] }\` to the config${known.length ? ` (chains defined: ${known.join(', ')})` : ''}`,
+      config.file,
+      `chains.${chain}`,
+    );
+  }
+  return targets;
+}
+
+export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promise<number> {
+  const project = await openProject(globals);
+  const { config } = project;
+  const targets = cmd.chain ? chainTargets(config, cmd.chain) : (cmd.targets ?? []);
+  const plan = planRun(config, targets, cmd.exclude);
+
+  if (globals.dryRun) {
+    printPlan(config, plan, globals.json === true);
+    return EXIT.ok;
+  }
+
+  const renderer = await chooseRenderer({ json: globals.json, tasks: config.tasks });
+  const controller = new AbortController();
+  const signals = handleSignals(controller);
+  let result;
+  try {
+    result = await runTasks({
+      config,
+      targets,
+      exclude: cmd.exclude,
+      env: project.env,
+      redactor: project.redactor,
+      state: project.state,
+      renderer,
+      signal: controller.signal,
+      run: {
+        force: globals.force === true,
+        keepGoing: globals.keepGoing ?? cmd.keepGoing ?? false,
+        concurrency: globals.concurrency ?? config.concurrency,
+        flags: cmd.flags ?? {},
+      },
+    });
+  } finally {
+    await renderer.close();
+    signals.dispose();
+  }
+
+  if (!globals.json) {
+    const err = process.stderr;
+    for (const f of result.failures) {
+      if (f.kind === 'blocked' || f.kind === 'aborted') continue;
+      err.write(`qms: ${f.plugin ? `[${f.plugin}] ` : ''}${f.task}: ${f.reason}\n`);
+      if (f.hint) err.write(`  hint: ${project.redactor.redact(f.hint)}\n`);
+      if (isBug(f.cause) && f.cause.stack) err.write(`${project.redactor.redact(f.cause.stack)}\n`);
+    }
+    for (const t of result.teardownErrors) err.write(`qms: ${t}\n`);
+  }
+  if (result.interrupted) return EXIT.interrupted;
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+function printPlan(config: ResolvedConfig, plan: readonly string[], json: boolean): void {
+  if (json) {
+    const tasks = plan.map((name) => {
+      const t = config.tasks.get(name)!;
+      return { name, plugin: t.plugin ?? null, dependsOn: t.dependsOn, interactive: t.interactive === true };
+    });
+    process.stdout.write(`${JSON.stringify({ dryRun: true, plan: tasks })}\n`);
+    return;
+  }
+  const width = Math.max(4, ...plan.map((n) => n.length));
+  const lines = plan.map((name, i) => {
+    const t = config.tasks.get(name)!;
+    const after = t.dependsOn.length ? `  after: ${t.dependsOn.join(', ')}` : '';
+    return `${String(i + 1).padStart(3)}. ${name.padEnd(width)}  ${t.plugin ? `[${t.plugin}]` : '[config]'}${t.interactive ? ' (interactive)' : ''}${after}`;
+  });
+  process.stdout.write(`Plan (dry run: nothing was run):\n${lines.join('\n')}\n`);
+}

@@ -1,0 +1,148 @@
+/**
+ * The `qms` CLI entry (`bin/qms.js` imports it). Only commander is loaded up front; each
+ * command loads what it needs, so `qms --version` never touches the config and `qms list`
+ * never loads zx, listr2 or plugin internals. Exit codes: 0 ok, 1 a task failed,
+ * 2 usage or config error, 130 interrupted.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { GlobalOptions } from './global-options.js';
+import { EXIT, reportError } from './report-error.js';
+
+const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+type Action = (cmd: Command) => Promise<number>;
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('qms')
+    .description('Plugin-based task runner: brings up, verifies and tears down a Docker environment for Claude Code agents on a QMS repository.')
+    .version(version, '-V, --version', 'print the version')
+    .option('-c, --config <path>', 'config file (default: qms.config.{ts,mts,js,mjs} in the working directory)')
+    .option('--json', 'machine-readable output (NDJSON events for runs)')
+    .option('-n, --dry-run', 'print the plan in order, run nothing')
+    .option('-j, --concurrency <n>', 'tasks run at once (default: the config\'s concurrency, else 8)', positiveInt)
+    .option('-k, --keep-going', 'after a failure, go on with tasks that do not depend on it')
+    .option('-f, --force', 'redo work that is up to date (rebuild, recreate)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const act = (fn: Action) =>
+    async function (this: Command) {
+      setExit(await fn(this));
+    };
+  const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
+  const run = () => import('./commands/run.js');
+  const plugin = (name: string, args: readonly string[], cmd: Command) =>
+    import('./commands/plugin-command.js').then((m) => {
+      const { config: _c, json: _j, dryRun: _d, concurrency: _n, keepGoing: _k, force: _f, ...flags } = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();
+      return m.pluginCommand(globals(cmd), name, args, flags);
+    });
+
+  program
+    .command('up')
+    .description('run the `up` chain (auth, build, MCP servers, session, container, verify, attach)')
+    .option('--no-attach', 'leave out interactive tasks (do not attach to the agent)')
+    .action(
+      act(async (cmd) => {
+        const attach = cmd.opts<{ attach: boolean }>().attach;
+        return (await run()).runCommand(globals(cmd), { chain: 'up', exclude: attach ? undefined : (t) => t.interactive === true, flags: { attach } });
+      }),
+    );
+  program
+    .command('down')
+    .description('run the `down` chain (stop the container and the MCP servers); keeps going after a failure')
+    .option('--volumes', 'also remove volumes (e.g. the agent\'s Claude config)')
+    .action(act(async (cmd) => (await run()).runCommand(globals(cmd), { chain: 'down', keepGoing: true, flags: { volumes: cmd.opts<{ volumes?: boolean }>().volumes === true } })));
+  program
+    .command('task')
+    .description('run the named tasks and what they depend on')
+    .argument('<names...>', 'task names (see `qms list`)')
+    .action(act(async (cmd) => (await run()).runCommand(globals(cmd), { targets: cmd.args })));
+  program
+    .command('list')
+    .description('list the tasks (plugin, dependencies, description) and the chains')
+    .action(act(async (cmd) => (await import('./commands/list.js')).listCommand(globals(cmd))));
+  program
+    .command('graph')
+    .description('print the task graph')
+    .argument('[targets...]', 'only these tasks and their dependencies')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']))
+    .action(act(async (cmd) => (await import('./commands/graph.js')).graphCommand(globals(cmd), cmd.args, cmd.opts<{ format?: string }>().format)));
+  program
+    .command('status')
+    .description('what the state store records, each entry checked live by its plugin')
+    .action(act(async (cmd) => (await import('./commands/status.js')).statusCommand(globals(cmd))));
+  program
+    .command('serve')
+    .description('run a built-in MCP server in the foreground (git-mcp, qms-mcp); options pass through')
+    .argument('<server>', 'git-mcp or qms-mcp')
+    .argument('[args...]', 'the server\'s own options, e.g. --project-root DIR --port 8001')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(act(async (cmd) => (await import('./commands/serve.js')).serveCommand(cmd.args[0]!, cmd.args.slice(1))));
+  program
+    .command('exec')
+    .description('run a command in the agent\'s container (container plugin)')
+    .argument('<agent>', 'agent name, e.g. claude')
+    .argument('[cmd...]', 'command after --')
+    .action(act((cmd) => plugin('exec', cmd.args, cmd)));
+  program
+    .command('refresh')
+    .description('recreate the agent\'s container (container plugin)')
+    .argument('[agent]', 'agent name')
+    .action(act((cmd) => plugin('refresh', cmd.args, cmd)));
+  program
+    .command('attach')
+    .description('attach to the agent in its container (container plugin)')
+    .argument('[agent]', 'agent name')
+    .argument('[cmd...]', 'command after -- (default: claude)')
+    .action(act((cmd) => plugin('attach', cmd.args, cmd)));
+  program
+    .command('logs')
+    .description('show an MCP server\'s log (mcp-server plugin)')
+    .argument('<server>', 'server name, e.g. qms or git')
+    .option('-F, --follow', 'keep printing new lines')
+    .action(act((cmd) => plugin('logs', cmd.args, cmd)));
+  program
+    .command('verify')
+    .description('check the running environment from inside the container (verify plugin)')
+    .action(act((cmd) => plugin('verify', cmd.args, cmd)));
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  // `qms serve` hands its options to the server untouched (they are not ours to parse).
+  if (argv[2] === 'serve' && argv[3] && !argv[3].startsWith('-')) {
+    try {
+      return await (await import('./commands/serve.js')).serveCommand(argv[3], argv.slice(4));
+    } catch (err) {
+      return reportError(err);
+    }
+  }
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error (already printed).
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(err);
+  }
+}
+
+const code = await main();
+// Let stdout drain; exit explicitly so a plugin's forgotten handle cannot keep us alive.
+process.exitCode = code;
+if (process.stdout.writableLength > 0) process.stdout.once('drain', () => process.exit(code));
+else process.exit(code);

@@ -1,0 +1,40 @@
+/**
+ * Opens the project a command works on: the resolved config, the env (dotenv files +
+ * process.env), the redactor fed with its secrets, and the state store.
+ */
+import { loadConfig } from '../config/load-config.js';
+import { loadEnv } from '../env/load-env.js';
+import { Redactor } from '../env/redact.js';
+import { createStateStore } from '../state/state-store.js';
+import { createConsoleLogger } from '../run/task-logger.js';
+import type { Env, Logger, PluginContext, ResolvedConfig, StateStore } from '../types.js';
+import type { GlobalOptions } from './global-options.js';
+import { setErrorRedactor } from './report-error.js';
+
+export interface Project {
+  config: ResolvedConfig;
+  env: Env;
+  redactor: Redactor;
+  state: StateStore;
+  log: Logger;
+  pluginContext(signal: AbortSignal): PluginContext;
+}
+
+export async function openProject(globals: GlobalOptions, options: { env?: boolean } = {}): Promise<Project> {
+  const config = await loadConfig({ configPath: globals.config });
+  const redactor = new Redactor();
+  setErrorRedactor(redactor);
+  let env: Env = { ...process.env } as Env;
+  if (options.env !== false) env = (await loadEnv({ root: config.root, envFiles: config.envFiles, configFile: config.file })).env;
+  redactor.addFromEnv(env);
+  const log = createConsoleLogger(redactor);
+  const state = createStateStore({ root: config.root, warn: (m) => log.warn(m) });
+  return {
+    config,
+    env,
+    redactor,
+    state,
+    log,
+    pluginContext: (signal) => ({ root: config.root, config, env, log, signal, state, addSecret: (v) => redactor.add(v) }),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The shape of a user config (`qms.config.ts`) and of a plugin, checked with zod before
+ * anything runs. Only the shape is checked here; names and the graph are checked when the
+ * config is resolved. Functions are checked with `typeof` (zod's `z.function()` would wrap them).
+ */
+import { z } from 'zod';
+
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what} to be a function` });
+
+export const taskSchema = z
+  .object({
+    name: z.string().min(1, 'expected a non-empty task name'),
+    description: z.string().optional(),
+    dependsOn: z.array(z.string().min(1)).optional(),
+    timeout: z.number().int().positive().optional(),
+    retries: z.number().int().nonnegative().optional(),
+    upToDate: fn('upToDate').optional(),
+    run: fn('run'),
+    interactive: z.boolean().optional(),
+  })
+  .strict();
+
+export const pluginSchema = z
+  .object({
+    name: z.string().min(1, 'expected a non-empty plugin name'),
+    tasks: z.array(taskSchema),
+    status: fn('status').optional(),
+    commands: z.record(z.object({ description: z.string(), run: fn('run') }).passthrough()).optional(),
+  })
+  .passthrough();
+
+export const userConfigSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected letters, digits, ".", "_" or "-" (it names containers)').optional(),
+    plugins: z.array(z.union([pluginSchema, z.literal(false), z.null(), z.undefined()])).optional(),
+    tasks: z.array(taskSchema).optional(),
+    chains: z.record(z.array(z.string().min(1))).optional(),
+    envFiles: z.array(z.string().min(1)).optional(),
+    concurrency: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const CONFIG_KEYS = Object.keys(userConfigSchema.shape);
+export const TASK_KEYS = Object.keys(taskSchema.shape);

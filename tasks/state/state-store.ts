@@ -1,0 +1,92 @@
+/**
+ * `.qms/state.json`: what a run started and meant to leave running (MCP servers, the
+ * container), so later `qms status`/`qms down` processes find it. The folder is 0700, the
+ * file 0600, every change is a read-modify-write under the `state` lock with an atomic
+ * write. A corrupt file is moved aside (`state.json.corrupt-<time>`) and treated as empty.
+ */
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StateEntry, StateStore } from '../types.js';
+import { atomicWrite } from './atomic-write.js';
+import { withFileLock } from './lock.js';
+
+interface StateFile {
+  version: 1;
+  entries: Record<string, StateEntry>;
+}
+
+export interface StateStoreOptions {
+  root: string;
+  /** Where warnings go (e.g. the corrupt file was moved aside). */
+  warn?: (message: string) => void;
+  /** Default wait for the `state` lock. */
+  lockTimeoutMs?: number;
+}
+
+export const stateDir = (root: string): string => join(root, '.qms');
+
+export function createStateStore(options: StateStoreOptions): StateStore {
+  const dir = stateDir(options.root);
+  const file = join(dir, 'state.json');
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`qms: warning: ${m}\n`));
+  const lockFile = (name: string) => join(dir, 'locks', `${name.replace(/[^\w.-]/g, '_')}.lock`);
+
+  const read = async (): Promise<StateFile> => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, entries: {} };
+      throw err;
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<StateFile>;
+      if (parsed && typeof parsed === 'object' && parsed.entries && typeof parsed.entries === 'object' && !Array.isArray(parsed.entries)) {
+        return { version: 1, entries: parsed.entries };
+      }
+      throw new Error('not a qms state file');
+    } catch (err) {
+      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(file, aside).catch(() => undefined);
+      warn(`${file} was unreadable (${(err as Error).message}); moved it to ${aside} and started with an empty state`);
+      return { version: 1, entries: {} };
+    }
+  };
+
+  const write = async (state: StateFile): Promise<void> => {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await atomicWrite(file, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  };
+
+  const withLock = <T>(name: string, fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> =>
+    mkdir(dir, { recursive: true, mode: 0o700 }).then(() =>
+      withFileLock(lockFile(name), fn, { timeoutMs: opts?.timeoutMs ?? options.lockTimeoutMs, description: options.root }),
+    );
+
+  const update = (fn: (s: StateFile) => void): Promise<void> =>
+    withLock('state', async () => {
+      const s = await read();
+      fn(s);
+      await write(s);
+    });
+
+  return {
+    file,
+    async list(filter) {
+      const { entries } = await read();
+      return Object.values(entries).filter((e) => (!filter?.kind || e.kind === filter.kind) && (!filter?.plugin || e.plugin === filter.plugin));
+    },
+    async get(id) {
+      return (await read()).entries[id];
+    },
+    put: (entry) =>
+      update((s) => {
+        s.entries[entry.id] = entry;
+      }),
+    remove: (id) =>
+      update((s) => {
+        delete s.entries[id];
+      }),
+    withLock,
+  };
+}
