@@ -1,0 +1,63 @@
+/**
+ * Interactive exec in a managed container with a real TTY: raw stdin, the terminal's size
+ * passed through (and on every SIGWINCH), the command's exit code returned, and the terminal
+ * put back the way it was even when something fails.
+ */
+import type Docker from 'dockerode';
+import type { ReadStream } from 'node:tty';
+import type { Readable, Writable } from 'node:stream';
+
+export interface AttachIo {
+  stdin: Readable & Partial<Pick<ReadStream, 'isTTY' | 'setRawMode' | 'isRaw'>>;
+  stdout: Writable & { columns?: number; rows?: number };
+  env?: Readonly<Record<string, string | undefined>>;
+  signal?: AbortSignal;
+}
+
+export async function attachExec(docker: Docker, containerId: string, cmd: readonly string[], io: AttachIo): Promise<number> {
+  const term = io.env?.TERM || 'xterm-256color';
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: [...cmd],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true,
+    Env: [`TERM=${term}`],
+  });
+  const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+  const { stdin, stdout } = io;
+  const wasRaw = stdin.isRaw ?? false;
+  const resize = (): void => {
+    if (stdout.columns && stdout.rows) exec.resize({ h: stdout.rows, w: stdout.columns }).catch(() => undefined);
+  };
+  try {
+    if (stdin.isTTY && stdin.setRawMode) stdin.setRawMode(true);
+    process.on('SIGWINCH', resize);
+    stdin.pipe(stream);
+    stdin.resume();
+    stream.pipe(stdout, { end: false });
+    resize();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        stream.destroy();
+        resolve();
+      };
+      io.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+  } finally {
+    process.off('SIGWINCH', resize);
+    stdin.unpipe(stream);
+    stream.unpipe(stdout);
+    if (stdin.isTTY && stdin.setRawMode) stdin.setRawMode(wasRaw);
+    stdin.pause();
+  }
+  for (let i = 0; i < 50; i++) {
+    const info = await exec.inspect();
+    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return (await exec.inspect()).ExitCode ?? 1;
+}

@@ -1,0 +1,158 @@
+/**
+ * Ensure one container per agent for the project (seed 004's ensure_container, made
+ * idempotent by the config-hash label): reuse it when it runs with the same hash, start it
+ * when stopped, recreate it when the hash differs (or on force). A container created by this
+ * call is removed again if starting it fails, and the caller can register it for teardown.
+ */
+import type Docker from 'dockerode';
+import { availableParallelism } from 'node:os';
+import type { McpEndpoint } from '../mcp-server/endpoint.js';
+import { connectDocker } from '../docker-engine/client.js';
+import type { PluginContext } from '../../tasks/types.js';
+import { QmsError } from '../../tasks/errors.js';
+import { agentPaths, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
+import { LABEL, stateId } from './names.js';
+import type { ResolvedContainerOptions } from './options.js';
+import { writeOverlays } from './overlays.js';
+import { containerSpec, type ContainerSpec } from './spec.js';
+import { waitReady } from './wait-ready.js';
+
+export interface ContainerResult {
+  id: string;
+  name: string;
+  agent: string;
+  image: string;
+  imageId: string;
+  /** True when this call created the container. */
+  created: boolean;
+}
+
+export type EnsureAction = 'reused' | 'started' | 'created' | 'recreated';
+
+export interface EnsureOutcome {
+  result: ContainerResult;
+  action: EnsureAction;
+}
+
+export interface EnsureInput {
+  opts: ResolvedContainerOptions;
+  endpoints: readonly McpEndpoint[];
+  /** Image tag (the image task's result, else the option). */
+  image: string;
+  force: boolean;
+  /** Called right after this call created a container (register its teardown). */
+  onCreated?: (docker: Docker, id: string, name: string) => void;
+}
+
+async function inspectImage(docker: Docker, image: string): Promise<string> {
+  try {
+    return (await docker.getImage(image).inspect()).Id;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) {
+      throw new QmsError(`The agent image ${image} does not exist.`, 'Build it with `qms task build` (or `qms up`), or set container({ image }).');
+    }
+    throw err;
+  }
+}
+
+async function inspectContainer(docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+  try {
+    return await docker.getContainer(name).inspect();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Host folders, overlays and the spec; no container is touched. */
+export async function prepareSpec(ctx: PluginContext, docker: Docker, input: EnsureInput): Promise<ContainerSpec> {
+  const { opts } = input;
+  const paths = agentPaths(ctx.root, opts.agent);
+  const [imageId, sshDir] = await Promise.all([inspectImage(docker, input.image), resolveSshDir(opts.sshDir)]);
+  await ensureAgentDir(paths.workspace, opts.user);
+  await ensureAgentDir(paths.sessions, opts.user);
+  const ghToken = ctx.env.GH_TOKEN || undefined;
+  if (ghToken) ctx.addSecret(ghToken);
+  for (const ep of input.endpoints) ctx.addSecret(ep.token);
+  const overlays = await writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user);
+  const [mcpJson, settingsLocal] = await Promise.all([exists(paths.hostMcpJson), exists(paths.hostSettingsLocal)]);
+  return containerSpec(
+    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, paths, overlays, shadow: { mcpJson, settingsLocal }, sshDir, hostEnv: ctx.env },
+    opts.limits.cpus,
+  );
+}
+
+/** Docker refuses more CPUs than the engine has: clamp, and say so. */
+async function effectiveCpus(ctx: PluginContext, docker: Docker, wanted: number): Promise<number> {
+  const ncpu = ctx.env.DOCKER_HOST ? ((await docker.info()) as { NCPU?: number }).NCPU ?? wanted : availableParallelism();
+  if (wanted <= ncpu) return wanted;
+  ctx.log.info(`limits.cpus ${wanted} is more than the engine's ${ncpu} CPUs: using ${ncpu}`);
+  return ncpu;
+}
+
+async function createAndStart(ctx: PluginContext, docker: Docker, spec: ContainerSpec, input: EnsureInput): Promise<string> {
+  const { opts } = input;
+  const volume = docker.getVolume(spec.volume);
+  const hasVolume = await volume.inspect().then(
+    () => true,
+    () => false,
+  );
+  if (!hasVolume) {
+    await docker.createVolume({ Name: spec.volume, Labels: { [LABEL.project]: ctx.config.name, [LABEL.root]: ctx.root, [LABEL.agent]: opts.agent } });
+  }
+  const create = { ...spec.create, HostConfig: { ...spec.create.HostConfig, NanoCpus: Math.round((await effectiveCpus(ctx, docker, opts.limits.cpus)) * 1e9) } };
+  const container = await docker.createContainer(create);
+  input.onCreated?.(docker, container.id, spec.name);
+  try {
+    await container.start();
+    await waitReady(docker, container.id, opts.readyTimeoutSec * 1000, ctx.signal);
+  } catch (err) {
+    // Nothing half-started: the container this call created goes again.
+    await container.remove({ force: true }).catch(() => undefined);
+    throw err;
+  }
+  return container.id;
+}
+
+export async function ensureContainer(ctx: PluginContext, input: EnsureInput): Promise<EnsureOutcome> {
+  const docker = await connectDocker(ctx.env);
+  const { opts } = input;
+  return ctx.state.withLock(stateId(opts.agent), async () => {
+    const spec = await prepareSpec(ctx, docker, input);
+    const existing = await inspectContainer(docker, spec.name);
+    if (existing && existing.Config.Labels?.[LABEL.root] !== ctx.root) {
+      throw new QmsError(
+        `A container named ${spec.name} exists but does not belong to this project (${existing.Config.Labels?.[LABEL.root] ?? 'not managed by qms'}).`,
+        `Remove it (\`docker rm -f ${spec.name}\`) or give this project another name in qms.config.ts.`,
+      );
+    }
+    let action: EnsureAction;
+    let id: string;
+    if (existing && !input.force && existing.Config.Labels?.[LABEL.hash] === spec.hash) {
+      id = existing.Id;
+      if (existing.State.Running) {
+        action = 'reused';
+      } else {
+        await docker.getContainer(id).start();
+        await waitReady(docker, id, opts.readyTimeoutSec * 1000, ctx.signal);
+        action = 'started';
+      }
+    } else {
+      if (existing) {
+        ctx.log.info(`recreating ${spec.name} (${input.force ? 'forced' : 'configuration changed'})`);
+        await docker.getContainer(existing.Id).remove({ force: true });
+      }
+      id = await createAndStart(ctx, docker, spec, input);
+      action = existing ? 'recreated' : 'created';
+    }
+    const imageId = String(spec.create.Image);
+    await ctx.state.put({
+      id: stateId(opts.agent),
+      kind: 'container',
+      plugin: 'container',
+      createdAt: existing && action !== 'recreated' ? existing.Created : new Date().toISOString(),
+      data: { containerId: id, name: spec.name, agent: opts.agent, image: input.image, imageId, configHash: spec.hash },
+    });
+    return { action, result: { id, name: spec.name, agent: opts.agent, image: input.image, imageId, created: action === 'created' || action === 'recreated' } };
+  });
+}

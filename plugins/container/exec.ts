@@ -1,0 +1,59 @@
+/**
+ * Run a command in a managed container without a TTY: stdout and stderr demultiplexed onto
+ * separate streams as they arrive, the command's exit code returned (seed 004's exec).
+ */
+import type Docker from 'dockerode';
+import type { Writable } from 'node:stream';
+
+export interface ExecOptions {
+  stdout: Writable;
+  stderr: Writable;
+  user?: string;
+  workingDir?: string;
+  env?: string[];
+  signal?: AbortSignal;
+}
+
+export async function execIn(docker: Docker, containerId: string, cmd: readonly string[], options: ExecOptions): Promise<number> {
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: [...cmd],
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: false,
+    Tty: false,
+    ...(options.user ? { User: options.user } : {}),
+    ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+    ...(options.env ? { Env: options.env } : {}),
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      stream.destroy();
+      reject(options.signal?.reason ?? new Error('aborted'));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    docker.modem.demuxStream(stream, options.stdout, options.stderr);
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  // The exit code is set once the stream has ended; a short wait covers the engine's lag.
+  for (let i = 0; i < 50; i++) {
+    const info = await exec.inspect();
+    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return (await exec.inspect()).ExitCode ?? 1;
+}
+
+/** Collect a command's output (for probes such as `df`). */
+export async function execCapture(docker: Docker, containerId: string, cmd: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: { stdout: Buffer[]; stderr: Buffer[] } = { stdout: [], stderr: [] };
+  out.on('data', (c: Buffer) => chunks.stdout.push(c));
+  err.on('data', (c: Buffer) => chunks.stderr.push(c));
+  const code = await execIn(docker, containerId, cmd, { stdout: out, stderr: err });
+  return { code, stdout: Buffer.concat(chunks.stdout).toString('utf8'), stderr: Buffer.concat(chunks.stderr).toString('utf8') };
+}

@@ -1,0 +1,76 @@
+/**
+ * Host side of the mounts: the paths of one agent's folders, and creating the ones that must
+ * exist before the container starts, owned by the agent's uid (the host user, or 1000 when
+ * qms runs as root), so Docker never creates them as root.
+ */
+import { chown, lstat, mkdir, readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { QmsError } from '../../tasks/errors.js';
+
+export interface AgentPaths {
+  workspace: string;
+  sessions: string;
+  /** `.qms/container/<agent>`: generated overlays (0700; token files 0600). */
+  overlayDir: string;
+  /** Host files the overlays shadow; mounted over only when they exist (see README). */
+  hostMcpJson: string;
+  hostSettingsLocal: string;
+}
+
+export function agentPaths(root: string, agent: string): AgentPaths {
+  return {
+    workspace: join(root, '.claude', 'users', agent, 'workspace'),
+    sessions: join(root, '.claude', 'sessions'),
+    overlayDir: join(root, '.qms', 'container', agent),
+    hostMcpJson: join(root, '.mcp.json'),
+    hostSettingsLocal: join(root, '.claude', 'settings.local.json'),
+  };
+}
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+/** mkdir -p; when running as root, hand what was created (and root-owned content) to the agent. */
+export async function ensureAgentDir(dir: string, user: { uid: number; gid: number }): Promise<void> {
+  const created = await mkdir(dir, { recursive: true });
+  if (!isRoot()) return;
+  // Folders mkdir created between the first missing one and `dir`.
+  if (created) {
+    let p = dir;
+    while (p.length >= created.length) {
+      await chown(p, user.uid, user.gid);
+      p = resolve(p, '..');
+    }
+  }
+  await chownRootOwned(dir, user);
+}
+
+/** The agent must be able to write what an earlier root process (e.g. the session task) created. */
+async function chownRootOwned(path: string, user: { uid: number; gid: number }): Promise<void> {
+  const st = await lstat(path);
+  if (st.uid === 0) await chown(path, user.uid, user.gid);
+  if (!st.isDirectory()) return;
+  for (const entry of await readdir(path)) await chownRootOwned(join(path, entry), user);
+}
+
+/** The SSH folder to mount, or undefined. A folder the user named that doesn't exist is an error. */
+export async function resolveSshDir(option: string | false | undefined): Promise<string | undefined> {
+  if (option === false) return undefined;
+  const named = option !== undefined;
+  const raw = option ?? '~/.ssh';
+  const dir = raw.startsWith('~') ? join(homedir(), raw.slice(1)) : resolve(raw);
+  const st = await stat(dir).catch(() => undefined);
+  if (st?.isDirectory()) return dir;
+  if (!named) return undefined;
+  throw new QmsError(
+    `container(): sshDir ${raw} (${dir}) ${st ? 'is not a folder' : 'does not exist'}.`,
+    'Create it, point `sshDir` at your SSH folder, or set `sshDir: false` to mount none.',
+  );
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

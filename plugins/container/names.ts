@@ -1,0 +1,22 @@
+/** Names and labels of a project's managed containers and volumes (so anyone can find them). */
+export const LABEL = {
+  project: 'qms.project',
+  root: 'qms.root',
+  agent: 'qms.agent',
+  hash: 'qms.config-hash',
+} as const;
+
+/** Docker names allow `[a-zA-Z0-9][a-zA-Z0-9_.-]`; anything else becomes `-`. */
+export function sanitise(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  return s || 'project';
+}
+
+export const containerName = (project: string, agent: string): string => `qms-${sanitise(project)}-${sanitise(agent)}`;
+export const configVolumeName = (project: string, agent: string): string => `${containerName(project, agent)}-claude-config`;
+export const stateId = (agent: string): string => `container:${agent}`;
+
+/** Label filter selecting every managed container (or volume) of the project at `root`. */
+export function projectFilter(root: string, agent?: string): { label: string[] } {
+  return { label: [`${LABEL.root}=${root}`, agent ? `${LABEL.agent}=${agent}` : LABEL.agent] };
+}

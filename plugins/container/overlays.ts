@@ -1,0 +1,84 @@
+/**
+ * The generated, read-only files the container gets (under `.qms/container/<agent>/`):
+ *   mcp.json             → /pipe-dream/.mcp.json   (HTTP URLs + Authorization header)
+ *   settings.local.json  → /pipe-dream/.claude/settings.local.json (approves those servers)
+ *   etc/mcp-servers.tsv  → /etc/qms/mcp-servers.tsv (what the entrypoint registers at user scope)
+ *   etc/gh-token         → /etc/qms/gh-token (only when GH_TOKEN is set)
+ * Tokens travel only in these 0600 files owned by the agent's uid: never in env, labels or
+ * `docker inspect`. The same endpoints at user scope and in `.mcp.json` (identical URL and
+ * header) is what keeps `claude mcp list` at `✔ Connected` rather than `Pending approval`.
+ */
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { McpEndpoint } from '../mcp-server/endpoint.js';
+
+export interface Overlays {
+  mcpJson: string;
+  settingsLocal: string;
+  etcDir: string;
+  /** sha256 over every generated file's content: a changed URL or token changes it. */
+  hash: string;
+}
+
+export function mcpJsonContent(endpoints: readonly McpEndpoint[]): string {
+  const mcpServers: Record<string, unknown> = {};
+  for (const ep of endpoints) {
+    mcpServers[ep.name] = { type: 'http', url: ep.containerUrl, headers: { Authorization: `Bearer ${ep.token}` } };
+  }
+  return `${JSON.stringify({ mcpServers }, null, 2)}\n`;
+}
+
+export function settingsLocalContent(endpoints: readonly McpEndpoint[]): string {
+  const settings = { enableAllProjectMcpServers: true, enabledMcpjsonServers: endpoints.map((e) => e.name) };
+  return `${JSON.stringify(settings, null, 2)}\n`;
+}
+
+export function serversTsvContent(endpoints: readonly McpEndpoint[]): string {
+  return endpoints.map((ep) => `${ep.name}\t${ep.containerUrl}\tBearer ${ep.token}\n`).join('');
+}
+
+/** Write only when the content changed (a running container keeps the file's inode). */
+async function put(file: string, content: string, mode: number, owner: { uid: number; gid: number } | undefined): Promise<void> {
+  const current = await readFile(file, 'utf8').catch(() => undefined);
+  if (current !== content) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, content, { mode });
+    await chmod(tmp, mode);
+    if (owner) await chown(tmp, owner.uid, owner.gid);
+    await rename(tmp, file);
+  } else if (owner) {
+    await chown(file, owner.uid, owner.gid);
+  }
+}
+
+export async function writeOverlays(
+  overlayDir: string,
+  endpoints: readonly McpEndpoint[],
+  ghToken: string | undefined,
+  user: { uid: number; gid: number },
+): Promise<Overlays> {
+  // Root writes for the agent's uid; any other user *is* the agent's uid.
+  const owner = process.getuid?.() === 0 ? user : undefined;
+  const etcDir = join(overlayDir, 'etc');
+  await mkdir(overlayDir, { recursive: true, mode: 0o700 });
+  await chmod(overlayDir, 0o700);
+  await mkdir(etcDir, { recursive: true, mode: 0o700 });
+  await chmod(etcDir, 0o700);
+  if (owner) await chown(etcDir, owner.uid, owner.gid);
+
+  const files: Array<[string, string, number]> = [
+    [join(overlayDir, 'mcp.json'), mcpJsonContent(endpoints), 0o600],
+    [join(overlayDir, 'settings.local.json'), settingsLocalContent(endpoints), 0o644],
+    [join(etcDir, 'mcp-servers.tsv'), serversTsvContent(endpoints), 0o600],
+  ];
+  if (ghToken) files.push([join(etcDir, 'gh-token'), `${ghToken}\n`, 0o600]);
+  else await rm(join(etcDir, 'gh-token'), { force: true });
+
+  const hash = createHash('sha256');
+  for (const [file, content, mode] of files) {
+    await put(file, content, mode, owner);
+    hash.update(file).update('\0').update(content).update('\0');
+  }
+  return { mcpJson: files[0]![0], settingsLocal: files[1]![0], etcDir, hash: hash.digest('hex') };
+}

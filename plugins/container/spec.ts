@@ -1,0 +1,131 @@
+/**
+ * The container's definition as dockerode create options, and its config hash: everything
+ * that defines the container (image id, mounts, env, limits, security, the overlays' content
+ * hash) hashed into the `qms.config-hash` label, so a change means recreate. Secrets are only
+ * ever in the overlay files; the label holds a hash.
+ */
+import { createHash } from 'node:crypto';
+import type { ContainerCreateOptions, MountSettings } from 'dockerode';
+import type { AgentPaths } from './host-paths.js';
+import type { ResolvedContainerOptions } from './options.js';
+import type { Overlays } from './overlays.js';
+import { LABEL, configVolumeName, containerName } from './names.js';
+
+export const CONTAINER_ROOT = '/pipe-dream';
+/** Environment passed through from the host (.env) when set: identity, not secrets. */
+const PASS_THROUGH = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
+
+export interface SpecInput {
+  project: string;
+  root: string;
+  opts: ResolvedContainerOptions;
+  image: string;
+  imageId: string;
+  paths: AgentPaths;
+  overlays: Overlays;
+  /** Which host files exist, so their overlays can be mounted over them. */
+  shadow: { mcpJson: boolean; settingsLocal: boolean };
+  sshDir: string | undefined;
+  hostEnv: Readonly<Record<string, string>>;
+}
+
+export interface ContainerSpec {
+  name: string;
+  volume: string;
+  hash: string;
+  create: ContainerCreateOptions;
+}
+
+export function containerMounts(input: SpecInput): MountSettings[] {
+  const { paths, opts, overlays, shadow } = input;
+  const inRoot = (rel: string): string => `${CONTAINER_ROOT}/${rel}`;
+  const mounts: MountSettings[] = [
+    { Type: 'bind', Source: input.root, Target: CONTAINER_ROOT, ReadOnly: true },
+    { Type: 'bind', Source: paths.workspace, Target: inRoot(`.claude/users/${opts.agent}/workspace`), ReadOnly: false },
+    { Type: 'bind', Source: paths.sessions, Target: inRoot('.claude/sessions'), ReadOnly: false },
+    { Type: 'bind', Source: overlays.etcDir, Target: '/etc/qms', ReadOnly: true },
+    { Type: 'volume', Source: configVolumeName(input.project, opts.agent), Target: '/claude-config', ReadOnly: false },
+  ];
+  if (shadow.mcpJson) mounts.push({ Type: 'bind', Source: overlays.mcpJson, Target: inRoot('.mcp.json'), ReadOnly: true });
+  if (shadow.settingsLocal) {
+    mounts.push({ Type: 'bind', Source: overlays.settingsLocal, Target: inRoot('.claude/settings.local.json'), ReadOnly: true });
+  }
+  if (input.sshDir) mounts.push({ Type: 'bind', Source: input.sshDir, Target: '/.ssh', ReadOnly: true });
+  return mounts;
+}
+
+export function containerEnv(input: SpecInput): string[] {
+  const { opts } = input;
+  const env: Record<string, string> = {
+    HOME: '/',
+    CLAUDE_CONFIG_DIR: '/claude-config',
+    MCP_TIMEOUT: String(opts.mcpTimeoutMs),
+    QMS_AGENT: opts.agent,
+    QMS_WORKSPACE: `${CONTAINER_ROOT}/.claude/users/${opts.agent}/workspace`,
+  };
+  for (const key of PASS_THROUGH) {
+    const v = input.hostEnv[key];
+    if (v) env[key] = v;
+  }
+  Object.assign(env, opts.env);
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+/** `cpus` is the effective CPU count (the option clamped to what the engine has). */
+export function containerSpec(input: SpecInput, cpus: number): ContainerSpec {
+  const { opts } = input;
+  const name = containerName(input.project, opts.agent);
+  const mounts = containerMounts(input);
+  const env = containerEnv(input);
+  const healthcheck = {
+    Test: ['CMD', '/usr/local/bin/qms-healthcheck'],
+    Interval: 60e9,
+    Timeout: 10e9,
+    Retries: 3,
+    StartPeriod: 10e9,
+  };
+  const definition = {
+    image: input.image,
+    imageId: input.imageId,
+    mounts,
+    env,
+    limits: opts.limits,
+    capAdd: opts.capAdd,
+    user: opts.user,
+    overlays: input.overlays.hash,
+    healthcheck,
+    version: 1,
+  };
+  const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
+  const create: ContainerCreateOptions = {
+    name,
+    Image: input.imageId,
+    Cmd: ['qms-idle'],
+    User: `${opts.user.uid}:${opts.user.gid}`,
+    WorkingDir: CONTAINER_ROOT,
+    Env: env,
+    Labels: {
+      [LABEL.project]: input.project,
+      [LABEL.root]: input.root,
+      [LABEL.agent]: opts.agent,
+      [LABEL.hash]: hash,
+      'qms.image': input.image,
+    },
+    Healthcheck: healthcheck,
+    HostConfig: {
+      Mounts: mounts,
+      ExtraHosts: ['host.docker.internal:host-gateway'],
+      Init: true,
+      Privileged: false,
+      SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['ALL'],
+      CapAdd: [...opts.capAdd],
+      NanoCpus: Math.round(cpus * 1e9),
+      Memory: opts.limits.memory,
+      PidsLimit: opts.limits.pids,
+      Ulimits: [{ Name: 'nofile', Soft: opts.limits.nofile.soft, Hard: opts.limits.nofile.hard }],
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+  return { name, volume: configVolumeName(input.project, opts.agent), hash, create };
+}
