@@ -83,9 +83,13 @@ export class BuildLog {
     if (/^Step \d+\/\d+ : /.test(line)) {
       this.step = line;
       this.tail = [];
-    } else if (line.trim() !== '') {
-      this.tail.push(line);
-      if (this.tail.length > TAIL_LINES) this.tail.shift();
+    } else {
+      // The tail is for people: no colour codes (the builder paints stderr red), no builder chatter.
+      const plain = line.replace(/\u001b\[[0-9;]*m/g, '');
+      if (plain.trim() !== '' && !/^ ---> |^Removing intermediate container /.test(plain)) {
+        this.tail.push(plain);
+        if (this.tail.length > TAIL_LINES) this.tail.shift();
+      }
     }
     this.onLine(line);
   }

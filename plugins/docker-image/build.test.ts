@@ -1,0 +1,154 @@
+/**
+ * The build task against the real engine, on a small context FROM the local Debian base:
+ * build, skip when unchanged, rebuild on a context change (not on an ignored file's), --force,
+ * a failing step's error, a missing base image, an unreachable engine.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContext, type TestContext } from '../../test/plugin-test-context.js';
+import { QmsError } from '../../tasks/errors.js';
+import type { TaskDef } from '../../tasks/types.js';
+import { connectDocker } from '../docker-engine/client.js';
+import { dockerImage, type DockerImageOptions, type DockerImageResult } from './index.js';
+
+const BASE = process.env.QMS_BASE_IMAGE || 'qms-base:bookworm';
+const run = randomBytes(4).toString('hex');
+const project = `qms-image-test-${run}`;
+const tag = `qms-image-test-${run}:latest`;
+let root: string;
+let docker: Docker;
+
+function task(options: DockerImageOptions = {}): TaskDef<DockerImageResult> {
+  return dockerImage({ context: 'img', tag, ...options }).tasks[0] as TaskDef<DockerImageResult>;
+}
+function ctx(env: Record<string, string> = {}, force = false): TestContext {
+  const base = testContext({ root, project, name: 'build', env: { QMS_BASE_IMAGE: BASE, ...env } });
+  return force ? { ...base, options: { ...base.options, force: true } } : base;
+}
+async function upToDate(options: DockerImageOptions = {}, c = ctx()) {
+  return task(options).upToDate!(c);
+}
+
+beforeAll(async () => {
+  docker = await connectDocker(process.env);
+  root = await mkdtemp(join(tmpdir(), 'qms-image-build-'));
+  await mkdir(join(root, 'img'));
+  await writeFile(join(root, 'img', 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY app.txt /app.txt\nRUN cat /app.txt\n');
+  await writeFile(join(root, 'img', '.dockerignore'), 'ignored.txt\n');
+  await writeFile(join(root, 'img', 'app.txt'), 'version 1\n');
+  await writeFile(join(root, 'img', 'ignored.txt'), 'not sent\n');
+});
+
+afterAll(async () => {
+  // Every image this file built carries its unique project label.
+  const images = await docker.listImages({ all: true, filters: { label: [`qms.project=${project}`] } });
+  for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('build task (real engine)', () => {
+  let first: DockerImageResult;
+
+  it('builds, streaming the log, and labels the image with the hash and project', async () => {
+    expect(await upToDate()).toBe(false);
+    const c = ctx();
+    first = await task().run(c);
+    expect(first).toMatchObject({ tag, built: true });
+    expect(first.id).toMatch(/^sha256:/);
+    expect(c.lines).toContain('output: version 1');
+    expect(c.lines.some((l) => /^output: Step 2\/\d+ : FROM qms-base/.test(l) || l.startsWith(`output: Step 2/`))).toBe(true);
+    const info = await docker.getImage(tag).inspect();
+    expect(info.Config.Labels).toMatchObject({ 'qms.build-hash': first.hash, 'qms.project': project });
+  });
+
+  it('skips when nothing changed, and an ignored file does not count', async () => {
+    const reason = await upToDate();
+    expect(reason).toBe(`image ${tag} is up to date (hash ${first.hash.slice(0, 12)})`);
+    await writeFile(join(root, 'img', 'ignored.txt'), 'changed, still not sent\n');
+    expect(await upToDate()).toBe(reason);
+    const c = ctx();
+    expect(await task().run(c)).toEqual({ ...first, built: false });
+    expect(c.lines).toEqual([`info: ${reason}`]);
+  });
+
+  it('rebuilds when a context file changes, and drops the old image', async () => {
+    await writeFile(join(root, 'img', 'app.txt'), 'version 2\n');
+    expect(await upToDate()).toBe(false);
+    const c = ctx();
+    const second = await task().run(c);
+    expect(second.built).toBe(true);
+    expect(second.hash).not.toBe(first.hash);
+    expect(second.id).not.toBe(first.id);
+    expect(c.lines).toContain('output: version 2');
+    await expect(docker.getImage(first.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    first = second;
+  });
+
+  it('rebuilds when a build arg changes', async () => {
+    expect(await upToDate({ buildArgs: { EXTRA: '1' } })).toBe(false);
+  });
+
+  it('--force rebuilds an up-to-date image', async () => {
+    expect(await upToDate()).toMatch(/up to date/);
+    const forced = ctx({}, true);
+    expect(await task().upToDate!(forced)).toBe(false);
+    const result = await task().run(forced);
+    expect(result).toMatchObject({ built: true, hash: first.hash });
+    expect(forced.lines.some((l) => l.includes('Using cache'))).toBe(true);
+  });
+
+  it('a failing RUN step is one clear error with the command, its output tail and the Dockerfile', async () => {
+    const failRoot = join(root, 'img-fail');
+    await mkdir(failRoot);
+    await writeFile(
+      join(failRoot, 'Dockerfile'),
+      'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN for i in $(seq 1 30); do echo "line $i"; done; echo "about to fail: marker-42" >&2; exit 3\n',
+    );
+    const c = ctx();
+    const err = await task({ context: 'img-fail' }).run(c).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QmsError);
+    const message = (err as QmsError).message;
+    expect(message).toContain('img-fail/Dockerfile');
+    expect(message).toMatch(/failed at Step 3\/\d+ : RUN for i in/);
+    expect(message).toContain('about to fail: marker-42');
+    expect(message).toContain('line 30');
+    expect(message).not.toContain('line 5\n');
+    expect(message).toMatch(/returned a non-zero code: 3/);
+    expect(message).not.toContain('\u001b');
+    expect(message).not.toContain('Removing intermediate container');
+    expect((err as QmsError).hint).toContain('img-fail/Dockerfile');
+    // forcerm: the failed step's container is gone too.
+    const left = await docker.listContainers({ all: true, filters: { ancestor: [BASE] } });
+    expect(left.filter((container) => container.Command.includes('marker-42'))).toEqual([]);
+    if (process.env.QMS_SHOW_ERRORS) console.log(`${message}\nhint: ${(err as QmsError).hint}`);
+  });
+
+  it('a base image that is missing locally says how to build one', async () => {
+    const missing = `qms-missing-base-${run}:nope`;
+    const err = await task().run(ctx({ QMS_BASE_IMAGE: missing })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QmsError);
+    expect((err as QmsError).message).toContain(`base image ${missing} is not present locally`);
+    expect((err as QmsError).hint).toContain('npm run docker:base');
+    expect((err as QmsError).hint).toContain('QMS_BASE_IMAGE=qms-base:bookworm');
+  });
+
+  it('an unreachable engine is the engine client\'s clear error', async () => {
+    const host = 'unix:///nonexistent.sock';
+    // dockerode reads DOCKER_HOST from process.env when it is set.
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = host;
+    try {
+      const err = await task().run(ctx({ DOCKER_HOST: host })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(QmsError);
+      expect((err as QmsError).message).toContain('does not answer');
+      expect((err as QmsError).hint).toContain('docker:engine');
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+});
