@@ -5,9 +5,13 @@
  * 2 usage or config error, 130 interrupted.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Command as CommandType } from 'commander';
+import { requireCjs } from '../cjs.js';
 import type { GlobalOptions } from './global-options.js';
 import { EXIT, reportError } from './report-error.js';
+
+const { Command, CommanderError, InvalidArgumentError, Option } = requireCjs('commander') as typeof import('commander');
+type Command = CommandType;
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { requireCjs } from '../cjs.js';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../types.js';
 import { configLoadError, loadConfigModule } from './load-module.js';
@@ -27,7 +28,7 @@ export async function findConfigFile(options: LoadConfigOptions = {}): Promise<s
     if (!existsSync(file)) throw new ConfigError(`config file not found: ${options.configPath}`, `check the path given to --config (resolved to ${file})`, file);
     return file;
   }
-  const { cosmiconfig } = await import('cosmiconfig');
+  const { cosmiconfig } = requireCjs('cosmiconfig') as typeof import('cosmiconfig');
   const explorer = cosmiconfig('qms', {
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: 'none',

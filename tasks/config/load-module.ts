@@ -7,6 +7,7 @@
  */
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireCjs } from '../cjs.js';
 import { ConfigError } from '../errors.js';
 
 /** dist/index.js of the running qms, the target of `'qms'` imports in configs. */
@@ -15,7 +16,7 @@ export const selfEntry = fileURLToPath(new URL('../../index.js', import.meta.url
 export async function loadConfigModule(file: string): Promise<unknown> {
   try {
     if (/\.[cm]?ts$/.test(file)) {
-      const { createJiti } = await import('jiti');
+      const { createJiti } = requireCjs('jiti') as typeof import('jiti');
       const jiti = createJiti(import.meta.url, { fsCache: true, moduleCache: false, interopDefault: true, alias: { qms: selfEntry } });
       return await jiti.import(file, { default: true });
     }

@@ -3,7 +3,9 @@
  * anything runs. Only the shape is checked here; names and the graph are checked when the
  * config is resolved. Functions are checked with `typeof` (zod's `z.function()` would wrap them).
  */
-import { z } from 'zod';
+import { requireCjs } from '../cjs.js';
+
+const { z } = requireCjs('zod') as typeof import('zod');
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what} to be a function` });
 

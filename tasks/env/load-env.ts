@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { requireCjs } from '../cjs.js';
 import { ConfigError } from '../errors.js';
 import type { Env } from '../types.js';
 
@@ -24,7 +25,7 @@ export interface LoadedEnv {
 }
 
 export async function loadEnv(options: LoadEnvOptions): Promise<LoadedEnv> {
-  const { parse } = await import('dotenv');
+  const { parse } = requireCjs('dotenv') as typeof import('dotenv');
   const fromFiles: Record<string, string> = {};
   const files: string[] = [];
   const defaultFile = resolve(options.root, '.env');
