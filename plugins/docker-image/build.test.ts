@@ -25,16 +25,43 @@ let docker: Docker;
 function task(options: DockerImageOptions = {}): TaskDef<DockerImageResult> {
   return dockerImage({ context: 'img', tag, ...options }).tasks[0] as TaskDef<DockerImageResult>;
 }
+/** What `ctx.skip(reason, result)` ends the task with, as the engine records it. */
+class Skipped {
+  constructor(
+    readonly reason: string,
+    readonly result: unknown,
+  ) {}
+}
 function ctx(env: Record<string, string> = {}, force = false): TestContext {
   const base = testContext({ root, project, name: 'build', env: { QMS_BASE_IMAGE: BASE, ...env } });
-  return force ? { ...base, options: { ...base.options, force: true } } : base;
+  const skip = (reason: string, result?: unknown): never => {
+    throw new Skipped(reason, result);
+  };
+  return { ...base, skip, options: { ...base.options, force } };
 }
-async function upToDate(options: DockerImageOptions = {}, c = ctx()) {
-  return task(options).upToDate!(c);
+/** Runs the task: the skip reason and result when it was up to date, else undefined. */
+async function skipped(options: DockerImageOptions = {}, c = ctx()): Promise<Skipped | undefined> {
+  try {
+    await task(options).run(c);
+    return undefined;
+  } catch (err) {
+    if (err instanceof Skipped) return err;
+    throw err;
+  }
+}
+/** The error a task run ends with (fails the test if it succeeds). */
+async function failure(c: TestContext, options: DockerImageOptions = {}): Promise<QmsError> {
+  try {
+    await task(options).run(c);
+  } catch (err) {
+    expect(err).toBeInstanceOf(QmsError);
+    return err as QmsError;
+  }
+  throw new Error('the build was expected to fail');
 }
 
 beforeAll(async () => {
-  docker = await connectDocker(process.env);
+  docker = await connectDocker(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {});
   root = await mkdtemp(join(tmpdir(), 'qms-image-build-'));
   await mkdir(join(root, 'img'));
   await writeFile(join(root, 'img', 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY app.txt /app.txt\nRUN cat /app.txt\n');
@@ -54,7 +81,6 @@ describe('build task (real engine)', () => {
   let first: DockerImageResult;
 
   it('builds, streaming the log, and labels the image with the hash and project', async () => {
-    expect(await upToDate()).toBe(false);
     const c = ctx();
     first = await task().run(c);
     expect(first).toMatchObject({ tag, built: true });
@@ -66,18 +92,18 @@ describe('build task (real engine)', () => {
   });
 
   it('skips when nothing changed, and an ignored file does not count', async () => {
-    const reason = await upToDate();
-    expect(reason).toBe(`image ${tag} is up to date (hash ${first.hash.slice(0, 12)})`);
-    await writeFile(join(root, 'img', 'ignored.txt'), 'changed, still not sent\n');
-    expect(await upToDate()).toBe(reason);
     const c = ctx();
-    expect(await task().run(c)).toEqual({ ...first, built: false });
-    expect(c.lines).toEqual([`info: ${reason}`]);
+    const skip = await skipped({}, c);
+    expect(skip?.reason).toBe(`image ${tag} is up to date (hash ${first.hash.slice(0, 12)})`);
+    // Dependents (the container) still get the image through the skip's result.
+    expect(skip?.result).toEqual({ ...first, built: false });
+    expect(c.lines).toEqual([]);
+    await writeFile(join(root, 'img', 'ignored.txt'), 'changed, still not sent\n');
+    expect((await skipped())?.reason).toBe(skip?.reason);
   });
 
   it('rebuilds when a context file changes, and drops the old image', async () => {
     await writeFile(join(root, 'img', 'app.txt'), 'version 2\n');
-    expect(await upToDate()).toBe(false);
     const c = ctx();
     const second = await task().run(c);
     expect(second.built).toBe(true);
@@ -89,13 +115,16 @@ describe('build task (real engine)', () => {
   });
 
   it('rebuilds when a build arg changes', async () => {
-    expect(await upToDate({ buildArgs: { EXTRA: '1' } })).toBe(false);
+    const c = ctx();
+    expect(await skipped({ buildArgs: { EXTRA: '1' } }, c)).toBeUndefined();
+    expect(c.lines.some((l) => l.startsWith('info: built '))).toBe(true);
+    expect(await skipped({ buildArgs: { EXTRA: '1' } })).toBeInstanceOf(Skipped);
+    expect(await skipped()).toBeUndefined(); // back to the default args: a rebuild again
   });
 
   it('--force rebuilds an up-to-date image', async () => {
-    expect(await upToDate()).toMatch(/up to date/);
+    expect((await skipped())?.reason).toMatch(/up to date/);
     const forced = ctx({}, true);
-    expect(await task().upToDate!(forced)).toBe(false);
     const result = await task().run(forced);
     expect(result).toMatchObject({ built: true, hash: first.hash });
     expect(forced.lines.some((l) => l.includes('Using cache'))).toBe(true);
@@ -108,10 +137,8 @@ describe('build task (real engine)', () => {
       join(failRoot, 'Dockerfile'),
       'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN for i in $(seq 1 30); do echo "line $i"; done; echo "about to fail: marker-42" >&2; exit 3\n',
     );
-    const c = ctx();
-    const err = await task({ context: 'img-fail' }).run(c).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(QmsError);
-    const message = (err as QmsError).message;
+    const err = await failure(ctx(), { context: 'img-fail' });
+    const message = err.message;
     expect(message).toContain('img-fail/Dockerfile');
     expect(message).toMatch(/failed at Step 3\/\d+ : RUN for i in/);
     expect(message).toContain('about to fail: marker-42');
@@ -120,20 +147,19 @@ describe('build task (real engine)', () => {
     expect(message).toMatch(/returned a non-zero code: 3/);
     expect(message).not.toContain('\u001b');
     expect(message).not.toContain('Removing intermediate container');
-    expect((err as QmsError).hint).toContain('img-fail/Dockerfile');
+    expect(err.hint).toContain('img-fail/Dockerfile');
     // forcerm: the failed step's container is gone too.
     const left = await docker.listContainers({ all: true, filters: { ancestor: [BASE] } });
     expect(left.filter((container) => container.Command.includes('marker-42'))).toEqual([]);
-    if (process.env.QMS_SHOW_ERRORS) console.log(`${message}\nhint: ${(err as QmsError).hint}`);
+    if (process.env.QMS_SHOW_ERRORS) console.log(`${message}\nhint: ${err.hint}`);
   });
 
   it('a base image that is missing locally says how to build one', async () => {
     const missing = `qms-missing-base-${run}:nope`;
-    const err = await task().run(ctx({ QMS_BASE_IMAGE: missing })).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(QmsError);
-    expect((err as QmsError).message).toContain(`base image ${missing} is not present locally`);
-    expect((err as QmsError).hint).toContain('npm run docker:base');
-    expect((err as QmsError).hint).toContain('QMS_BASE_IMAGE=qms-base:bookworm');
+    const err = await failure(ctx({ QMS_BASE_IMAGE: missing }));
+    expect(err.message).toContain(`base image ${missing} is not present locally`);
+    expect(err.hint).toContain('npm run docker:base');
+    expect(err.hint).toContain('QMS_BASE_IMAGE=qms-base:bookworm');
   });
 
   it('an unreachable engine is the engine client\'s clear error', async () => {
@@ -142,10 +168,9 @@ describe('build task (real engine)', () => {
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = host;
     try {
-      const err = await task().run(ctx({ DOCKER_HOST: host })).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(QmsError);
-      expect((err as QmsError).message).toContain('does not answer');
-      expect((err as QmsError).hint).toContain('docker:engine');
+      const err = await failure(ctx({ DOCKER_HOST: host }));
+      expect(err.message).toContain('does not answer');
+      expect(err.hint).toContain('docker:engine');
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;

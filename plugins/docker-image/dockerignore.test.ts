@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DockerIgnore, parseDockerignore } from './dockerignore.js';
 
@@ -60,5 +61,17 @@ describe('DockerIgnore (Docker semantics)', () => {
     expect(new DockerIgnore('node_modules').canSkipDirectory('node_modules')).toBe(true);
     expect(new DockerIgnore('node_modules\n!node_modules/keep').canSkipDirectory('node_modules')).toBe(false);
     expect(new DockerIgnore('node_modules\n!**/keep').canSkipDirectory('node_modules')).toBe(true);
+  });
+});
+
+describe('docker/.dockerignore', () => {
+  it('keeps secrets (.env) and docs out of the agent image context, sends what the Dockerfile copies', () => {
+    const text = readFileSync(new URL('../../docker/.dockerignore', import.meta.url), 'utf8');
+    expect(kept(text, ['.env', '.env.local', '.env.example', 'README.md', 'Dockerfile', 'entrypoint.sh', 'healthcheck.sh', 'certs/proxy.crt'])).toEqual([
+      'Dockerfile',
+      'entrypoint.sh',
+      'healthcheck.sh',
+      'certs/proxy.crt',
+    ]);
   });
 });

@@ -9,11 +9,10 @@ import { validateOptions, type DockerImageOptions, type DockerImageResult } from
 export type { DockerImageOptions, DockerImageResult } from './options.js';
 
 export function dockerImage(options?: DockerImageOptions): Plugin {
-  const opts = validateOptions(options);
+  const opts = { ...validateOptions(options) };
   const task: TaskDef<DockerImageResult> = {
     name: opts.taskName ?? 'build',
     description: `Build the image ${opts.tag ?? 'qms-agent:latest'} from ${opts.context ?? 'docker'}/${opts.dockerfile ?? 'Dockerfile'}`,
-    upToDate: async (ctx) => (await import('./task.js')).imageUpToDate(opts, ctx),
     run: async (ctx) => (await import('./task.js')).buildTask(opts, ctx),
   };
   return { name: 'docker-image', tasks: [task] };

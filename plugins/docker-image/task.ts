@@ -1,6 +1,8 @@
 /**
  * The `build` task itself (loaded lazily by the plugin's factory): up-to-date check against the
  * image's `qms.build-hash` label, and the build when the hash differs or `--force` is given.
+ * The check lives in `run` rather than `upToDate` because a skipped build must still hand its
+ * result (tag, image ID) to dependents, which only `ctx.skip(reason, result)` can do.
  */
 import { connectDocker } from '../docker-engine/client.js';
 import type { TaskContext } from '../../tasks/types.js';
@@ -9,39 +11,22 @@ import { buildImage, inspectImage } from './image-build.js';
 import type { DockerImageOptions, DockerImageResult } from './options.js';
 import { planBuild, type BuildPlan } from './plan.js';
 
-// upToDate and run of the same run share one plan (one walk and hash of the context).
-const plans = new WeakMap<TaskContext, Promise<BuildPlan>>();
-
-function planFor(options: DockerImageOptions, ctx: TaskContext): Promise<BuildPlan> {
-  let plan = plans.get(ctx);
-  if (!plan) {
-    plan = planBuild(options, ctx.root, ctx.env);
-    plans.set(ctx, plan);
-  }
-  return plan;
-}
-
 function upToDateReason(plan: BuildPlan): string {
   return `image ${plan.tag} is up to date (hash ${shortHash(plan.hash)})`;
 }
 
-/** The task's `upToDate`: a reason when the tagged image carries the context's hash. */
-export async function imageUpToDate(options: DockerImageOptions, ctx: TaskContext): Promise<string | false> {
-  if (ctx.options.force) return false;
-  const plan = await planFor(options, ctx);
-  const docker = await connectDocker(ctx.env);
-  const image = await inspectImage(docker, plan.tag);
-  return image?.hash === plan.hash ? upToDateReason(plan) : false;
-}
-
-/** The task's `run`: builds unless up to date (then `built: false`). */
+/**
+ * The task's `run`. When the tagged image already carries the context's hash (and no
+ * `--force`), the task ends as skipped with `{ built: false }` as its result, so dependents
+ * (the container) still learn the image's tag and ID. One walk + hash + one inspect call.
+ */
 export async function buildTask(options: DockerImageOptions, ctx: TaskContext): Promise<DockerImageResult> {
-  const plan = await planFor(options, ctx);
+  const plan = await planBuild(options, ctx.root, ctx.env);
   const docker = await connectDocker(ctx.env);
   const previous = await inspectImage(docker, plan.tag);
   if (!ctx.options.force && previous && previous.hash === plan.hash) {
-    ctx.log.info(upToDateReason(plan));
-    return { tag: plan.tag, id: previous.id, hash: plan.hash, built: false };
+    const result: DockerImageResult = { tag: plan.tag, id: previous.id, hash: plan.hash, built: false };
+    ctx.skip(upToDateReason(plan), result);
   }
   ctx.log.info(
     `building ${plan.tag} from ${plan.dockerfileDisplay} (base ${plan.baseImage}, hash ${shortHash(plan.hash)}` +
