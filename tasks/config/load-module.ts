@@ -36,8 +36,11 @@ export function configLoadError(err: unknown, file: string): ConfigError {
   if (typeof hint === 'string' || e.name === 'ConfigError' || e.name === 'QmsError') {
     return new ConfigError(`${where}: ${e.message}`, typeof hint === 'string' ? hint : undefined, file);
   }
-  if (e.name === 'SyntaxError' || /SyntaxError|Unexpected token|Missing semicolon/.test(e.message)) {
-    return new ConfigError(`${where}: syntax error: ${firstLine(e.message).replace(/^SyntaxError:\s*/, '')}`, `fix the syntax of ${file}`, file);
+  if (e.name === 'SyntaxError' || /^(SyntaxError|ParseError)\b|Unexpected token/.test(e.message)) {
+    // jiti reports `ParseError: <what>  \n <file>:<line>:<col>`; keep what and where.
+    const loc = /:(\d+):(\d+)\s*$/.exec(e.message.trim());
+    const what = firstLine(e.message).replace(/^(SyntaxError|ParseError):\s*/, '');
+    return new ConfigError(`${where}${loc ? `:${loc[1]}:${loc[2]}` : ''}: syntax error: ${what}`, `fix the syntax of ${file}`, file);
   }
   return new ConfigError(`${where}: failed to load: ${firstLine(e.message)}`, `fix the error in ${file} (or in what it imports)`, file);
 }
