@@ -1,0 +1,60 @@
+/**
+ * What a supervised server is started with, resolved for one project: placeholders in args
+ * and env (`{port}`, `{host}`, `{hosts}`, `{projectRoot}`, `{tokenFile}`), where it listens,
+ * the URLs the host and containers use, and a hash of it all so a changed config restarts it.
+ */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { defaultListenHosts } from './bridge-address.js';
+import { tokenFile } from './files.js';
+
+export interface McpServerOptions {
+  /** Server name, e.g. `qms`: task `mcp:<name>`, files `.qms/mcp/<name>.*`, name in Claude Code. */
+  name: string;
+  port: number;
+  command: string;
+  args?: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  /** Working directory, relative to the project root; default the root. */
+  cwd?: string;
+  /** Addresses the server listens on; default 127.0.0.1 plus the Docker bridge gateway. */
+  hosts?: readonly string[];
+  readyTimeoutMs?: number;
+  /** Default `mcp:<name>`; the stop task is `<taskName>:stop`. */
+  taskName?: string;
+}
+
+export interface Launch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  hosts: string[];
+  hostUrl: string;
+  containerUrl: string;
+  configHash: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1']);
+
+export function resolveLaunch(root: string, o: McpServerOptions): Launch {
+  const hosts = o.hosts ? [...o.hosts] : defaultListenHosts();
+  // `{host}`: the one address both the host and containers reach (the bridge when there is one).
+  const single = hosts.find((h) => !LOOPBACK.has(h)) ?? hosts[0] ?? '127.0.0.1';
+  const values: Record<string, string> = {
+    port: String(o.port),
+    host: single,
+    hosts: hosts.join(','),
+    projectRoot: root,
+    tokenFile: tokenFile(root, o.name),
+  };
+  const fill = (s: string): string => s.replace(/\{(port|host|hosts|projectRoot|tokenFile)\}/g, (_, k: string) => values[k] ?? '');
+  const args = (o.args ?? []).map(fill);
+  const env = Object.fromEntries(Object.entries(o.env ?? {}).map(([k, v]) => [k, fill(v)]));
+  const cwd = resolve(root, o.cwd ?? '.');
+  const local = hosts.some((h) => LOOPBACK.has(h)) ? '127.0.0.1' : single;
+  const hostUrl = `http://${local.includes(':') ? `[${local}]` : local}:${o.port}/mcp`;
+  const containerUrl = `http://host.docker.internal:${o.port}/mcp`;
+  const configHash = createHash('sha256').update(JSON.stringify({ command: o.command, args, env, cwd, hosts, port: o.port })).digest('hex').slice(0, 16);
+  return { command: o.command, args, env, cwd, hosts, hostUrl, containerUrl, configHash };
+}

@@ -1,0 +1,21 @@
+/**
+ * The endpoint of a running supervised MCP server, read by processes other than the one that
+ * started it (e.g. `qms refresh` rebuilding a container's MCP config): the state entry
+ * `mcp:<name>` plus its 0600 token file. Undefined when it is not running (or the record is stale).
+ */
+import type { PluginContext } from '../../tasks/types.js';
+import { endpointStateId, type McpEndpoint } from './endpoint.js';
+import { isSameProcess } from './process-identity.js';
+import { readToken } from './files.js';
+import type { ServerRecord } from './supervisor.js';
+
+export async function loadEndpoint(ctx: PluginContext, name: string): Promise<McpEndpoint | undefined> {
+  const entry = await ctx.state.get(endpointStateId(name));
+  if (!entry) return undefined;
+  const record = entry.data as unknown as ServerRecord;
+  if ((await isSameProcess(record.pid, record.identity)) !== 'same') return undefined;
+  const token = await readToken(ctx.root, name);
+  if (!token) return undefined;
+  ctx.addSecret(token);
+  return { name: record.name, port: record.port, hostUrl: record.hostUrl, containerUrl: record.containerUrl, token };
+}

@@ -1,0 +1,63 @@
+/**
+ * `qms logs <server> [-f]`: prints `.qms/mcp/<server>.log`; with `-f`/`--follow` keeps printing
+ * what the server appends until Ctrl-C. Works for any supervised server of the project.
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { QmsError } from '../../tasks/errors.js';
+import type { PluginCommand, PluginContext } from '../../tasks/types.js';
+import { logFile, mcpDir } from './files.js';
+
+async function knownServers(root: string): Promise<string[]> {
+  const files = await readdir(mcpDir(root)).catch(() => [] as string[]);
+  return files.filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)).sort();
+}
+
+async function readFrom(file: string, offset: number): Promise<{ text: string; end: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size < offset) offset = 0; // truncated or replaced: start over
+    const buf = Buffer.alloc(size - offset);
+    await handle.read(buf, 0, buf.length, offset);
+    return { text: buf.toString('utf8'), end: size };
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function showLogs(ctx: PluginContext, args: readonly string[], flags: Readonly<Record<string, string | boolean | undefined>>): Promise<number> {
+  const positional = args.filter((a) => !a.startsWith('-'));
+  const follow = flags.f === true || flags.follow === true || args.includes('-f') || args.includes('--follow');
+  const known = await knownServers(ctx.root);
+  const server = positional[0];
+  if (!server) {
+    throw new QmsError('which server? usage: qms logs <server> [-f]', known.length ? `Servers with logs: ${known.join(', ')}.` : 'No MCP server has run in this project yet (qms up starts them).');
+  }
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(server) || !known.includes(server)) {
+    throw new QmsError(`no log for MCP server "${server}" in ${relative(ctx.root, mcpDir(ctx.root)) || '.'}`, known.length ? `Servers with logs: ${known.join(', ')}.` : 'No MCP server has run in this project yet (qms up starts them).');
+  }
+  const file = logFile(ctx.root, server);
+  let { text, end } = await readFrom(file, 0);
+  if (text) ctx.log.output(text);
+  if (!follow) return 0;
+  while (!ctx.signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 250);
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+    const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+    if (size === end) continue;
+    ({ text, end } = await readFrom(file, end));
+    if (text) ctx.log.output(text);
+  }
+  return 0;
+}
+
+export const logsCommand: PluginCommand = {
+  description: 'Show the log of a supervised MCP server: qms logs <server> [-f]',
+  run: showLogs,
+};

@@ -1,0 +1,302 @@
+/**
+ * Starts, reuses, inspects and stops one MCP server process, the small state machine
+ * starting → ready → stopping → stopped. The process is detached (it outlives `qms up`) and
+ * recorded in `.qms/mcp/<name>.{pid,log,token}` and the state entry `mcp:<name>`; a record is
+ * trusted only when the pid still has the recorded identity, and only then is it signalled.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { relative } from 'node:path';
+import { QmsError } from '../../tasks/errors.js';
+import type { PluginContext, StateEntry, StatusRow, TaskContext } from '../../tasks/types.js';
+import { endpointStateId, type McpEndpoint } from './endpoint.js';
+import { logFile, logTail, mcpDir, pidFile, readToken, tokenFile } from './files.js';
+import { resolveLaunch, type Launch, type McpServerOptions } from './launch.js';
+import { describeHolder, findPortHolder } from './port-holder.js';
+import { isSameProcess, readProcess, type ProcessIdentity } from './process-identity.js';
+import { probeMcp, ServerExited, waitReady } from './readiness.js';
+
+/** `data` of the state entry `mcp:<name>` (kind `mcp-server`); never holds the token. */
+export interface ServerRecord {
+  name: string;
+  pid: number;
+  port: number;
+  hostUrl: string;
+  containerUrl: string;
+  command: string;
+  args: string[];
+  hosts: string[];
+  startedAt: string;
+  readyAt?: string;
+  identity: ProcessIdentity;
+  configHash: string;
+}
+
+export const STATE_KIND = 'mcp-server';
+const GRACE_MS = 5000;
+
+const lockName = (name: string) => `mcp-${name}`;
+
+async function cleanFiles(ctx: PluginContext, name: string): Promise<void> {
+  await rm(pidFile(ctx.root, name), { force: true });
+  await rm(tokenFile(ctx.root, name), { force: true });
+  await ctx.state.remove(endpointStateId(name));
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal); // the whole group we started (detached = own process group)
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function waitGone(pid: number, identity: ProcessIdentity, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if ((await isSameProcess(pid, identity)) !== 'same') return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Stops a recorded server: SIGTERM to its process group, a grace period, SIGKILL; only when
+ * the pid still has the recorded identity. Always cleans the pid/token files and the entry.
+ */
+async function stopRecorded(ctx: PluginContext, record: ServerRecord, graceMs = GRACE_MS): Promise<'stopped' | 'stale'> {
+  const verdict = await isSameProcess(record.pid, record.identity);
+  let outcome: 'stopped' | 'stale' = 'stale';
+  if (verdict === 'same') {
+    signalGroup(record.pid, 'SIGTERM');
+    if (!(await waitGone(record.pid, record.identity, graceMs))) {
+      ctx.log.warn(`MCP server ${record.name} (pid ${record.pid}) did not stop within ${graceMs} ms; killing it`);
+      signalGroup(record.pid, 'SIGKILL');
+      await waitGone(record.pid, record.identity, 2000);
+    }
+    outcome = 'stopped';
+  } else if (verdict === 'other') {
+    const info = await readProcess(record.pid);
+    ctx.log.warn(`pid ${record.pid} recorded for MCP server ${record.name} now belongs to another program (${info?.command ?? '?'}); not signalled, record cleaned`);
+  }
+  await cleanFiles(ctx, record.name);
+  return outcome;
+}
+
+/** Stop the server `name` (the `mcp:<name>:stop` task and `qms down`); idempotent. */
+export async function stopServer(ctx: PluginContext, name: string, options: { graceMs?: number } = {}): Promise<'stopped' | 'stale' | 'not-running'> {
+  return ctx.state.withLock(lockName(name), async () => {
+    const entry = await ctx.state.get(endpointStateId(name));
+    if (!entry) {
+      await rm(pidFile(ctx.root, name), { force: true });
+      await rm(tokenFile(ctx.root, name), { force: true });
+      return 'not-running';
+    }
+    return stopRecorded(ctx, entry.data as unknown as ServerRecord, options.graceMs);
+  });
+}
+
+/** Fails with the port and, when it can be known, the process holding it. */
+async function ensurePortFree(port: number, hosts: readonly string[]): Promise<void> {
+  const holder = await findPortHolder(port);
+  const fail = (who: string, pid?: number): never => {
+    throw new QmsError(
+      `port ${port} is already in use by ${who}`,
+      pid
+        ? `Stop that process (kill ${pid}) if it is a leftover, or give this MCP server another port (the \`port\` option in qms.config.ts).`
+        : 'Stop whatever listens on it (ss -ltnp shows it), or give this MCP server another port (the `port` option in qms.config.ts).',
+    );
+  };
+  if (holder) fail(describeHolder(holder), holder.pid);
+  for (const host of hosts) {
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') reject(new QmsError(`port ${port} on ${host} is already in use by another process`, 'Stop whatever listens on it (ss -ltnp shows it), or give this MCP server another port.'));
+        else resolve(); // e.g. EADDRNOTAVAIL: the server itself will report it
+      });
+      probe.listen(port, host, () => probe.close(() => resolve()));
+    });
+  }
+}
+
+function endpointOf(record: ServerRecord, token: string): McpEndpoint {
+  return { name: record.name, port: record.port, hostUrl: record.hostUrl, containerUrl: record.containerUrl, token };
+}
+
+/** Reuse or clean what is recorded; returns the endpoint of a healthy server to reuse. */
+async function checkExisting(ctx: TaskContext, options: McpServerOptions, configHash: string): Promise<{ endpoint: McpEndpoint; pid: number } | undefined> {
+  const { name } = options;
+  const entry = await ctx.state.get(endpointStateId(name));
+  if (!entry) {
+    const stalePid = await readFile(pidFile(ctx.root, name), 'utf8').catch(() => undefined);
+    if (stalePid !== undefined) {
+      ctx.log.warn(`stale pid file for MCP server ${name} (pid ${stalePid.trim()}) without a state record; removed it, nothing signalled`);
+      await cleanFiles(ctx, name);
+    }
+    return undefined;
+  }
+  const record = entry.data as unknown as ServerRecord;
+  const verdict = await isSameProcess(record.pid, record.identity);
+  if (verdict !== 'same') {
+    if (verdict === 'gone') ctx.log.warn(`MCP server ${name} recorded as pid ${record.pid} is no longer running; cleaned its stale record`);
+    await stopRecorded(ctx, record); // warns and never signals for another program's pid
+    return undefined;
+  }
+  const token = await readToken(ctx.root, name);
+  if (ctx.options.force) ctx.log.info(`--force: restarting MCP server ${name} (pid ${record.pid})`);
+  else if (record.configHash !== configHash) ctx.log.info(`MCP server ${name} (pid ${record.pid}) runs with a different configuration; restarting it`);
+  else if (!token) ctx.log.warn(`MCP server ${name} (pid ${record.pid}) has no token file; restarting it`);
+  else {
+    try {
+      await probeMcp(record.hostUrl, token, 3000);
+      ctx.addSecret(token);
+      return { endpoint: endpointOf(record, token), pid: record.pid };
+    } catch (err) {
+      ctx.log.warn(`MCP server ${name} (pid ${record.pid}) is running but does not answer MCP (${(err as Error).message}); restarting it`);
+    }
+  }
+  await stopRecorded(ctx, record);
+  return undefined;
+}
+
+/** The `mcp:<name>` task: reuse a healthy server (skipped) or start one and wait until it answers MCP. */
+export async function startServer(ctx: TaskContext, options: McpServerOptions): Promise<McpEndpoint> {
+  const { name } = options;
+  const launch = resolveLaunch(ctx.root, options);
+  // One lock for check-and-start: two `qms up` at once cannot both start the same server.
+  const outcome = await ctx.state.withLock(lockName(name), async (): Promise<{ reused?: { endpoint: McpEndpoint; pid: number }; started?: McpEndpoint }> => {
+    const existing = await checkExisting(ctx, options, launch.configHash);
+    if (existing) return { reused: existing };
+    await ensurePortFree(options.port, launch.hosts);
+    return { started: await spawnAndWait(ctx, options, launch) };
+  });
+  if (outcome.reused) ctx.skip(`MCP server ${name} already running (pid ${outcome.reused.pid})`, outcome.reused.endpoint);
+  return outcome.started!;
+}
+
+async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch: Launch): Promise<McpEndpoint> {
+  const { name } = options;
+  await mkdir(mcpDir(ctx.root), { recursive: true, mode: 0o700 });
+  const token = randomBytes(32).toString('hex');
+  ctx.addSecret(token);
+  const tokenPath = tokenFile(ctx.root, name);
+  await writeFile(tokenPath, `${token}\n`, { mode: 0o600 });
+  await chmod(tokenPath, 0o600);
+
+  const log = logFile(ctx.root, name);
+  const logFd = openSync(log, 'a', 0o600);
+  writeSync(logFd, `\n--- ${new Date().toISOString()} qms: starting ${name}: ${launch.command} ${launch.args.join(' ')}\n`);
+  let exited: string | undefined;
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    env: { ...ctx.env, ...launch.env, QMS_MCP_TOKEN: token },
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  child.on('exit', (code, signal) => {
+    exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+  } catch (err) {
+    await cleanFiles(ctx, name);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new QmsError(
+      `cannot start MCP server ${name}: ${code === 'ENOENT' ? `command not found: ${launch.command}` : (err as Error).message}`,
+      `Check the \`command\` of the ${name} MCP server in qms.config.ts (it must be an executable on PATH or an absolute path).`,
+    );
+  }
+  child.unref();
+  const pid = child.pid!;
+  const info = await readProcess(pid);
+  const record: ServerRecord = {
+    name,
+    pid,
+    port: options.port,
+    hostUrl: launch.hostUrl,
+    containerUrl: launch.containerUrl,
+    command: launch.command,
+    args: launch.args,
+    hosts: launch.hosts,
+    startedAt: new Date().toISOString(),
+    identity: { startTime: info?.startTime ?? 'unknown' },
+    configHash: launch.configHash,
+  };
+  const put = (r: ServerRecord) => {
+    const entry: StateEntry = { id: endpointStateId(name), kind: STATE_KIND, plugin: `mcp-${name}`, createdAt: r.startedAt, data: { ...r } };
+    return ctx.state.put(entry);
+  };
+  await writeFile(pidFile(ctx.root, name), `${pid}\n`, { mode: 0o600 });
+  await put(record);
+  ctx.onTeardown(`stop MCP server ${name}`, async () => {
+    await stopServer(ctx, name);
+  });
+
+  try {
+    const ready = await waitReady({ url: launch.hostUrl, token, timeoutMs: options.readyTimeoutMs ?? 15_000, exited: () => exited, signal: ctx.signal });
+    // Now the child has exec'd its program: its command line completes the identity.
+    const after = await readProcess(pid);
+    if (after) record.identity = { startTime: after.startTime, cmdlineHash: after.cmdlineHash };
+    record.readyAt = new Date().toISOString();
+    await put(record);
+    ctx.log.info(`MCP server ${name} ready (pid ${pid}) at ${launch.hostUrl}; tools: ${ready.tools.join(', ') || 'none'}`);
+    return endpointOf(record, token);
+  } catch (err) {
+    if (!exited) await stopRecorded(ctx, record, 2000);
+    else await cleanFiles(ctx, name);
+    const tail = await logTail(log, 20);
+    const where = relative(ctx.root, log);
+    if (err instanceof ServerExited) {
+      throw new QmsError(
+        `MCP server ${name} ${err.message} during start; last lines of ${where}:\n${tail}`,
+        `Fix the problem shown above (command: ${launch.command} ${launch.args.join(' ')}), then run again.`,
+      );
+    }
+    if (err instanceof QmsError) throw new QmsError(`${err.message}; last lines of ${where}:\n${tail}`, err.hint);
+    throw err;
+  }
+}
+
+/** Live check for `qms status`: identity, MCP readiness, port, uptime; a stale record is cleaned. */
+export async function inspectServer(ctx: PluginContext, name: string, plugin: string): Promise<StatusRow[]> {
+  const entry = await ctx.state.get(endpointStateId(name));
+  if (!entry) return [];
+  const record = entry.data as unknown as ServerRecord;
+  const base = { plugin, id: entry.id, kind: STATE_KIND };
+  const verdict = await isSameProcess(record.pid, record.identity);
+  if (verdict !== 'same') {
+    await ctx.state.withLock(lockName(name), () => stopRecorded(ctx, record));
+    return [{ ...base, state: 'stale', healthy: false, details: { pid: record.pid, port: record.port, reason: verdict === 'gone' ? 'process gone' : 'pid reused by another program' } }];
+  }
+  const token = await readToken(ctx.root, name);
+  let ready = false;
+  let tools: number | null = null;
+  let problem: string | null = null;
+  if (token) {
+    try {
+      tools = (await probeMcp(record.hostUrl, token, 3000)).tools.length;
+      ready = true;
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+  } else problem = 'token file missing';
+  const uptimeS = Math.round((Date.now() - Date.parse(record.startedAt)) / 1000);
+  return [{
+    ...base,
+    state: ready ? 'running' : 'unresponsive',
+    healthy: ready,
+    details: { pid: record.pid, port: record.port, url: record.hostUrl, containerUrl: record.containerUrl, uptimeS, tools, problem },
+  }];
+}
