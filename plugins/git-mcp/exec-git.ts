@@ -1,0 +1,139 @@
+/**
+ * Runs git directly (never through a shell) in the project with hardened settings: a minimal
+ * environment (no inherited GIT_* variables, no system or global config unless trusted, no
+ * prompts, no pagers or editors), hooks and fsmonitor disabled, submodule recursion off,
+ * transports limited to the policy's list; a timeout that kills the whole process group and a
+ * cap on output size (the process is stopped once the cap is reached).
+ */
+import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import type { GitPolicy } from './policy.js';
+
+export interface GitRunSettings {
+  projectRoot: string;
+  policy: GitPolicy;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  /** Extra `-c key=value` pairs placed before ours (e.g. the commit identity). */
+  extraConfig?: readonly string[];
+}
+
+export interface GitRunResult {
+  /** Exit status; null when killed by a signal. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** Config every git call gets from us (command-line config wins over the repository's). */
+export const HARDENED_CONFIG: readonly string[] = [
+  'core.hooksPath=/dev/null',
+  'core.fsmonitor=false',
+  'core.pager=cat',
+  'protocol.ext.allow=never',
+  'protocol.fd.allow=never',
+  'submodule.recurse=false',
+  'fetch.recurseSubmodules=false',
+  'push.recurseSubmodules=no',
+  'gc.auto=0',
+  'maintenance.auto=false',
+  'color.ui=never',
+];
+
+export function hardenedEnv(settings: Pick<GitRunSettings, 'projectRoot' | 'policy'>): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    // The real HOME so ssh finds the user's keys and known_hosts; git's own global config is
+    // replaced below unless the policy trusts it.
+    HOME: process.env.HOME ?? homedir(),
+    LC_ALL: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_ATTR_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
+    GIT_EDITOR: 'true',
+    GIT_SEQUENCE_EDITOR: 'true',
+    GIT_ALLOW_PROTOCOL: settings.policy.allowedProtocols.join(':'),
+    GIT_PROTOCOL_FROM_USER: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_NO_REPLACE_OBJECTS: '1',
+    GIT_CEILING_DIRECTORIES: dirname(settings.projectRoot),
+  };
+  if (!settings.policy.trustGlobalConfig) env.GIT_CONFIG_GLOBAL = '/dev/null';
+  if (process.env.SSH_AUTH_SOCK) env.SSH_AUTH_SOCK = process.env.SSH_AUTH_SOCK;
+  return env;
+}
+
+export function gitArgv(settings: Pick<GitRunSettings, 'extraConfig'>, args: readonly string[]): string[] {
+  const config = [...(settings.extraConfig ?? []), ...HARDENED_CONFIG];
+  return [...config.flatMap((c) => ['-c', c]), ...args];
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export function runGit(args: readonly string[], settings: GitRunSettings): Promise<GitRunResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    // detached: git gets its own process group, so a timeout kills its children (ssh, pack-objects) too.
+    const child = spawn('git', gitArgv(settings, args), {
+      cwd: settings.projectRoot,
+      env: hardenedEnv(settings),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      shell: false,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let bytes = 0;
+    let truncated = false;
+    let timedOut = false;
+    const take = (into: Buffer[]) => (chunk: Buffer): void => {
+      if (truncated) return;
+      const room = settings.maxOutputBytes - bytes;
+      if (chunk.length > room) {
+        into.push(chunk.subarray(0, Math.max(0, room)));
+        bytes = settings.maxOutputBytes;
+        truncated = true;
+        killGroup(child.pid);
+        return;
+      }
+      into.push(chunk);
+      bytes += chunk.length;
+    };
+    child.stdout.on('data', take(out));
+    child.stderr.on('data', take(err));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, settings.timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        exitCode: code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        truncated,
+        timedOut,
+        durationMs: Math.round(performance.now() - started),
+      });
+    });
+  });
+}
