@@ -27,6 +27,8 @@ export async function attachExec(docker: Docker, containerId: string, cmd: reado
   const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
   const { stdin, stdout } = io;
   const wasRaw = stdin.isRaw ?? false;
+  // The engine (API 1.41) takes no size at exec creation: the size follows right after start,
+  // and the container's process gets SIGWINCH for it like for any later resize.
   const resize = (): void => {
     if (stdout.columns && stdout.rows) exec.resize({ h: stdout.rows, w: stdout.columns }).catch(() => undefined);
   };
