@@ -54,7 +54,7 @@ export class ServerExited extends Error {}
 /** Probes until the server answers MCP; QmsError after `timeoutMs` with the last failure. */
 export async function waitReady(options: WaitReadyOptions): Promise<ProbeResult> {
   const deadline = Date.now() + options.timeoutMs;
-  let delay = 50;
+  let delay = 25;
   let last = 'no attempt yet';
   for (;;) {
     options.signal?.throwIfAborted();
@@ -75,6 +75,6 @@ export async function waitReady(options: WaitReadyOptions): Promise<ProbeResult>
       );
     }
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(Math.round(delay * 1.5), 1000);
   }
 }
