@@ -58,7 +58,7 @@ export type PathVerdict =
   | { kind: 'covers'; protectedPath: string };
 
 /** Project-relative, normalised, lower-case form of a path, or null when it leaves the project. */
-export function normalisePath(root: string, path: string): string | null {
+export function normalisePath(root: string, path: string, keepCase = false): string | null {
   let rel: string;
   if (isAbsolute(path)) {
     rel = relative(root, path).split('\\').join('/');
@@ -66,7 +66,8 @@ export function normalisePath(root: string, path: string): string | null {
   } else rel = path;
   const n = posix.normalize(rel === '' ? '.' : rel);
   if (n === '..' || n.startsWith('../')) return null;
-  return n.replace(/^\.\/?/, '').replace(/\/+$/, '').toLowerCase();
+  const cleaned = n.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  return keepCase ? cleaned : cleaned.toLowerCase();
 }
 
 function relation(p: string, prot: string): 'names' | 'covers' | null {
@@ -75,16 +76,29 @@ function relation(p: string, prot: string): 'names' | 'covers' | null {
   return null;
 }
 
-/** Where a path on disk really is (following symlinks), relative to the project root; null if it does not exist. */
+/**
+ * Where a path really is once symlinks are followed, relative to the project root: the longest
+ * existing part is resolved and the rest appended (`link/new-file` through `link -> flow-state`).
+ */
 function realRelative(root: string, rel: string): string | null {
+  let realRoot: string;
   try {
-    const realRoot = realpathSync(root);
-    const real = realpathSync(resolve(root, rel));
-    const r = relative(realRoot, real).split('\\').join('/');
-    return r.startsWith('..') || isAbsolute(r) ? '..' : r.toLowerCase();
+    realRoot = realpathSync(root);
   } catch {
     return null;
   }
+  const parts = rel.split('/');
+  for (let n = parts.length; n > 0; n--) {
+    let real: string;
+    try {
+      real = realpathSync(resolve(root, ...parts.slice(0, n)));
+    } catch {
+      continue;
+    }
+    const r = posix.join(relative(realRoot, real).split('\\').join('/'), ...parts.slice(n));
+    return r === '..' || r.startsWith('../') || isAbsolute(r) ? '..' : posix.normalize(r).replace(/^\.$/, '').toLowerCase();
+  }
+  return null;
 }
 
 /** Judges one pathspec (magic already parsed) against the protected paths. */
@@ -107,7 +121,7 @@ export function judgePathspec(root: string, spec: Pathspec, protectedPaths: read
   }
   const n = normalisePath(root, spec.pattern);
   if (n === null) return { kind: 'outside', path: spec.pattern };
-  const real = n === '' ? '' : realRelative(root, n);
+  const real = n === '' ? '' : realRelative(root, normalisePath(root, spec.pattern, true) ?? n);
   if (real === '..') return { kind: 'outside', path: spec.pattern };
   let covers: string | undefined;
   for (const candidate of real === null || real === n ? [n] : [n, real]) {
