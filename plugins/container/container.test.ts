@@ -243,6 +243,11 @@ describe('container manager operations', () => {
     expect(s!.cpuPercent).toBeGreaterThanOrEqual(0);
     const df = await sh(s!.id, "df -P /pipe-dream/.claude/users/claude/workspace | awk 'NR==2{sub(\"%\",\"\",$5); print $5}'");
     expect(Math.abs(s!.diskPercent! - Number(df.stdout.trim()))).toBeLessThanOrEqual(1);
+    // The engine's stats API (remote engines) gives the same figures, only slower.
+    const [api] = await containerStatuses(ctxFor(), { statsApi: true });
+    expect(api!.memoryPercent).toBeGreaterThan(0);
+    expect(Math.abs(api!.memoryPercent! - s!.memoryPercent!)).toBeLessThan(5);
+    expect(api!.cpuPercent).toBeGreaterThanOrEqual(0);
     const rows = await statusRows(ctxFor());
     expect(rows.find((r) => r.state === 'running')).toMatchObject({ plugin: 'container', kind: 'container', healthy: true, details: { agent: 'claude', refresh: null } });
     expect(rows.find((r) => r.id === 'qms-x-ghost')).toMatchObject({ state: 'stale', healthy: false });

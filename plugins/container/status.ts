@@ -6,6 +6,8 @@
  */
 import type Docker from 'dockerode';
 import { statfs } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { readCgroupSample } from './cgroup-usage.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext, StatusRow } from '../../tasks/types.js';
 import { agentPaths } from './host-paths.js';
@@ -55,8 +57,25 @@ async function sample(docker: Docker, id: string): Promise<Sample> {
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-/** Memory % and CPU % from two one-shot samples `gapMs` apart (docker stats' formula). */
-async function usage(docker: Docker, id: string, gapMs: number): Promise<{ memoryPercent: number | null; cpuPercent: number | null }> {
+/** Memory % and CPU % (100 % = one CPU) from the cgroup files, two samples `gapMs` apart. */
+async function cgroupUsage(id: string, gapMs: number): Promise<{ memoryPercent: number | null; cpuPercent: number | null } | undefined> {
+  const first = await readCgroupSample(id);
+  if (!first) return undefined;
+  await new Promise((r) => setTimeout(r, gapMs));
+  const second = await readCgroupSample(id);
+  if (!second) return undefined;
+  const limit = second.memoryLimit ?? totalmem();
+  const wallNs = Number(second.at - first.at);
+  return {
+    memoryPercent: round1((second.memory / limit) * 100),
+    cpuPercent: wallNs > 0 ? round1(((second.cpuNs - first.cpuNs) / wallNs) * 100) : 0,
+  };
+}
+
+/** Memory % and CPU % from the cgroup files of a local engine, else from two one-shot stats samples (docker stats' formula). */
+async function usage(docker: Docker, id: string, gapMs: number, local: boolean): Promise<{ memoryPercent: number | null; cpuPercent: number | null }> {
+  const fast = local ? await cgroupUsage(id, gapMs) : undefined;
+  if (fast) return fast;
   const first = await sample(docker, id);
   await new Promise((r) => setTimeout(r, gapMs));
   const second = await sample(docker, id);
@@ -88,16 +107,17 @@ export function refreshReasons(s: Pick<ContainerStatus, 'ageHours' | 'diskPercen
   return reasons;
 }
 
-export async function containerStatuses(ctx: PluginContext, options: { sampleGapMs?: number } = {}): Promise<ContainerStatus[]> {
+export async function containerStatuses(ctx: PluginContext, options: { sampleGapMs?: number; statsApi?: boolean } = {}): Promise<ContainerStatus[]> {
   const docker = await connectDocker(ctx.env);
   const listed = await docker.listContainers({ all: true, filters: projectFilter(ctx.root) });
+  const local = !options.statsApi && (!ctx.env.DOCKER_HOST || ctx.env.DOCKER_HOST.startsWith('unix://'));
   return Promise.all(
     listed.map(async (c): Promise<ContainerStatus> => {
       const agent = c.Labels[LABEL.agent] ?? '?';
       const info = await docker.getContainer(c.Id).inspect();
       const running = info.State.Running;
       const [use, disk] = await Promise.all([
-        running ? usage(docker, c.Id, options.sampleGapMs ?? 200) : Promise.resolve({ memoryPercent: null, cpuPercent: null }),
+        running ? usage(docker, c.Id, options.sampleGapMs ?? 200, local) : Promise.resolve({ memoryPercent: null, cpuPercent: null }),
         diskPercent(agentPaths(ctx.root, agent).workspace),
       ]);
       const ageHours = round1((Date.now() - Date.parse(info.Created)) / 3_600_000);
