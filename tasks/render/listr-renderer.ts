@@ -17,17 +17,27 @@ interface Wrapper {
   skip(message?: string): void;
 }
 
+interface Outcome {
+  skip?: string;
+  error?: string;
+}
+
 interface Slot {
   wrapper?: Wrapper;
   title: string;
   output?: string;
-  done: Promise<void>;
-  end(outcome: { skip?: string; error?: string }): void;
+  /** Settles (never rejects) with the task's outcome; the listr task applies it. */
+  done: Promise<Outcome>;
+  end(outcome: Outcome): void;
   ended: boolean;
 }
 
-export async function createListrRenderer(tasks: ReadonlyMap<string, ResolvedTask>, out: NodeJS.WriteStream = process.stdout): Promise<Renderer> {
-  const { Listr } = await import('listr2');
+export async function createListrRenderer(
+  tasks: ReadonlyMap<string, ResolvedTask>,
+  out: NodeJS.WriteStream = process.stdout,
+  options: { forceTTY?: boolean } = {},
+): Promise<Renderer> {
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const lines = createLineRenderer(out);
   const slots = new Map<string, Slot>();
   const deferred: RunEvent[] = [];
@@ -37,15 +47,11 @@ export async function createListrRenderer(tasks: ReadonlyMap<string, ResolvedTas
   const slot = (name: string): Slot => {
     let s = slots.get(name);
     if (!s) {
-      let settle!: (o: { skip?: string; error?: string }) => void;
-      const done = new Promise<{ skip?: string; error?: string }>((r) => (settle = r));
+      let settle!: (o: Outcome) => void;
       const created: Slot = {
         title: `${name} (waiting)`,
         ended: false,
-        done: done.then((o) => {
-          if (o.skip !== undefined) created.wrapper?.skip(`${name} (skipped: ${o.skip})`);
-          if (o.error !== undefined) throw new Error(o.error);
-        }),
+        done: new Promise<Outcome>((r) => (settle = r)),
         end(o) {
           if (created.ended) return;
           created.ended = true;
@@ -85,11 +91,20 @@ export async function createListrRenderer(tasks: ReadonlyMap<string, ResolvedTas
               s.wrapper = wrapper;
               wrapper.title = s.title;
               if (s.output !== undefined) wrapper.output = s.output;
-              await s.done;
+              const outcome = await s.done;
+              if (outcome.skip !== undefined) wrapper.skip(`${name} (skipped: ${outcome.skip})`);
+              if (outcome.error !== undefined) throw new Error(outcome.error);
             },
             rendererOptions: { outputBar: 3, persistentOutput: false },
           })),
-          { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false, collapseSubtasks: false } },
+          {
+            concurrent: true,
+            exitOnError: false,
+            // Ctrl-C belongs to the engine (abort, teardowns, exit 130), not to listr2.
+            registerSignalListeners: false,
+            forceTTY: options.forceTTY,
+            rendererOptions: { collapseErrors: false, collapseSubtasks: false, logger: new ListrLogger({ processOutput: new ProcessOutput(out, process.stderr) }) },
+          },
         );
         active = true;
         listrDone = list.run();
