@@ -13,7 +13,9 @@ import { testContext, type TestContext } from '../../test/plugin-test-context.js
 import { QmsError } from '../../tasks/errors.js';
 import type { TaskDef } from '../../tasks/types.js';
 import { connectDocker } from '../docker-engine/client.js';
+import { inspectImage } from './image-build.js';
 import { dockerImage, type DockerImageOptions, type DockerImageResult } from './index.js';
+import { engineSocket, quickInspect, UNAVAILABLE } from './quick-inspect.js';
 
 const BASE = process.env.QMS_BASE_IMAGE || 'qms-base:bookworm';
 const run = randomBytes(4).toString('hex');
@@ -100,6 +102,15 @@ describe('build task (real engine)', () => {
     expect(c.lines).toEqual([]);
     await writeFile(join(root, 'img', 'ignored.txt'), 'changed, still not sent\n');
     expect((await skipped())?.reason).toBe(skip?.reason);
+  });
+
+  it('the fast inspect over the socket agrees with dockerode, and steps aside when it cannot answer', async () => {
+    const env = process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {};
+    const quick = await quickInspect(env, tag);
+    if (engineSocket(env)) expect(quick).toEqual(await inspectImage(docker, tag));
+    expect(await quickInspect(env, `qms-no-such-image-${run}:x`)).toBeUndefined();
+    expect(await quickInspect({ DOCKER_HOST: 'tcp://127.0.0.1:1' }, tag)).toBe(UNAVAILABLE);
+    expect(await quickInspect({ DOCKER_HOST: 'unix:///nonexistent.sock' }, tag)).toBe(UNAVAILABLE);
   });
 
   it('rebuilds when a context file changes, and drops the old image', async () => {

@@ -10,24 +10,28 @@ import { shortHash } from './hash.js';
 import { buildImage, inspectImage } from './image-build.js';
 import type { DockerImageOptions, DockerImageResult } from './options.js';
 import { planBuild, type BuildPlan } from './plan.js';
+import { quickInspect, UNAVAILABLE } from './quick-inspect.js';
 
-function upToDateReason(plan: BuildPlan): string {
-  return `image ${plan.tag} is up to date (hash ${shortHash(plan.hash)})`;
+function skipUpToDate(ctx: TaskContext, plan: BuildPlan, id: string): never {
+  const result: DockerImageResult = { tag: plan.tag, id, hash: plan.hash, built: false };
+  return ctx.skip(`image ${plan.tag} is up to date (hash ${shortHash(plan.hash)})`, result);
 }
 
 /**
  * The task's `run`. When the tagged image already carries the context's hash (and no
  * `--force`), the task ends as skipped with `{ built: false }` as its result, so dependents
- * (the container) still learn the image's tag and ID. One walk + hash + one inspect call.
+ * (the container) still learn the image's tag and ID. One walk + hash + one inspect call,
+ * without loading dockerode when the engine is on a unix socket (see quick-inspect.ts).
  */
 export async function buildTask(options: DockerImageOptions, ctx: TaskContext): Promise<DockerImageResult> {
   const plan = await planBuild(options, ctx.root, ctx.env);
+  if (!ctx.options.force) {
+    const quick = await quickInspect(ctx.env, plan.tag);
+    if (quick !== UNAVAILABLE && quick?.hash === plan.hash) skipUpToDate(ctx, plan, quick.id);
+  }
   const docker = await connectDocker(ctx.env);
   const previous = await inspectImage(docker, plan.tag);
-  if (!ctx.options.force && previous && previous.hash === plan.hash) {
-    const result: DockerImageResult = { tag: plan.tag, id: previous.id, hash: plan.hash, built: false };
-    ctx.skip(upToDateReason(plan), result);
-  }
+  if (!ctx.options.force && previous && previous.hash === plan.hash) skipUpToDate(ctx, plan, previous.id);
   ctx.log.info(
     `building ${plan.tag} from ${plan.dockerfileDisplay} (base ${plan.baseImage}, hash ${shortHash(plan.hash)}` +
       `${plan.networkMode ? `, network ${plan.networkMode}` : ''})`,
