@@ -1,8 +1,15 @@
 /**
- * Public entry of the `qms` package: config helpers, types and the built-in plugins.
- * Plugins load their heavy dependencies (dockerode, the MCP SDK…) lazily, so importing
- * this module stays cheap for `qms list` and `qms --version`.
+ * Public entry of the `qms` package: config helpers, types, the engine API and the built-in
+ * plugins. Plugins load their heavy dependencies (dockerode, the MCP SDK…) lazily, so
+ * importing this module stays cheap for `qms list` and `qms --version`.
  */
 export { defineConfig, definePlugin, defineTask } from './tasks/define-config.js';
 export type * from './tasks/types.js';
-export type { McpEndpoint } from './plugins/mcp-server/endpoint.js';
+export * from './tasks/index.js';
+
+export { auth, type AuthOptions } from './plugins/auth/index.js';
+export { dockerImage, type DockerImageOptions, type DockerImageResult } from './plugins/docker-image/index.js';
+export { mcpServer, qmsMcp, gitMcp, loadEndpoint, type McpServerOptions, type QmsMcpOptions, type GitMcpOptions, type McpEndpoint } from './plugins/mcp-server/index.js';
+export { session, type SessionOptions, type SessionResult } from './plugins/session/index.js';
+export { container, type ContainerOptions, type ContainerLimits, type ContainerResult } from './plugins/container/index.js';
+export { verify, type VerifyOptions, type VerifyResult } from './plugins/verify/index.js';

@@ -1,10 +1,23 @@
-// Placeholder until the plugins are wired (the lead replaces this with the real `up`/`down` chains).
-import { defineConfig } from 'qms';
+// This repository's own task graph: `npx qms up` brings the agent environment up here too.
+import { defineConfig, auth, dockerImage, qmsMcp, gitMcp, session, container, verify } from 'qms';
 
 export default defineConfig({
+  plugins: [
+    auth(),
+    dockerImage({ context: 'docker' }),
+    qmsMcp({ port: 8000 }),
+    gitMcp({ port: 8001 }),
+    session({ agent: 'claude' }),
+    container({ agent: 'claude', after: ['session', 'auth'] }),
+    verify(),
+  ],
   tasks: [
     { name: 'compile', description: 'compile TypeScript to dist/', run: async (ctx) => void (await ctx.$`npx tsc -p tsconfig.build.json`) },
     { name: 'typecheck', description: 'typecheck sources and tests', run: async (ctx) => void (await ctx.$`npx tsc -p tsconfig.json --noEmit`) },
   ],
-  chains: {},
+  chains: {
+    // auth, build, the MCP servers and the session run concurrently → container → verify → attach.
+    up: ['auth', 'build', 'mcp:qms', 'mcp:git', 'session', 'container', 'verify', 'attach'],
+    down: ['container:down', 'mcp:qms:stop', 'mcp:git:stop'],
+  },
 });
