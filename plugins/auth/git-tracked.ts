@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 export function gitTracked(root: string, files: readonly string[]): Promise<Set<string> | undefined> {
   return new Promise((resolve) => {
     if (files.length === 0) return resolve(new Set());
-    execFile('git', ['ls-files', '-z', '--', ...files], { cwd: root }, (err, stdout) => {
+    execFile('git', ['-c', `safe.directory=${root}`, 'ls-files', '-z', '--', ...files], { cwd: root }, (err, stdout) => {
       if (err) return resolve(undefined);
       resolve(new Set(stdout.split('\0').filter(Boolean)));
     });

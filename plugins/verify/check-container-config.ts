@@ -1,0 +1,83 @@
+/**
+ * Check (6): limits and security options of the running container, from `docker inspect`:
+ * CPUs, memory, pids, nofile as configured; no-new-privileges; all capabilities dropped; not
+ * privileged; no Docker socket mounted; each mount read-only or read-write as the access table says.
+ */
+import type { ContainerInspectInfo } from 'dockerode';
+import { CONTAINER_ROOT } from './fs-checks.js';
+import { record, type CheckRecord } from './report.js';
+
+export interface ExpectedLimits {
+  cpus: number;
+  /** Bytes. */
+  memory: number;
+  pids: number;
+  nofile: { soft: number; hard: number };
+}
+
+/** Mount targets and whether they must be writable; anything else mounted must be read-only. */
+export function expectedMounts(agent: string): Map<string, boolean> {
+  return new Map([
+    [CONTAINER_ROOT, false],
+    [`${CONTAINER_ROOT}/.claude/users/${agent}/workspace`, true],
+    [`${CONTAINER_ROOT}/.claude/sessions`, true],
+    [`${CONTAINER_ROOT}/.mcp.json`, false],
+    [`${CONTAINER_ROOT}/.claude/settings.local.json`, false],
+    ['/.ssh', false],
+    ['/claude-config', true],
+  ]);
+}
+
+const gib = (bytes: number): string => `${bytes} bytes (${(bytes / 1024 ** 3).toFixed(2)} GiB)`;
+
+export function checkContainerConfig(info: ContainerInspectInfo, expected: ExpectedLimits, agent: string, started: Date): CheckRecord[] {
+  const hc = info.HostConfig as ContainerInspectInfo['HostConfig'] & {
+    NanoCpus?: number;
+    PidsLimit?: number | null;
+    Ulimits?: Array<{ Name: string; Soft: number; Hard: number }> | null;
+    SecurityOpt?: string[] | null;
+    CapDrop?: string[] | null;
+    Privileged?: boolean;
+  };
+  const how = 'docker inspect <container> (HostConfig, Mounts)';
+  const rec = (id: string, title: string, expectedText: string, actual: string, ok: boolean): CheckRecord =>
+    record({ id: `config:${id}`, group: 'container-config', title, how, expected: expectedText, actual, result: ok ? 'pass' : 'fail' }, started);
+  const nofile = hc.Ulimits?.find((u) => u.Name === 'nofile');
+  const secOpts = hc.SecurityOpt ?? [];
+  const capDrop = (hc.CapDrop ?? []).map((c) => c.toUpperCase());
+  const sockMounts = info.Mounts.filter((m) => /docker\.sock$/.test(m.Source ?? '') || /docker\.sock$/.test(m.Destination ?? ''));
+  const records = [
+    rec('cpus', 'CPU limit', `${expected.cpus} CPUs (NanoCpus ${Math.round(expected.cpus * 1e9)})`, `NanoCpus ${hc.NanoCpus ?? 0}`, hc.NanoCpus === Math.round(expected.cpus * 1e9)),
+    rec('memory', 'memory limit', gib(expected.memory), gib(hc.Memory ?? 0), hc.Memory === expected.memory),
+    rec('pids', 'process limit', String(expected.pids), String(hc.PidsLimit ?? 'none'), hc.PidsLimit === expected.pids),
+    rec(
+      'nofile',
+      'open files limit',
+      `soft ${expected.nofile.soft}, hard ${expected.nofile.hard}`,
+      nofile ? `soft ${nofile.Soft}, hard ${nofile.Hard}` : 'not set',
+      nofile?.Soft === expected.nofile.soft && nofile?.Hard === expected.nofile.hard,
+    ),
+    rec('no-new-privileges', 'no-new-privileges security option', 'SecurityOpt contains no-new-privileges', `SecurityOpt ${JSON.stringify(secOpts)}`, secOpts.some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o))),
+    rec('cap-drop', 'all capabilities dropped', 'CapDrop contains ALL', `CapDrop ${JSON.stringify(capDrop)}`, capDrop.includes('ALL')),
+    rec('privileged', 'not privileged', 'Privileged false', `Privileged ${String(hc.Privileged ?? false)}`, hc.Privileged !== true),
+    rec('docker-socket', 'no Docker socket in the container', 'no mount of docker.sock', sockMounts.length ? sockMounts.map((m) => m.Destination).join(', ') : 'none', sockMounts.length === 0),
+  ];
+  const wanted = expectedMounts(agent);
+  for (const m of info.Mounts) {
+    const target = m.Destination.replace(/\/$/, '');
+    const mustWrite = wanted.get(target) ?? false;
+    const known = wanted.has(target);
+    records.push(
+      rec(
+        `mount:${target}`,
+        `mount ${target} is ${mustWrite ? 'read-write' : 'read-only'}${known ? '' : ' (not in the access table: must be read-only)'}`,
+        mustWrite ? 'RW true' : 'RW false',
+        `RW ${String(m.RW)} (${m.Type} ${m.Type === 'volume' ? m.Name ?? '' : m.Source})`,
+        m.RW === mustWrite,
+      ),
+    );
+  }
+  const root = info.Mounts.find((m) => m.Destination.replace(/\/$/, '') === CONTAINER_ROOT);
+  if (!root) records.push(rec(`mount:${CONTAINER_ROOT}`, `the project is mounted at ${CONTAINER_ROOT}`, 'a read-only bind mount', 'not mounted', false));
+  return records;
+}

@@ -1,0 +1,92 @@
+/**
+ * A tiny MCP client in sh + curl, run inside the container: JSON-RPC requests POSTed over
+ * streamable HTTP to the container's own URL for a server, in order, keeping the
+ * `mcp-session-id` from `initialize`. The bearer token comes from the exec's environment and
+ * reaches curl through its stdin config (`-K -`), so it is in no process's argv. One line per
+ * step: `S<TAB>name<TAB>curl exit<TAB>http status<TAB>base64(body)<TAB>base64(curl stderr)`.
+ * `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
+ */
+import { shq } from './shell-quote.js';
+
+export type McpStep =
+  | { kind: 'rpc'; name: string; body: Record<string, unknown> }
+  | { kind: 'sh'; name: string; script: string };
+
+export const PROTOCOL_VERSION = '2025-06-18';
+
+export const initializeSteps = (id: number): McpStep[] => [
+  {
+    kind: 'rpc',
+    name: 'initialize',
+    body: { jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'qms-verify', version: '1' } } },
+  },
+  { kind: 'rpc', name: 'notifications/initialized', body: { jsonrpc: '2.0', method: 'notifications/initialized' } },
+];
+
+export const toolCall = (id: number, name: string, args: Record<string, unknown>): McpStep => ({
+  kind: 'rpc',
+  name: `tools/call ${name}`,
+  body: { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } },
+});
+
+/** Env names the script reads: URL and token of the server (set on the exec, not in argv). */
+export const ENV_URL = 'QMS_VERIFY_URL';
+export const ENV_TOKEN = 'QMS_VERIFY_TOKEN';
+
+const PRELUDE = String.raw`
+command -v curl >/dev/null 2>&1 || { printf 'NOCURL\n'; exit 0; }
+T=$(mktemp -d 2>/dev/null || { d=/tmp/.qms-verify-$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 3
+trap 'rm -rf "$T"' EXIT
+SID=""
+b64() { base64 < "$1" | tr -d '\n'; }
+cfg() {
+  printf 'header = "Authorization: Bearer %s"\n' "$QMS_VERIFY_TOKEN"
+  if [ -n "$SID" ]; then printf 'header = "Mcp-Session-Id: %s"\n' "$SID"; fi
+}
+rpc() {
+  : > "$T/h"; : > "$T/b"; : > "$T/e"
+  code=$(cfg | curl -sS -K - --max-time 15 -X POST -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -D "$T/h" -o "$T/b" -w '%{http_code}' \
+    --data-binary "$2" "$QMS_VERIFY_URL" 2>"$T/e")
+  rc=$?
+  if [ -z "$SID" ]; then SID=$(grep -i '^mcp-session-id:' "$T/h" | head -n 1 | cut -d: -f2- | tr -d ' \r'); fi
+  printf 'S\t%s\t%s\t%s\t%s\t%s\n' "$1" "$rc" "$code" "$(b64 "$T/b")" "$(b64 "$T/e")"
+}
+step() {
+  : > "$T/b"
+  (eval "$2") > "$T/b" 2>&1
+  printf 'S\t%s\t%s\t%s\t%s\t\n' "$1" "$?" "-" "$(b64 "$T/b")"
+}
+end_session() {
+  [ -n "$SID" ] && cfg | curl -sS -K - --max-time 5 -X DELETE -o /dev/null "$QMS_VERIFY_URL" 2>/dev/null
+  return 0
+}
+`;
+
+export function mcpScript(steps: readonly McpStep[]): string {
+  const lines = steps.map((s) => (s.kind === 'rpc' ? `rpc ${shq(s.name)} ${shq(JSON.stringify(s.body))}` : `step ${shq(s.name)} ${shq(s.script)}`));
+  return `${PRELUDE}\n${lines.join('\n')}\nend_session\n`;
+}
+
+export interface StepOutput {
+  name: string;
+  /** curl's (or the snippet's) exit code. */
+  exit: number;
+  /** HTTP status, or undefined for `sh` steps. */
+  status: number | undefined;
+  body: string;
+  stderr: string;
+}
+
+/** Parsed step lines, in order; `noCurl` when the image has no curl. */
+export function parseMcpOutput(stdout: string): { steps: StepOutput[]; noCurl: boolean } {
+  const steps: StepOutput[] = [];
+  const decode = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
+  for (const line of stdout.split('\n')) {
+    const cols = line.split('\t');
+    if (cols[0] !== 'S' || cols.length < 5) continue;
+    const status = Number(cols[3]);
+    steps.push({ name: cols[1] ?? '', exit: Number(cols[2]), status: Number.isFinite(status) && cols[3] !== '-' ? status : undefined, body: decode(cols[4]), stderr: decode(cols[5]) });
+  }
+  return { steps, noCurl: stdout.startsWith('NOCURL') };
+}

@@ -1,0 +1,47 @@
+/**
+ * The verification evidence: one record per check (what, how, expected, actual, result,
+ * when) plus the identity of what was verified (container, image, session, qms version).
+ * Nothing in it is a secret: tokens are never put in a record.
+ */
+export type CheckResult = 'pass' | 'fail' | 'skip';
+
+/** The six groups of issue 5: MCP, read-only paths, writable paths, QMS round trip, git clone, limits/security. */
+export type CheckGroup = 'mcp' | 'read-only' | 'read-write' | 'qms-round-trip' | 'git-clone' | 'container-config';
+
+export interface CheckRecord {
+  /** Stable id, e.g. `mcp:qms`, `ro:/pipe-dream/QMS/`, `config:memory`. */
+  id: string;
+  group: CheckGroup;
+  /** What was checked, in words. */
+  title: string;
+  /** How: the command or probe. */
+  how: string;
+  expected: string;
+  actual: string;
+  result: CheckResult;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface VerificationReport {
+  result: 'pass' | 'fail';
+  project: string;
+  agent: string;
+  session: string;
+  qmsVersion: string;
+  container: { id: string; name: string; image: string; imageId: string };
+  /** The uid:gid the in-container checks ran as. */
+  execUser: string;
+  startedAt: string;
+  finishedAt: string;
+  checks: CheckRecord[];
+}
+
+/** A record stamped with its timing. */
+export function record(
+  base: Omit<CheckRecord, 'startedAt' | 'finishedAt'>,
+  startedAt: Date,
+  finishedAt: Date = new Date(),
+): CheckRecord {
+  return { ...base, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString() };
+}

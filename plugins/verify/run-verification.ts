@@ -1,0 +1,129 @@
+/**
+ * One verification of a running agent container: all checks at once (the filesystem ones in a
+ * single exec), the evidence written into the session folder, and a QmsError listing the
+ * failed checks (pointing at the report) when any failed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Env, Logger } from '../../tasks/types.js';
+import { QmsError } from '../../tasks/errors.js';
+import { connectDocker } from '../docker-engine/client.js';
+import type { McpEndpoint } from '../mcp-server/endpoint.js';
+import type { ContainerLimits } from '../container/options.js';
+import { checkClaudeMcpList } from './check-claude-mcp-list.js';
+import { checkContainerConfig } from './check-container-config.js';
+import { checkMcpServer } from './check-mcp.js';
+import { checkQmsRoundTrip } from './check-qms-round-trip.js';
+import { expectedLimits } from './expected-limits.js';
+import { projectHead } from './project-head.js';
+import { qmsVersion } from './qms-version.js';
+import { record, type CheckRecord, type VerificationReport } from './report.js';
+import { runFsChecks } from './run-fs-checks.js';
+import type { VerifyTarget } from './target.js';
+import { writeReport } from './write-report.js';
+
+export interface VerificationInput {
+  root: string;
+  project: string;
+  agent: string;
+  containerId: string;
+  session: { id: string; dir: string };
+  endpoints: readonly McpEndpoint[];
+  /** Name of the endpoint for the QMS round trip; false to leave the round trip out. */
+  qmsServer: string | false;
+  limits: ContainerLimits | undefined;
+  claudeMcpList: boolean;
+  env: Env;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export interface VerificationOutcome {
+  report: VerificationReport;
+  markdown: string;
+  json: string;
+}
+
+/** A check that threw becomes a failed record, so one broken probe never hides the others. */
+async function guarded(id: string, group: CheckRecord['group'], title: string, fn: () => Promise<CheckRecord | CheckRecord[]>): Promise<CheckRecord[]> {
+  const started = new Date();
+  try {
+    const r = await fn();
+    return Array.isArray(r) ? r : [r];
+  } catch (err) {
+    return [record({ id, group, title, how: '-', expected: 'the probe runs', actual: `probe error: ${(err as Error).message}`, result: 'fail' }, started)];
+  }
+}
+
+export async function runVerification(input: VerificationInput): Promise<VerificationOutcome> {
+  const startedAt = new Date();
+  const docker = await connectDocker(input.env);
+  const [info, head, version] = await Promise.all([
+    docker.getContainer(input.containerId).inspect().catch((err: Error) => {
+      throw new QmsError(`verify: container ${input.containerId.slice(0, 12)} cannot be inspected (${err.message}).`, 'Start it with `qms up`.');
+    }),
+    projectHead(input.root),
+    qmsVersion(),
+  ]);
+  if (!info.State.Running) throw new QmsError(`verify: container ${info.Name.replace(/^\//, '')} is not running (${info.State.Status}).`, 'Start it with `qms up`.');
+  const target: VerifyTarget = {
+    docker,
+    containerId: info.Id,
+    user: info.Config.User ?? '',
+    agent: input.agent,
+    signal: input.signal,
+    nonce: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+  };
+  const sshMounted = info.Mounts.some((m) => m.Destination === '/.ssh');
+  let execUser = '?';
+  const qmsEndpoint = input.qmsServer === false ? undefined : input.endpoints.find((e) => e.name === input.qmsServer);
+
+  const groups = await Promise.all([
+    guarded('fs', 'read-only', 'filesystem checks', async () => {
+      const { records, user } = await runFsChecks(target, sshMounted, head);
+      execUser = user ?? '?';
+      return records;
+    }),
+    ...input.endpoints.map((e) => guarded(`mcp:${e.name}`, 'mcp', `MCP server ${e.name}`, () => checkMcpServer(target, e))),
+    input.claudeMcpList && input.endpoints.length > 0
+      ? guarded('mcp:claude-mcp-list', 'mcp', 'claude mcp list', () => checkClaudeMcpList(target, input.endpoints))
+      : Promise.resolve([]),
+    input.qmsServer === false
+      ? Promise.resolve([])
+      : qmsEndpoint
+        ? guarded('qms-round-trip', 'qms-round-trip', 'QMS round trip', () => checkQmsRoundTrip(target, qmsEndpoint, input.root))
+        : Promise.resolve([
+            record(
+              { id: 'qms-round-trip', group: 'qms-round-trip', title: 'QMS checkout → edit → checkin round trip', how: '-', expected: `an MCP server named ${input.qmsServer}`, actual: `no MCP server named ${input.qmsServer} is configured`, result: 'fail' },
+              startedAt,
+            ),
+          ]),
+    guarded('config', 'container-config', 'limits and security options', async () =>
+      checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), input.agent, new Date()),
+    ),
+  ]);
+  const checks = groups.flat();
+  const report: VerificationReport = {
+    result: checks.some((c) => c.result === 'fail') ? 'fail' : 'pass',
+    project: input.project,
+    agent: input.agent,
+    session: input.session.id,
+    qmsVersion: version,
+    container: { id: info.Id, name: info.Name.replace(/^\//, ''), image: info.Config.Image, imageId: info.Image },
+    execUser,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    checks,
+  };
+  const files = await writeReport(input.session.dir, report);
+  const failed = checks.filter((c) => c.result === 'fail');
+  const skipped = checks.filter((c) => c.result === 'skip');
+  for (const c of failed) input.log.warn(`✘ ${c.id}: ${c.actual}`);
+  input.log.info(`${checks.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped → ${files.markdown}`);
+  if (failed.length > 0) {
+    throw new QmsError(
+      `verify: ${failed.length} check${failed.length > 1 ? 's' : ''} failed: ${failed.map((c) => c.id).join(', ')}`,
+      `See ${files.markdown} for what was checked, how, and what was found.`,
+    );
+  }
+  return { report, ...files };
+}

@@ -1,0 +1,253 @@
+/**
+ * verify against a real container (the container plugin's light image: bash, curl, git; no
+ * node/claude) started by the container plugin, with the real QMS MCP server on the host
+ * (streamable HTTP on loopback + the Docker bridge): the report passes and leaves nothing
+ * behind; a container with the project mounted read-write fails check (2), naming the path.
+ */
+import type Docker from 'dockerode';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDocker } from '../docker-engine/client.js';
+import type { McpEndpoint } from '../mcp-server/endpoint.js';
+import { ensureContainer, execCapture, resolveOptions } from '../container/api.js';
+import { defaultAgentUser } from '../container/options.js';
+import { buildLiteImage } from '../container/test/lite-image.js';
+import { createSession, type SessionResult } from '../session/create-session.js';
+import { memoryState, testContext } from '../../test/plugin-test-context.js';
+import { QmsError } from '../../tasks/errors.js';
+import type { StateStore } from '../../tasks/types.js';
+import { verify, type VerifyResult } from './index.js';
+import { runVerification } from './run-verification.js';
+import type { VerificationReport } from './report.js';
+
+const suffix = randomBytes(3).toString('hex');
+const IMAGE = `qms-agent-lite:vtest-${suffix}`;
+const PROJECT = `vtest-${suffix}`;
+const LIMITS = { cpus: 1, memory: '256m', pids: 200 } as const;
+
+let docker: Docker;
+let root: string;
+let state: StateStore;
+let qmsServer: ChildProcess | undefined;
+let endpoint: McpEndpoint;
+let containerId: string;
+let imageId: string;
+
+async function treeSnapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out[p.slice(root.length)] = await readFile(p, 'utf8');
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  docker = await connectDocker(process.env as Record<string, string>);
+  imageId = await buildLiteImage(docker, IMAGE);
+  root = await mkdtemp(join(tmpdir(), 'qms-verify-'));
+  await mkdir(join(root, 'QMS', 'SOP'), { recursive: true });
+  await writeFile(join(root, 'QMS', 'SOP', 'SOP-001.md'), '---\ntitle: Document Control\n---\n# SOP-001\n');
+  await mkdir(join(root, '.claude'), { recursive: true });
+  await writeFile(join(root, '.mcp.json'), '{"mcpServers":{}}\n');
+  await writeFile(join(root, '.claude', 'settings.local.json'), '{}\n');
+  execFileSync('git', ['init', '-q', root]);
+  execFileSync('git', ['-C', root, 'add', '-A']);
+  execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'init']);
+  await chmod(root, 0o755); // mkdtemp makes it 0700; a project folder is normally world-readable
+  // The project belongs to the user the agent runs as (a normal user's set-up; as root, the
+  // agent is 1000:1000), and the QMS server runs as that user, as `qms up` would run it.
+  const { uid, gid } = defaultAgentUser();
+  await mkdir(join(root, '.qms', 'locks'), { recursive: true });
+  execFileSync('chown', ['-R', `${uid}:${gid}`, root]);
+  state = memoryState();
+
+  const token = randomBytes(24).toString('hex');
+  const port = await freePort();
+  qmsServer = spawn(process.execPath, [fileURLToPath(new URL('./serve-qms-child.mjs', import.meta.url)), '--project-root', root, '--port', String(port)], {
+    env: { ...process.env, QMS_MCP_TOKEN: token, HOME: tmpdir() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(process.getuid?.() === 0 ? { uid, gid } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    qmsServer!.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    qmsServer!.stdout!.on('data', (c: Buffer) => c.toString().includes('serving') && resolve());
+    qmsServer!.once('exit', (code) => reject(new Error(`QMS MCP server exited ${code}: ${err}`)));
+  });
+  endpoint = { name: 'qms', port, hostUrl: `http://127.0.0.1:${port}/mcp`, containerUrl: `http://host.docker.internal:${port}/mcp`, token };
+
+  const ctx = testContext({ root, project: PROJECT, name: 'container', state, results: { 'mcp:qms': endpoint } });
+  await createSession(root, 'claude');
+  const opts = resolveOptions({ image: IMAGE, limits: LIMITS, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60 });
+  const { result } = await ensureContainer(ctx, { opts, endpoints: [endpoint], image: IMAGE, force: false });
+  containerId = result.id;
+}, 600_000);
+
+afterAll(async () => {
+  if (qmsServer?.pid && qmsServer.exitCode === null) {
+    const exited = new Promise((r) => qmsServer!.once('exit', r));
+    process.kill(qmsServer.pid, 'SIGTERM');
+    await exited;
+  }
+  if (docker) {
+    const filters = { label: [`qms.project=${PROJECT}`] };
+    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
+    await docker.getImage(IMAGE).remove({ force: true }).catch(() => undefined);
+  }
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('verify task on a real container', () => {
+  it('passes every check, writes the evidence into the session and leaves nothing behind', async () => {
+    const qmsBefore = await treeSnapshot(join(root, 'QMS'));
+    const session = await createSession(root, 'claude');
+    const plugin = verify({ mcpServers: ['mcp:qms'], limits: LIMITS });
+    const task = plugin.tasks[0]!;
+    expect(task.dependsOn).toEqual(['container', 'session', 'mcp:qms']);
+    const ctx = testContext({
+      root,
+      project: PROJECT,
+      name: 'verify',
+      state,
+      results: { container: { id: containerId, name: `qms-${PROJECT}-claude`, agent: 'claude', image: IMAGE, imageId }, session, 'mcp:qms': endpoint },
+    });
+    let result: VerifyResult;
+    try {
+      result = (await task.run(ctx)) as VerifyResult;
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${await readFile(join(session.dir, 'verification.md'), 'utf8').catch(() => '')}`);
+    }
+    expect(result.report).toBe(join(session.dir, 'verification.md'));
+
+    const report = JSON.parse(await readFile(join(session.dir, 'verification.json'), 'utf8')) as VerificationReport;
+    expect(report).toMatchObject({ result: 'pass', project: PROJECT, agent: 'claude', session: session.id, container: { id: containerId, imageId } });
+    expect(report.execUser).toMatch(/^\d+:\d+$/);
+    const byId = new Map(report.checks.map((c) => [c.id, c]));
+    for (const id of [
+      'mcp:qms',
+      'ro:/pipe-dream/',
+      'ro:/pipe-dream/QMS/',
+      'ro:/pipe-dream/.git',
+      'ro:/pipe-dream/.mcp.json',
+      'ro:/pipe-dream/.claude/settings.local.json',
+      'ro:/pipe-dream/.claude/users/claude/inbox/',
+      'rw:/pipe-dream/.claude/users/claude/workspace/',
+      'rw:/pipe-dream/.claude/sessions/',
+      'rw:/projects/',
+      'git-clone:/projects',
+      'qms-round-trip',
+      'config:cpus',
+      'config:memory',
+      'config:pids',
+      'config:nofile',
+      'config:no-new-privileges',
+      'config:cap-drop',
+      'config:privileged',
+      'config:docker-socket',
+      'config:mount:/pipe-dream',
+    ]) {
+      expect(byId.get(id)?.result, id).toBe('pass');
+    }
+    expect(byId.get('mcp:qms')!.actual).toMatch(/qms_checkout/);
+    expect(byId.get('git-clone:/projects')!.actual).toContain(execFileSync('git', ['-c', 'safe.directory=*', '-C', root, 'rev-parse', 'HEAD']).toString().trim());
+    // No Claude Code in the light image: that check is recorded as skipped, not silently dropped.
+    expect(byId.get('mcp:claude-mcp-list')?.result).toBe('skip');
+    expect(report.checks.filter((c) => c.result === 'fail')).toEqual([]);
+    for (const c of report.checks) expect(Date.parse(c.finishedAt)).toBeGreaterThanOrEqual(Date.parse(c.startedAt));
+
+    const md = await readFile(join(session.dir, 'verification.md'), 'utf8');
+    expect(md).toContain('# Environment verification — PASS');
+    expect(md).toContain(containerId);
+    // No secret in the evidence or the log.
+    for (const text of [md, JSON.stringify(report), ctx.lines.join('\n')]) expect(text).not.toContain(endpoint.token);
+
+    // Nothing left behind: the user's QMS tree is as it was, no scratch files anywhere.
+    expect(await treeSnapshot(join(root, 'QMS'))).toEqual(qmsBefore);
+    expect(await readdir(join(root, '.claude', 'users', 'claude', 'workspace'))).toEqual([]);
+    expect((await readdir(join(root, '.claude', 'sessions'))).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect((await execCapture(docker, containerId, ['ls', '-A', '/projects'])).stdout.trim()).toBe('');
+  });
+
+  it('does not overwrite earlier evidence: a re-verification (qms verify) goes into the current session as verification-2', async () => {
+    const plugin = verify({ mcpServers: ['mcp:qms'], limits: LIMITS, qmsServer: false });
+    // `qms verify` runs in another process: container by labels, endpoint from the state record.
+    const ctx = testContext({ root, project: PROJECT, name: 'verify', state, results: { 'mcp:qms': endpoint } });
+    const sessionId = (await readFile(join(root, '.claude', 'sessions', 'CURRENT_SESSION'), 'utf8')).trim();
+    await plugin.commands!.verify!.run(ctx, [], {});
+    const files = await readdir(join(root, '.claude', 'sessions', sessionId));
+    expect(files.sort()).toEqual(['verification-2.json', 'verification-2.md', 'verification.json', 'verification.md']);
+  });
+});
+
+describe('verify on a container with the project mounted read-write', () => {
+  it('fails check (2) and the task, and the report names the writable path', async () => {
+    const good = await docker.getContainer(containerId).inspect();
+    const mounts = (good.HostConfig.Mounts ?? []).map((m) => (m.Target === '/pipe-dream' ? { ...m, ReadOnly: false } : m));
+    // The project is the agent uid's own (see beforeAll), so only the mount decides.
+    const bad = await docker.createContainer({
+      name: `qms-${PROJECT}-rw`,
+      Image: imageId,
+      Entrypoint: ['sleep', 'infinity'],
+      User: good.Config.User,
+      Labels: { 'qms.project': PROJECT, 'qms.test': 'verify' },
+      HostConfig: { ...good.HostConfig, Mounts: mounts, Binds: [] },
+    });
+    try {
+      await bad.start();
+      const session: SessionResult = await createSession(root, 'claude');
+      const ctx = testContext({ root, project: PROJECT, name: 'verify', state });
+      const err = await runVerification({
+        root,
+        project: PROJECT,
+        agent: 'claude',
+        containerId: bad.id,
+        session,
+        endpoints: [endpoint],
+        qmsServer: 'qms',
+        limits: LIMITS,
+        claudeMcpList: true,
+        env: process.env as Record<string, string>,
+        log: ctx.log,
+        signal: ctx.signal,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(QmsError);
+      expect((err as QmsError).message).toContain('ro:/pipe-dream/');
+      expect((err as QmsError).hint).toContain(join(session.dir, 'verification.md'));
+      const report = JSON.parse(await readFile(join(session.dir, 'verification.json'), 'utf8')) as VerificationReport;
+      expect(report.result).toBe('fail');
+      const byId = new Map(report.checks.map((c) => [c.id, c]));
+      expect(byId.get('ro:/pipe-dream/')).toMatchObject({ result: 'fail', actual: expect.stringContaining('write succeeded') });
+      expect(byId.get('ro:/pipe-dream/QMS/')).toMatchObject({ result: 'fail' });
+      expect(byId.get('config:mount:/pipe-dream')).toMatchObject({ result: 'fail', actual: expect.stringContaining('RW true') });
+      expect(await readFile(join(session.dir, 'verification.md'), 'utf8')).toMatch(/ro:\/pipe-dream\/ .*\*\*FAIL\*\*/);
+      // The probe's own writes were undone.
+      expect((await readdir(root)).filter((n) => n.startsWith('.qms-verify'))).toEqual([]);
+      expect((await readdir(join(root, 'QMS'))).filter((n) => n.startsWith('.qms-verify'))).toEqual([]);
+    } finally {
+      await bad.remove({ force: true });
+    }
+  });
+});
