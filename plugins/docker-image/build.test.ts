@@ -165,6 +165,31 @@ describe('build task (real engine)', () => {
     if (process.env.QMS_SHOW_ERRORS) console.log(`${message}\nhint: ${err.hint}`);
   });
 
+  it('an aborted run stops the build and leaves no step container behind', async () => {
+    const slowRoot = join(root, 'img-slow');
+    await mkdir(slowRoot);
+    await writeFile(join(slowRoot, 'Dockerfile'), `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nRUN echo slow-step-${run} && sleep 60\n`);
+    const controller = new AbortController();
+    const c = { ...ctx(), signal: controller.signal };
+    const started = Date.now();
+    const output = c.lines;
+    const building = task({ context: 'img-slow' }).run(c);
+    // Abort once the slow step is running.
+    while (!output.some((l) => l === `output: slow-step-${run}`) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+    controller.abort(new Error('interrupted by the test'));
+    await expect(building).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // The engine cancels the step and removes its container (give it a moment).
+    let left: unknown[] = [];
+    for (let i = 0; i < 50; i++) {
+      const all = await docker.listContainers({ all: true, filters: { ancestor: [BASE] } });
+      left = all.filter((container) => container.Command.includes(`slow-step-${run}`));
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(left).toEqual([]);
+  });
+
   it('a base image that is missing locally says how to build one', async () => {
     const missing = `qms-missing-base-${run}:nope`;
     const err = await failure(ctx({ QMS_BASE_IMAGE: missing }));

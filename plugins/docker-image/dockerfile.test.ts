@@ -102,12 +102,32 @@ describe('docker/Dockerfile (real engine, local base)', () => {
     expect(stdout).toContain('probe: http://127.0.0.1:9/mcp');
   });
 
-  it('trusts the extra CA certificates, for Node too', async () => {
+  it('trusts the extra CA certificates (system bundle; Node through NODE_EXTRA_CA_CERTS)', async () => {
     const pem = (await readFile(`${root}/${testCa}`, 'utf8')).trim().split('\n').slice(1, 3).join('\n');
     const { stdout, code } = await inImage('cat /etc/ssl/certs/ca-certificates.crt; echo "NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS"');
     expect(code).toBe(0);
     expect(stdout).toContain(pem);
     expect(stdout).toContain('NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt');
+  });
+
+  it('takes over a uid/gid the base image already uses (daemon, 1:1 on Debian)', { timeout: 600_000 }, async () => {
+    const otherTag = `qms-agent:test-uid-${process.pid}`;
+    const other = dockerImage({ context: 'docker', tag: otherTag, extraCaCerts: [testCa], buildArgs: { AGENT_UID: '1', AGENT_GID: '1' } })
+      .tasks[0] as TaskDef<DockerImageResult>;
+    try {
+      await other.run(testContext({ root, project: 'qms-uid-test', name: 'build', env }));
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (c: Buffer) => chunks.push(c));
+      const [result, container] = (await docker.run(otherTag, ['sh', '-c', 'echo "$(id -un) $(id -u) $(id -g)"; touch /projects/ok'], out, {
+        HostConfig: { NetworkMode: 'none' },
+      })) as [{ StatusCode: number }, Docker.Container];
+      await container.remove({ force: true });
+      expect(result.StatusCode).toBe(0);
+      expect(Buffer.concat(chunks).toString()).toContain('claude 1 1');
+    } finally {
+      await docker.getImage(otherTag).remove({ force: true }).catch(() => undefined);
+    }
   });
 
   it('holds no secret: no GH_TOKEN or .env in the build args, history or files', async () => {
