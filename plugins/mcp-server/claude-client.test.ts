@@ -20,7 +20,6 @@ import { stopServer } from './supervisor.js';
 
 const run = promisify(execFile);
 const claude = join(packageRoot(), 'node_modules', '.bin', 'claude');
-const gitServerBuilt = existsSync(join(packageRoot(), 'dist', 'plugins', 'git-mcp', 'serve.js'));
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -40,6 +39,7 @@ describe('Claude Code connects to the supervised MCP servers', () => {
 
   beforeAll(async () => {
     expect(existsSync(claude)).toBe(true);
+    expect(existsSync(join(packageRoot(), 'dist', 'plugins', 'git-mcp', 'serve.js'))).toBe(true); // npm test builds first
     root = await mkdtemp(join(tmpdir(), 'qms-claude-client-'));
     home = join(root, 'home');
     await mkdir(join(home, '.claude-config'), { recursive: true });
@@ -47,8 +47,7 @@ describe('Claude Code connects to the supervised MCP servers', () => {
     await writeFile(join(root, 'QMS', 'SOP', 'SOP-001.md'), '# SOP-001\n');
     const { execFileSync } = await import('node:child_process');
     execFileSync('git', ['init', '-q', '-b', 'main', root]);
-    const plugins: Plugin[] = [qmsMcp({ port: await freePort(), hosts: ['127.0.0.1'] })];
-    if (gitServerBuilt) plugins.push(gitMcp({ port: await freePort(), hosts: ['127.0.0.1'] }));
+    const plugins: Plugin[] = [qmsMcp({ port: await freePort(), hosts: ['127.0.0.1'] }), gitMcp({ port: await freePort(), hosts: ['127.0.0.1'] })];
     for (const plugin of plugins) {
       const ctx = makeTaskContext(root);
       try {
@@ -80,6 +79,6 @@ describe('Claude Code connects to the supervised MCP servers', () => {
       expect(line).toBeDefined();
       expect(line).not.toContain('Connected');
     }
-    expect(endpoints.map((e) => e.name)).toEqual(gitServerBuilt ? ['qms', 'git'] : ['qms']);
+    expect(endpoints.map((e) => e.name)).toEqual(['qms', 'git']);
   });
 });

@@ -53,7 +53,9 @@ export class ServerExited extends Error {}
 
 /** Probes until the server answers MCP; QmsError after `timeoutMs` with the last failure. */
 export async function waitReady(options: WaitReadyOptions): Promise<ProbeResult> {
-  const deadline = Date.now() + options.timeoutMs;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  // A refused connection costs next to nothing: poll briskly for the first second, then back off.
   let delay = 25;
   let last = 'no attempt yet';
   for (;;) {
@@ -75,6 +77,6 @@ export async function waitReady(options: WaitReadyOptions): Promise<ProbeResult>
       );
     }
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(Math.round(delay * 1.5), 1000);
+    if (Date.now() - started > 1000) delay = Math.min(Math.round(delay * 1.5), 1000);
   }
 }
