@@ -53,8 +53,11 @@ export function errorMessage(err: unknown): string {
   return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
 }
 
+/** The hint of a known error (duck-typed: a plugin may hold another copy of the errors module). */
 export function errorHint(err: unknown): string | undefined {
-  return err instanceof QmsError ? err.hint : undefined;
+  if (err instanceof QmsError) return err.hint;
+  const hint = err instanceof Error ? (err as { hint?: unknown }).hint : undefined;
+  return typeof hint === 'string' ? hint : undefined;
 }
 
 /** Programming errors in a plugin, where the stack is what the user needs to report. */

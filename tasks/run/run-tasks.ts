@@ -12,7 +12,7 @@ import { closure, topologicalOrder, without } from '../graph/plan.js';
 import type { Env, ResolvedConfig, ResolvedTask, RunOptions, StateStore, TaskContext } from '../types.js';
 import type { EventSink, Renderer, RunEvent } from './events.js';
 import { errorHint, errorMessage, Interrupted, SkipSignal, TaskTimeout, type FailureKind, type TaskFailure } from './failure.js';
-import { bindShell, loadZx } from './shell.js';
+import { bindShell, loadZx, waitForChildren } from './shell.js';
 import { createTaskLogger } from './task-logger.js';
 import { teardownErrorMessage, TeardownRegistry, type TeardownResult } from './teardown.js';
 
@@ -241,6 +241,8 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
     pump();
   });
   o.signal?.removeEventListener('abort', onOuterAbort);
+  // Aborted children were sent SIGTERM; let them exit so nothing outlives the run.
+  if (runSignal.aborted) await waitForChildren(5_000);
 
   const interrupted = runSignal.aborted && runSignal.reason instanceof Interrupted;
   const ok = failures.length === 0 && !interrupted;

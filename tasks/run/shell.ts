@@ -1,8 +1,11 @@
 /**
  * `ctx.$`: zx's `$` bound to the project root, the run's env and the task's abort signal,
  * quiet, with stdout/stderr piped into the task's logger. zx is loaded only when a run
- * starts. Every child is tracked, so a second Ctrl-C can kill what is left at once.
+ * starts. Every child is tracked. On abort the child's whole process tree gets SIGTERM
+ * (zx runs commands through bash, and killing only bash would orphan what it started);
+ * a second Ctrl-C SIGKILLs whatever is left.
  */
+import { execFileSync } from 'node:child_process';
 import type { ProcessPromise, Shell } from 'zx';
 import type { Env, Logger } from '../types.js';
 
@@ -21,15 +24,47 @@ export function liveChildren(): number[] {
   return [...live].map((p) => p.child?.pid).filter((pid): pid is number => typeof pid === 'number');
 }
 
-/** Last resort (second SIGINT): SIGKILL every child still running, synchronously. */
+/** Last resort (second SIGINT): SIGKILL every child still running and its descendants, synchronously. */
 export function killAllChildren(): void {
-  for (const pid of liveChildren()) {
+  for (const pid of liveChildren()) killTree(pid, 'SIGKILL');
+}
+
+/** Signal a process and all its descendants (deepest first), found with one `ps`. */
+export function killTree(pid: number, signal: NodeJS.Signals): void {
+  const pids = [pid, ...descendants(pid)].reverse();
+  for (const p of pids) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(p, signal);
     } catch {
       // already gone
     }
   }
+}
+
+function descendants(root: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (!pid || ppid === undefined || Number.isNaN(ppid)) continue;
+    let list = children.get(ppid);
+    if (!list) children.set(ppid, (list = []));
+    list.push(pid);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
 }
 
 export interface ShellOptions {
@@ -40,29 +75,54 @@ export interface ShellOptions {
 }
 
 export function bindShell(loaded: Zx, options: ShellOptions): Shell {
+  // The signal is not given to zx: it would SIGTERM bash alone. `track` kills the tree.
   const base = loaded.$({
     cwd: options.cwd,
     env: { ...options.env },
-    signal: options.signal,
     quiet: true,
     log: (entry) => {
       if (entry.kind === 'stdout' || entry.kind === 'stderr') options.log.output(entry.data.toString());
     },
   });
-  return track(base);
+  return track(base, options.signal);
 }
 
-function track(shell: Shell): Shell {
+function track(shell: Shell, signal: AbortSignal): Shell {
   const wrapped = (first: unknown, ...rest: unknown[]): unknown => {
     if (Array.isArray(first) && 'raw' in first) {
       const p = (shell as (...a: unknown[]) => ProcessPromise)(first, ...rest);
       live.add(p);
-      const forget = () => live.delete(p);
+      const onAbort = () => void killWhenSpawned(p);
+      const forget = () => {
+        live.delete(p);
+        signal.removeEventListener('abort', onAbort);
+      };
       p.then(forget, forget);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
       return p;
     }
-    return track((shell as (o: unknown) => Shell)(first));
+    return track((shell as (o: unknown) => Shell)(first), signal);
   };
   wrapped.sync = shell.sync;
   return wrapped as unknown as Shell;
+}
+
+async function killWhenSpawned(p: ProcessPromise): Promise<void> {
+  for (let i = 0; i < 200 && live.has(p); i++) {
+    const pid = p.child?.pid;
+    if (pid) return killTree(pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** After an abort: give killed children time to exit (and be reaped) before teardowns run. */
+export async function waitForChildren(timeoutMs: number): Promise<void> {
+  if (live.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...live].map((p) => p.then(undefined, () => undefined))),
+    new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
+  ]);
+  clearTimeout(timer);
 }

@@ -1,0 +1,160 @@
+/** Spawns the built `qms` binary against test/fixtures/cli: commands, output formats, exit codes, SIGINT. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, qmsBin, repoRoot } from './built.js';
+
+const fixture = join(repoRoot, 'test', 'fixtures', 'cli');
+const TOKEN = 'cli-secret-token-value';
+const tmp = mkdtempSync(join(tmpdir(), 'qms-cli-'));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function qms(args: string[], options: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', QMS_CLI_TEST_TOKEN: TOKEN, ...options.env };
+    const p = spawn(process.execPath, [qmsBin, ...args], { cwd: options.cwd ?? fixture, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    options.onSpawn?.(p.pid!);
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(() => ensureBuilt(), 300_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('qms CLI', () => {
+  it('--version and --help exit 0', async () => {
+    const v = await qms(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe((JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
+    const h = await qms(['task', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('--dry-run');
+    expect(h.stdout).toContain('--keep-going');
+  });
+
+  it('list shows tasks with plugin, dependencies, description, and the chains', async () => {
+    const r = await qms(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/greet\s+greeter\s+hello\s+greet after hello/);
+    expect(r.stdout).toMatch(/broken\s+\(config\)\s+hello\s+always fails/);
+    expect(r.stdout).toContain('up: greet → leak');
+    const j = JSON.parse((await qms(['list', '--json'])).stdout) as { tasks: { name: string; plugin: string | null }[] };
+    expect(j.tasks.map((t) => [t.name, t.plugin])).toEqual([['hello', 'greeter'], ['greet', 'greeter'], ['leak', null], ['broken', null], ['sleeper', null]]);
+  });
+
+  it('graph prints mermaid, dot and json', async () => {
+    const m = await qms(['graph', 'greet']);
+    expect(m.stdout).toBe('graph LR\n  t0["hello"]\n  t1["greet"]\n  t0 --> t1\n');
+    expect((await qms(['graph', '--format', 'dot', 'greet'])).stdout).toContain('"hello" -> "greet";');
+    const j = JSON.parse((await qms(['graph', '--format', 'json'])).stdout) as { edges: unknown[] };
+    expect(j.edges).toContainEqual({ from: 'hello', to: 'sleeper' });
+    expect((await qms(['graph', '--format', 'png'])).code).toBe(2);
+  });
+
+  it('--dry-run prints the plan in order and runs nothing', async () => {
+    const r = await qms(['up', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1\. hello .*\n\s+2\. greet .*after: hello\n\s+3\. leak/);
+    expect(r.stdout).not.toContain('hello from the greeter');
+  });
+
+  it('runs a chain with the line renderer, redacting secrets; exit 0', async () => {
+    const r = await qms(['up']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('hello │ hello from the greeter');
+    expect(r.stdout).toContain('greet │ hello said hi');
+    expect(r.stdout).toContain('leak │ token is ***');
+    expect(r.stdout).toContain('leak │ shell sees ***');
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('--json streams NDJSON events', async () => {
+    const r = await qms(['task', 'greet', '--json']);
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; task?: string });
+    expect(events.map((e) => `${e.type}${e.task ? ` ${e.task}` : ''}`)).toEqual([
+      'run:start',
+      'task:start hello',
+      'task:output hello',
+      'task:success hello',
+      'task:start greet',
+      'task:output greet',
+      'task:success greet',
+      'run:end',
+    ]);
+  });
+
+  it('a failing task exits 1 with its message and hint, redacted, no stack', async () => {
+    const r = await qms(['task', 'broken']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✖ broken: cannot reach the registry with ***');
+    expect(r.stderr).toContain('qms: broken: cannot reach the registry with ***\n  hint: check the network');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('usage and config errors exit 2', async () => {
+    const unknown = await qms(['task', 'helo']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('qms: unknown task "helo" (did you mean "hello"?)');
+    expect((await qms(['frobnicate'])).code).toBe(2);
+    expect((await qms(['task', 'hello', '--concurrency', 'zero'])).code).toBe(2);
+    const plugin = await qms(['verify']);
+    expect(plugin.code).toBe(2);
+    expect(plugin.stderr).toContain('no loaded plugin provides the "verify" command');
+    expect(plugin.stderr).toContain('hint: add verify() to plugins');
+
+    const bad = await qms(['list', '--config', join(repoRoot, 'test/fixtures/bad-configs/cycle/qms.config.ts')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('qms: qms.config.ts: dependency cycle: a → b → c → a\n  hint: remove one of these dependencies\n');
+    const none = await qms(['list'], { cwd: tmp });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`qms: no qms config in ${tmp}`);
+  });
+
+  it('SIGINT during a run: exit 130, teardowns ran, no child process left', async () => {
+    const marker = join(tmp, 'marker');
+    const pidFile = join(tmp, 'sleep.pid');
+    let qmsPid = 0;
+    const done = qms(['task', 'sleeper'], { env: { QMS_CLI_TEST_MARKER: marker, QMS_CLI_TEST_PIDFILE: pidFile }, onSpawn: (pid) => (qmsPid = pid) });
+    const deadline = Date.now() + 20_000;
+    const readPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0);
+    while (!readPid() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const sleepPid = readPid();
+    expect(sleepPid).toBeGreaterThan(1);
+    expect(isAlive(sleepPid)).toBe(true);
+    process.kill(qmsPid, 'SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(readFileSync(marker, 'utf8')).toBe('torn down');
+    expect(r.stdout).toContain('write marker');
+    expect(r.stdout).toContain('✖ interrupted');
+    await new Promise((res) => setTimeout(res, 100));
+    expect(isAlive(sleepPid)).toBe(false);
+  });
+});
+
+/** Running, not a zombie (a dead child whose parent has gone may stay defunct until init reaps it). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
