@@ -13,21 +13,29 @@ export function dockerAddress(env: Env): string {
   return env.DOCKER_HOST || '/var/run/docker.sock';
 }
 
+/** dockerode options for `DOCKER_HOST` taken from the run's env (which includes `.env`), not process.env. */
+function connectionOptions(address: string): Docker.DockerOptions {
+  if (address.startsWith('unix://')) return { socketPath: address.slice('unix://'.length) };
+  if (address.startsWith('/')) return { socketPath: address };
+  const url = new URL(address.replace(/^tcp:/, 'http:'));
+  return { host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
+}
+
 /** A connected, pinged dockerode client (cached per address). */
 export function connectDocker(env: Env): Promise<Docker> {
   const address = dockerAddress(env);
   let client = clients.get(address);
   if (!client) {
-    client = open(address, env);
+    client = open(address);
     clients.set(address, client);
     client.catch(() => clients.delete(address));
   }
   return client;
 }
 
-async function open(address: string, env: Env): Promise<Docker> {
+async function open(address: string): Promise<Docker> {
   const { default: DockerCtor } = await import('dockerode');
-  const docker = env.DOCKER_HOST ? new DockerCtor() : new DockerCtor({ socketPath: address });
+  const docker = new DockerCtor(connectionOptions(address));
   try {
     await docker.ping();
   } catch (err) {
