@@ -43,8 +43,8 @@ export function checkContainerConfig(info: ContainerInspectInfo, expected: Expec
   const rec = (id: string, title: string, expectedText: string, actual: string, ok: boolean): CheckRecord =>
     record({ id: `config:${id}`, group: 'container-config', title, how, expected: expectedText, actual, result: ok ? 'pass' : 'fail' }, started);
   const nofile = hc.Ulimits?.find((u) => u.Name === 'nofile');
-  const secOpts = hc.SecurityOpt ?? [];
-  const capDrop = (hc.CapDrop ?? []).map((c) => c.toUpperCase());
+  const secOpts: string[] = (hc.SecurityOpt ?? []) as string[];
+  const capDrop = ((hc.CapDrop ?? []) as string[]).map((c: string) => c.toUpperCase());
   const sockMounts = info.Mounts.filter((m) => /docker\.sock$/.test(m.Source ?? '') || /docker\.sock$/.test(m.Destination ?? ''));
   const records = [
     rec('cpus', 'CPU limit', `${expected.cpus} CPUs (NanoCpus ${Math.round(expected.cpus * 1e9)})`, `NanoCpus ${hc.NanoCpus ?? 0}`, hc.NanoCpus === Math.round(expected.cpus * 1e9)),
@@ -57,7 +57,7 @@ export function checkContainerConfig(info: ContainerInspectInfo, expected: Expec
       nofile ? `soft ${nofile.Soft}, hard ${nofile.Hard}` : 'not set',
       nofile?.Soft === expected.nofile.soft && nofile?.Hard === expected.nofile.hard,
     ),
-    rec('no-new-privileges', 'no-new-privileges security option', 'SecurityOpt contains no-new-privileges', `SecurityOpt ${JSON.stringify(secOpts)}`, secOpts.some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o))),
+    rec('no-new-privileges', 'no-new-privileges security option', 'SecurityOpt contains no-new-privileges', `SecurityOpt ${JSON.stringify(secOpts)}`, secOpts.some((o: string) => /^no-new-privileges(?:[:=]true)?$/.test(o))),
     rec('cap-drop', 'all capabilities dropped', 'CapDrop contains ALL', `CapDrop ${JSON.stringify(capDrop)}`, capDrop.includes('ALL')),
     rec('privileged', 'not privileged', 'Privileged false', `Privileged ${String(hc.Privileged ?? false)}`, hc.Privileged !== true),
     rec('docker-socket', 'no Docker socket in the container', 'no mount of docker.sock', sockMounts.length ? sockMounts.map((m) => m.Destination).join(', ') : 'none', sockMounts.length === 0),
