@@ -209,8 +209,8 @@ describe('checkCommand refuses, naming the rule', () => {
     ['checkout --upload-pack=touch', 'runs-program'],
     ['branch --output=/tmp/x', 'writes-file'],
     ['switch --upload-pack=x main', 'runs-program'],
-    // …except where git itself reads it as a value or a revision, which cannot run anything
-    ['log --end-of-options --output=/tmp/x', undefined],
+    ['log --end-of-options --output=/tmp/x', 'writes-file'],
+    // …except where git itself reads it as the value of an option, which cannot run anything
     ['switch --orphan --upload-pack=x', undefined],
   ])('%s → %s', (command, rule) => {
     expect(check(command)?.rule).toBe(rule);

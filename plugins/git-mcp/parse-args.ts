@@ -1,6 +1,6 @@
 /**
  * Splits a git subcommand's arguments the way git's option parser would: every argument that
- * starts with `-` before `--` (or `--end-of-options`) is an option, wherever it appears (git
+ * starts with `-` before `--` is an option, wherever it appears (git
  * permutes options and operands), so a "branch name" like `--upload-pack=…` is seen as the
  * option it is. Short clusters (`-uf`) are expanded, and values of options known to take one
  * are attached to them. Unknown options are kept as options: the rules judge them by name.
@@ -39,7 +39,6 @@ export function parseArgs(args: readonly string[], spec: OptionSpec): ParsedArgs
   const shortValue = spec.shortValue ?? '';
   const shortOptional = spec.shortOptional ?? '';
   const longValue = new Set(spec.longValue ?? []);
-  let endOfOptions = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (out.dashDash) {
@@ -50,14 +49,13 @@ export function parseArgs(args: readonly string[], spec: OptionSpec): ParsedArgs
       out.dashDash = true;
       continue;
     }
-    if (endOfOptions || arg === '-' || !arg.startsWith('-')) {
+    if (arg === '-' || !arg.startsWith('-')) {
       out.operands.push(arg);
       continue;
     }
-    if (arg === '--end-of-options') {
-      endOfOptions = true;
-      continue;
-    }
+    // `--end-of-options` does not make later "-" arguments safe: git 2.39's log still parses
+    // `--end-of-options --output=x` as the option. They stay options to the policy.
+    if (arg === '--end-of-options') continue;
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);

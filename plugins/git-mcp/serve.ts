@@ -1,0 +1,125 @@
+/**
+ * `qms serve git-mcp --project-root DIR [--transport http|stdio] [--host H]… [--port 8001]
+ * [--policy FILE] [--audit-log FILE] [--timeout-ms N] [--max-output-bytes N]`: runs our Git MCP
+ * server in the foreground until SIGTERM/SIGINT (http) or stdin closes (stdio). Policy
+ * overrides come from `--policy` (a JSON file) or env `QMS_GIT_POLICY` (JSON, what `gitMcp()`
+ * passes). The bearer token comes from env `QMS_MCP_TOKEN` (never argv); without it one is
+ * generated and written 0600 to `<root>/.qms/mcp/git.token` (its path is printed, not it).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { QmsError } from '../../tasks/errors.js';
+import { endpointTokenFile } from '../mcp-server/endpoint.js';
+import type { GitPolicy } from './policy.js';
+
+const USAGE =
+  'qms serve git-mcp --project-root DIR [--transport http|stdio] [--host H]... [--port 8001] [--policy FILE] [--audit-log FILE] [--timeout-ms N] [--max-output-bytes N]';
+
+function parsePolicy(text: string, where: string): Partial<GitPolicy> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new QmsError(`git-mcp: the policy in ${where} is not valid JSON (${(err as Error).message})`, 'Write the policy as a JSON object, e.g. {"protectedPaths": ["flow-state"]}.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new QmsError(`git-mcp: the policy in ${where} must be a JSON object`, 'e.g. {"disabledRules": ["push-prune"]}.');
+  }
+  return value as Partial<GitPolicy>;
+}
+
+function optionalNumber(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new QmsError(`git-mcp: invalid --${name} ${raw}`, `Pass a positive number to --${name}.`);
+  return n;
+}
+
+export async function serve(argv: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        'project-root': { type: 'string' },
+        transport: { type: 'string', default: 'http' },
+        host: { type: 'string', multiple: true },
+        port: { type: 'string', default: '8001' },
+        policy: { type: 'string' },
+        'audit-log': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'max-output-bytes': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new QmsError(`qms serve git-mcp: ${(err as Error).message}`, `Usage: ${USAGE}`);
+  }
+  const root = resolve(values['project-root'] ?? process.cwd());
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QmsError(`invalid --port ${values.port}`, 'Pass a TCP port number (0-65535).');
+  if (values.transport !== 'http' && values.transport !== 'stdio') throw new QmsError(`invalid --transport ${values.transport}`, 'Use --transport http or --transport stdio.');
+
+  let policy: Partial<GitPolicy> | undefined;
+  if (values.policy !== undefined) {
+    const file = resolve(values.policy);
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new QmsError(`git-mcp: cannot read the policy file ${file}`, 'Pass --policy with the path of a JSON file.');
+    });
+    policy = parsePolicy(text, file);
+  } else if (process.env.QMS_GIT_POLICY) policy = parsePolicy(process.env.QMS_GIT_POLICY, 'env QMS_GIT_POLICY');
+
+  const { createGitExecutor, mcpServerFor } = await import('./server.js');
+  const timeoutMs = optionalNumber(values['timeout-ms'], 'timeout-ms');
+  const maxOutputBytes = optionalNumber(values['max-output-bytes'], 'max-output-bytes');
+  // Built once (fails now, not on the first tool call, when the root or policy is wrong); shared by every MCP session.
+  const executor = await createGitExecutor({
+    projectRoot: root,
+    ...(policy ? { policy } : {}),
+    ...(values['audit-log'] ? { auditLog: resolve(values['audit-log']) } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+    ...(maxOutputBytes ? { maxOutputBytes } : {}),
+  });
+  const createServer = () => mcpServerFor(executor);
+
+  if (values.transport === 'stdio') {
+    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+    const server = await createServer();
+    const transport = new StdioServerTransport();
+    const closed = new Promise<void>((r) => (transport.onclose = r));
+    await server.connect(transport);
+    process.stdin.once('end', () => void server.close());
+    const stop = (): void => void server.close();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    await closed;
+    return 0;
+  }
+
+  let token = process.env.QMS_MCP_TOKEN ?? '';
+  delete process.env.QMS_MCP_TOKEN; // nothing this process starts (git, ssh) should inherit it
+  if (!token) {
+    token = randomBytes(32).toString('hex');
+    const file = endpointTokenFile(root, 'git');
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    process.stderr.write(`git-mcp: no QMS_MCP_TOKEN given; generated one in ${file}\n`);
+  }
+  const { startHttpHost } = await import('../mcp-server/http-host.js');
+  const host = await startHttpHost({ createServer, port, token, ...(values.host ? { hosts: values.host } : {}) });
+  process.stdout.write(`git-mcp: serving ${root} at ${host.urls.join(', ')}\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.stdout.write(`git-mcp: ${signal}, shutting down\n`);
+      resolveStop();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await host.close();
+  return 0;
+}
