@@ -161,6 +161,20 @@ describe('mcp-server supervisor', () => {
     expect(await plugin.status!(ctx)).toEqual([]);
   });
 
+  it('follows a log with qms logs -f until interrupted', async () => {
+    const controller = new AbortController();
+    const ctx = makeTaskContext(root, { signal: controller.signal });
+    const following = qmsMcp({ port: 1 }).commands!.logs!.run(ctx, ['qms'], { f: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(join(root, '.qms', 'mcp', 'qms.log'), 'appended while following\n');
+    for (let i = 0; i < 40 && !ctx.lines.some((l) => l.includes('appended while following')); i++) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    expect(await following).toBe(0);
+    expect(ctx.lines.at(-1)).toBe('appended while following\n');
+    expect(ctx.lines.join('')).toContain('qms-mcp: serving');
+  });
+
   it('cleans a stale record of a dead pid and starts afresh', async () => {
     const dead = spawn('true');
     await new Promise((r) => dead.on('exit', r));
@@ -246,6 +260,20 @@ describe('mcp-server supervisor', () => {
       again.listen(port, '127.0.0.1', resolve);
     });
     again.close();
+  });
+
+  it('runs an external server command with {host}, {port}, {projectRoot} and {tokenFile} filled in', async () => {
+    // shaped like qms-cli's `python -m qms_mcp --transport streamable-http --host {host} --port {port} --project-root {projectRoot}`
+    const entry = join(packageRoot(), 'dist', 'plugins', 'mcp-server', 'serve-main.js');
+    const port = await freePort();
+    const plugin = qmsMcp({ port, hosts: ['127.0.0.1'], command: process.execPath, args: [entry, 'qms-mcp', '--host', '{host}', '--port', '{port}', '--project-root', '{projectRoot}'], env: { QMS_TOKEN_FILE: '{tokenFile}' } });
+    const ctx = makeTaskContext(root);
+    const { value } = await runTask<McpEndpoint>(plugin, 'mcp:qms', ctx);
+    const { data } = (await ctx.state.get('mcp:qms'))!;
+    expect(data.args).toEqual([entry, 'qms-mcp', '--host', '127.0.0.1', '--port', String(port), '--project-root', root]);
+    expect(await readFile(`/proc/${data.pid as number}/environ`, 'utf8')).toContain(`QMS_TOKEN_FILE=${join(root, '.qms', 'mcp', 'qms.token')}`);
+    expect(await listTools(value!)).toContain('qms_read');
+    await stopServer(ctx, 'qms');
   });
 
   it('names a missing command, and validates options eagerly', async () => {

@@ -297,6 +297,6 @@ export async function inspectServer(ctx: PluginContext, name: string, plugin: st
     ...base,
     state: ready ? 'running' : 'unresponsive',
     healthy: ready,
-    details: { pid: record.pid, port: record.port, url: record.hostUrl, containerUrl: record.containerUrl, uptimeS, tools, problem },
+    details: { pid: record.pid, port: record.port, url: record.hostUrl, containerUrl: record.containerUrl, uptimeS, ...(tools === null ? {} : { tools }), ...(problem ? { problem } : {}) },
   }];
 }
