@@ -36,7 +36,7 @@ export async function buildTask(options: DockerImageOptions, ctx: TaskContext): 
     `building ${plan.tag} from ${plan.dockerfileDisplay} (base ${plan.baseImage}, hash ${shortHash(plan.hash)}` +
       `${plan.networkMode ? `, network ${plan.networkMode}` : ''})`,
   );
-  const id = await buildImage(docker, plan, { project: ctx.config.name, signal: ctx.signal, onLine: (line) => ctx.log.output(line) });
+  const id = await buildImage(docker, plan, { project: ctx.config.name, signal: ctx.signal, onLine: (line) => ctx.log.output(`${line}\n`) });
   ctx.log.info(`built ${plan.tag} (${id.replace(/^sha256:/, '').slice(0, 12)})`);
   if (previous && previous.id !== id) {
     // The tag moved on: drop the old image unless something (a container) still uses it.
