@@ -50,7 +50,8 @@ export function testContext(init: {
   const log: Logger = {
     info: (m) => lines.push(`info: ${m}`),
     warn: (m) => lines.push(`warn: ${m}`),
-    output: (t) => lines.push(`output: ${t}`),
+    // Like the engine's logger: raw output is split into lines (a trailing newline ends one).
+    output: (t) => { for (const l of t.replace(/\n$/, '').split('\n')) lines.push(`output: ${l}`); },
   };
   const config: ResolvedConfig = {
     file: `${init.root}/qms.config.ts`,
