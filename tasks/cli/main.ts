@@ -32,7 +32,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-n, --dry-run', 'print the plan in order, run nothing')
     .option('-j, --concurrency <n>', 'tasks run at once (default: the config\'s concurrency, else 8)', positiveInt)
     .option('-k, --keep-going', 'after a failure, go on with tasks that do not depend on it')
-    .option('-f, --force', 'redo work that is up to date (rebuild, recreate)')
+    .option('--force', 'redo work that is up to date (rebuild, recreate)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -113,7 +113,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('logs')
     .description('show an MCP server\'s log (mcp-server plugin)')
     .argument('<server>', 'server name, e.g. qms or git')
-    .option('-F, --follow', 'keep printing new lines')
+    .option('-f, --follow', 'keep printing new lines')
     .action(act((cmd) => plugin('logs', cmd.args, cmd)));
   program
     .command('verify')
