@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:fs';
 import { lstat, open, readFile, readdir, stat, unlink } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
 import { atomicWrite } from '../../tasks/state/atomic-write.js';
 import { docType, validateDocId } from './doc-id.js';
@@ -159,6 +159,10 @@ export async function checkout(project: QmsProject, user: string, rawId: unknown
     const handle = await open(target, 'wx', 0o644);
     try {
       await handle.writeFile(data);
+      // The copy is the agent's to edit: give it to the workspace folder's owner (the agent's
+      // uid when the server runs as root; a no-op otherwise).
+      const folder = await stat(dirname(target));
+      if (process.getuid?.() === 0 && folder.uid !== 0) await handle.chown(folder.uid, folder.gid);
     } finally {
       await handle.close();
     }
