@@ -25,8 +25,11 @@ export function closure(graph: TaskGraph, targets: readonly string[]): Set<strin
   return seen;
 }
 
-/** Kahn's algorithm over `names`, stable in the graph's declaration order. Assumes no cycle. */
-export function topologicalOrder(graph: TaskGraph, names: ReadonlySet<string>): string[] {
+/**
+ * Kahn's algorithm over `names`, stable in the graph's declaration order. Assumes no cycle.
+ * `defer` tasks (interactive ones) come as late as their dependents allow, as they run.
+ */
+export function topologicalOrder(graph: TaskGraph, names: ReadonlySet<string>, defer?: (name: string) => boolean): string[] {
   const order = [...graph.keys()].filter((n) => names.has(n));
   const rank = new Map(order.map((n, i) => [n, i]));
   const remaining = new Map<string, number>();
@@ -44,7 +47,8 @@ export function topologicalOrder(graph: TaskGraph, names: ReadonlySet<string>): 
   const out: string[] = [];
   while (ready.length > 0) {
     ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
-    const n = ready.shift()!;
+    const i = defer ? Math.max(0, ready.findIndex((r) => !defer(r))) : 0;
+    const n = ready.splice(i, 1)[0]!;
     out.push(n);
     for (const d of dependents.get(n) ?? []) {
       const left = remaining.get(d)! - 1;

@@ -54,7 +54,7 @@ const now = () => new Date().toISOString();
 export function planRun(config: ResolvedConfig, targets: readonly string[], exclude?: (t: ResolvedTask) => boolean): string[] {
   let names = closure(config.tasks, targets);
   if (exclude) names = without(config.tasks, names, (n) => exclude(config.tasks.get(n)!));
-  return topologicalOrder(config.tasks, names);
+  return topologicalOrder(config.tasks, names, (n) => config.tasks.get(n)!.interactive === true);
 }
 
 export async function runTasks(o: RunTasksOptions): Promise<RunResult> {

@@ -42,6 +42,13 @@ describe('plan', () => {
     for (const [i, name] of order.entries()) for (const d of graph.get(name)!.dependsOn) expect(order.indexOf(d)).toBeLessThan(i);
   });
 
+  it('puts deferred (interactive) tasks as late as their dependents allow', () => {
+    const names = closure(graph, ['attach', 'verify', 'other']);
+    const deferred = topologicalOrder(g({ prep: [], attach: ['prep'], verify: ['prep'], after: ['attach'] }), new Set(['prep', 'attach', 'verify', 'after']), (n) => n === 'attach');
+    expect(deferred).toEqual(['prep', 'verify', 'attach', 'after']);
+    expect(topologicalOrder(graph, names).indexOf('other')).toBe(names.size - 1);
+  });
+
   it('drops excluded tasks and their dependents', () => {
     const names = without(graph, closure(graph, ['attach']), (n) => n === 'verify');
     expect([...names].sort()).toEqual(['auth', 'build', 'container', 'mcp:qms', 'session']);

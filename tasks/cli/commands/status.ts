@@ -1,7 +1,7 @@
 /**
  * `qms status`: what the state store records, each entry checked live by its plugin's
- * `status` hook (which also cleans stale records); entries no hook covers are shown as
- * recorded.
+ * `status` hook (which also cleans stale records); entries of plugins without a hook (or no
+ * longer in the config) are shown as recorded.
  */
 import type { StatusRow } from '../../types.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -21,9 +21,10 @@ export async function statusCommand(globals: GlobalOptions): Promise<number> {
       problems.push(`[${plugin.name}] status: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const covered = new Set(rows.map((r) => r.id));
+  // A plugin's status hook answers for all of that plugin's entries (and cleans stale ones).
+  const checked = new Set(project.config.plugins.filter((p) => p.status).map((p) => p.name));
   for (const e of await project.state.list()) {
-    if (covered.has(e.id)) continue;
+    if (checked.has(e.plugin)) continue;
     const details: StatusRow['details'] = { createdAt: e.createdAt };
     for (const [k, v] of Object.entries(e.data)) {
       if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) details[k] = v as string | number | boolean | null;
