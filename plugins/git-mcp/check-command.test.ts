@@ -104,6 +104,10 @@ describe('checkCommand refuses, naming the rule', () => {
     ['push --repo=ext::sh main', 'transport'],
     ['remote show ext::sh', 'transport'],
     ['fetch --multiple origin ext::sh', 'transport'],
+    ['fetch --mul origin ext::sh', 'transport'],
+    ['fetch --all ext::sh', 'transport'],
+    ['pull --all origin ext::sh', 'transport'],
+    ["fetch origin main --refmap='+refs/heads/*:refs/heads/*'", 'fetch-force'],
     // force and history destruction, every spelling
     ['push --force', 'push-force'],
     ['push  --force  origin main', 'push-force'],

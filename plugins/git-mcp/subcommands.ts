@@ -59,11 +59,17 @@ const readOnly = (extra?: Partial<SubcommandRules>): SubcommandRules => ({ spec:
 /** Options that make a rule more permissive are matched by exact name only (an abbreviation is judged strictly). */
 const exactly = (args: ParsedArgs, long: string): boolean => args.options.some((o) => o.long && o.name === long);
 
-const fetchRepositories = (args: ParsedArgs): string[] => {
-  if (exactly(args, 'all')) return [];
-  if (exactly(args, 'multiple')) return args.operands;
-  return args.operands.slice(0, 1);
-};
+/**
+ * With `--all` or `--multiple` (in any spelling) every operand is a repository, so every
+ * operand must be a configured remote; otherwise the first operand is the repository.
+ */
+const manyRepositories = (args: ParsedArgs): boolean => has(args, undefined, ['all', 'multiple']) !== undefined;
+const fetchRepositories = (args: ParsedArgs): string[] => (manyRepositories(args) ? args.operands : args.operands.slice(0, 1));
+
+function* forcedRefmap(args: ParsedArgs): Generator<Refusal> {
+  const refmap = args.options.find((o) => o.long && 'refmap'.startsWith(o.name) && o.value?.startsWith('+'));
+  if (refmap) yield refuse('fetch-force', `${refmap.raw} forces ref updates (the leading "+")`, 'Leave out the "+".');
+}
 
 export const SUBCOMMANDS: Record<string, SubcommandRules> = {
   status: readOnly({ spec: { shortOptional: 'u' } }),
@@ -223,20 +229,22 @@ export const SUBCOMMANDS: Record<string, SubcommandRules> = {
     spec: { shortValue: 'oj', longValue: ['upload-pack', 'depth', 'deepen', 'shallow-since', 'shallow-exclude', 'refmap', 'server-option', 'negotiation-tip', 'filter', 'jobs'] },
     paths: 'read',
     repositories: fetchRepositories,
-    refspecs: (args) => (exactly(args, 'all') || exactly(args, 'multiple') ? [] : args.operands.slice(1)),
+    refspecs: (args) => (manyRepositories(args) ? [] : args.operands.slice(1)),
     *check(args) {
       const opt = has(args, 'fu', ['force', 'update-head-ok']);
       if (opt) yield refuse('fetch-force', `fetch ${opt.raw} overwrites local branches that do not fast-forward`, 'Fetch without it and merge or rebase.');
+      yield* forcedRefmap(args);
     },
   },
   pull: {
     spec: { shortValue: 'sXoj', longValue: ['upload-pack', 'depth', 'deepen', 'shallow-since', 'shallow-exclude', 'server-option', 'strategy', 'strategy-option', 'jobs'] },
     paths: 'read',
-    repositories: (args) => args.operands.slice(0, 1),
-    refspecs: (args) => args.operands.slice(1),
+    repositories: fetchRepositories,
+    refspecs: (args) => (manyRepositories(args) ? [] : args.operands.slice(1)),
     *check(args) {
       const opt = has(args, 'fu', ['force', 'update-head-ok']);
       if (opt) yield refuse('fetch-force', `pull ${opt.raw} overwrites local branches that do not fast-forward`, 'Pull without it.');
+      yield* forcedRefmap(args);
       yield* strategyCheck(args, 's');
     },
   },
