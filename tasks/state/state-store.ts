@@ -58,10 +58,9 @@ export function createStateStore(options: StateStoreOptions): StateStore {
     await atomicWrite(file, `${JSON.stringify(state, null, 2)}\n`, 0o600);
   };
 
+  // Callers queue in call order (the lock creates `.qms/locks`, 0700, when it first needs it).
   const withLock = <T>(name: string, fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> =>
-    mkdir(dir, { recursive: true, mode: 0o700 }).then(() =>
-      withFileLock(lockFile(name), fn, { timeoutMs: opts?.timeoutMs ?? options.lockTimeoutMs, description: options.root }),
-    );
+    withFileLock(lockFile(name), fn, { timeoutMs: opts?.timeoutMs ?? options.lockTimeoutMs, description: options.root });
 
   const update = (fn: (s: StateFile) => void): Promise<void> =>
     withLock('state', async () => {
