@@ -1,0 +1,94 @@
+// Container plugin benchmark (real engine, light image with the real entrypoint):
+//   ensure when the container already runs (reuse path) vs its first creation, as a ratio;
+//   `status` of a project with 20 managed containers (goal: under 1 s).
+// Run: npm run build && node bench/container.bench.mjs
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectDocker } from '../dist/plugins/docker-engine/client.js';
+import { ensureContainer, containerStatuses, downContainers } from '../dist/plugins/container/api.js';
+import { resolveOptions, defaultAgentUser } from '../dist/plugins/container/options.js';
+
+const repo = fileURLToPath(new URL('../', import.meta.url));
+const suffix = Math.random().toString(36).slice(2, 8);
+const IMAGE = `qms-agent-lite:bench-${suffix}`;
+const PROJECT = `cbench-${suffix}`;
+
+function memoryState() {
+  const m = new Map();
+  return {
+    file: '/dev/null',
+    list: async (f) => [...m.values()].filter((e) => (!f?.kind || e.kind === f.kind) && (!f?.plugin || e.plugin === f.plugin)),
+    get: async (id) => m.get(id),
+    put: async (e) => void m.set(e.id, e),
+    remove: async (id) => void m.delete(id),
+    withLock: async (_n, fn) => fn(),
+  };
+}
+
+const quiet = { info() {}, warn() {}, output() {} };
+const ctxFor = (root) => ({ root, config: { name: PROJECT }, env: process.env, log: quiet, signal: new AbortController().signal, state: memoryState(), addSecret() {} });
+const endpoints = [
+  { name: 'qms', port: 8000, hostUrl: 'http://127.0.0.1:8000/mcp', containerUrl: 'http://host.docker.internal:8000/mcp', token: 'bench-token-qms-0123456789abcdef' },
+  { name: 'git', port: 8001, hostUrl: 'http://127.0.0.1:8001/mcp', containerUrl: 'http://host.docker.internal:8001/mcp', token: 'bench-token-git-0123456789abcdef' },
+];
+const opts = (agent) => resolveOptions({ agent, image: IMAGE, limits: { cpus: 0.5, memory: '64m', pids: 100 }, sshDir: false });
+const time = async (fn) => {
+  const t = process.hrtime.bigint();
+  const r = await fn();
+  return [Number(process.hrtime.bigint() - t) / 1e6, r];
+};
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const docker = await connectDocker(process.env);
+const { uid, gid } = defaultAgentUser();
+const build = await docker.buildImage(
+  { context: repo, src: ['plugins/container/test/fixtures/agent-lite/Dockerfile', 'docker/entrypoint.sh', 'docker/healthcheck.sh'] },
+  { t: IMAGE, dockerfile: 'plugins/container/test/fixtures/agent-lite/Dockerfile', buildargs: { BASE_IMAGE: process.env.QMS_BASE_IMAGE ?? 'qms-base:bookworm', AGENT_UID: String(uid), AGENT_GID: String(gid) } },
+);
+await new Promise((res, rej) => docker.modem.followProgress(build, (err, out) => (err || out.find((o) => o.error) ? rej(err ?? new Error(out.find((o) => o.error).error)) : res())));
+
+const root = await mkdtemp(join(tmpdir(), 'qms-cbench-'));
+await chmod(root, 0o755);
+await mkdir(join(root, '.claude'), { recursive: true });
+const ctx = ctxFor(root);
+try {
+  const creates = [];
+  const reuses = [];
+  for (let round = 0; round < 3; round++) {
+    const [c, first] = await time(() => ensureContainer(ctx, { opts: opts('claude'), endpoints, image: IMAGE, force: false }));
+    if (first.action !== 'created') throw new Error(`expected a creation, got ${first.action}`);
+    creates.push(c);
+    for (let i = 0; i < 5; i++) {
+      const [r, again] = await time(() => ensureContainer(ctx, { opts: opts('claude'), endpoints, image: IMAGE, force: false }));
+      if (again.action !== 'reused') throw new Error(`expected reuse, got ${again.action}`);
+      reuses.push(r);
+    }
+    await downContainers(ctx, {});
+  }
+  const create = median(creates);
+  const reuse = median(reuses);
+  console.log(`container ensure, first creation (start + entrypoint ready): median ${create.toFixed(0)} ms over ${creates.length}`);
+  console.log(`container ensure, already running (reuse path):           median ${reuse.toFixed(1)} ms over ${reuses.length}`);
+  console.log(`reuse / creation ratio: ${(reuse / create).toFixed(3)}x`);
+
+  const agents = Array.from({ length: 20 }, (_, i) => `a${i + 1}`);
+  for (const agent of agents) await ensureContainer(ctx, { opts: opts(agent), endpoints, image: IMAGE, force: false });
+  const [listMs] = await time(() => docker.listContainers({ all: true, filters: { label: [`qms.root=${root}`] } }));
+  const runs = [];
+  let rows = [];
+  for (let i = 0; i < 3; i++) {
+    const [ms, r] = await time(() => containerStatuses(ctx));
+    runs.push(ms);
+    rows = r;
+  }
+  const status = median(runs);
+  if (rows.length !== 20 || rows.some((r) => r.memoryPercent === null || r.diskPercent === null)) throw new Error('status missed containers or figures');
+  console.log(`status of ${rows.length} managed containers (state, health, age, mem %, CPU %, disk %): median ${status.toFixed(0)} ms (goal < 1000 ms: ${status < 1000 ? 'met' : 'NOT met'})`);
+  console.log(`  baseline: one label-filtered container list ${listMs.toFixed(0)} ms; status / list ratio ${(status / listMs).toFixed(1)}x`);
+} finally {
+  await downContainers(ctx, { volumes: true });
+  await docker.getImage(IMAGE).remove({ force: true }).catch(() => undefined);
+  await rm(root, { recursive: true, force: true });
+}
