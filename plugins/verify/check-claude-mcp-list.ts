@@ -21,15 +21,20 @@ export function parseMcpList(stdout: string): Map<string, string> {
   return servers;
 }
 
-export async function checkClaudeMcpList(target: VerifyTarget, endpoints: readonly McpEndpoint[]): Promise<CheckRecord> {
-  const started = new Date();
-  const base = {
+/** What the check is, independent of its outcome. */
+export function claudeMcpListBase(target: VerifyTarget, endpoints: readonly McpEndpoint[]) {
+  return {
     id: 'mcp:claude-mcp-list',
     group: 'mcp' as const,
     title: 'Claude Code inside the container connects to every MCP server',
     how: `docker exec -u ${target.user} -w ${CONTAINER_ROOT} <container> claude mcp list`,
     expected: `${endpoints.map((e) => e.name).join(', ')}: ✔ Connected`,
   };
+}
+
+export async function checkClaudeMcpList(target: VerifyTarget, endpoints: readonly McpEndpoint[]): Promise<CheckRecord> {
+  const started = new Date();
+  const base = claudeMcpListBase(target, endpoints);
   const out = await captureExec(target.docker, target.containerId, ['sh', '-c', `command -v claude >/dev/null 2>&1 || { echo ${NO_CLAUDE}; exit 0; }; exec claude mcp list`], {
     user: target.user,
     workingDir: CONTAINER_ROOT,

@@ -26,8 +26,12 @@ export interface VerifyOptions {
   qmsServer?: string | false;
   /** The container's limits, if not the container plugin's defaults (pass the same value as to `container()`). */
   limits?: ContainerLimits;
-  /** Also run `claude mcp list` inside when Claude Code is in the image. Default true. */
-  claudeMcpList?: boolean;
+  /**
+   * Also run `claude mcp list` inside when Claude Code is in the image: `'when-changed'` (default)
+   * re-uses a passing result while the container and its MCP configuration are the same (Claude
+   * Code takes ~1.5 s to start); `'always'` (or `true`) runs it every time; `false` never.
+   */
+  claudeMcpList?: boolean | 'always' | 'when-changed';
 }
 
 export interface VerifyResult {
@@ -61,8 +65,9 @@ export function verify(options: VerifyOptions = {}): Plugin {
   const dependsOn = options.dependsOn === undefined ? [containerTask, sessionTask, ...mcpServers] : names(options.dependsOn, 'dependsOn');
   const qmsServer = options.qmsServer ?? 'qms';
   if (qmsServer !== false && (typeof qmsServer !== 'string' || !NAME.test(qmsServer))) bad('qmsServer', `must be an MCP server name or false, got ${JSON.stringify(qmsServer)}`, "e.g. qmsServer: 'qms'");
-  const claudeMcpList = options.claudeMcpList ?? true;
-  if (typeof claudeMcpList !== 'boolean') bad('claudeMcpList', 'must be true or false', 'e.g. claudeMcpList: false');
+  const listOption = options.claudeMcpList ?? 'when-changed';
+  if (![true, false, 'always', 'when-changed'].includes(listOption)) bad('claudeMcpList', `must be 'when-changed', 'always' or false, got ${JSON.stringify(listOption)}`, "e.g. claudeMcpList: 'always'");
+  const claudeMcpList = listOption === true ? 'always' : listOption;
   const limits = options.limits;
   if (limits !== undefined) {
     if (typeof limits !== 'object' || limits === null) bad('limits', 'must be an object', "e.g. limits: { cpus: 2, memory: '4g' }");

@@ -9,7 +9,8 @@ import { QmsError } from '../../tasks/errors.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import type { ContainerLimits } from '../container/options.js';
-import { checkClaudeMcpList } from './check-claude-mcp-list.js';
+import { checkClaudeMcpList, claudeMcpListBase } from './check-claude-mcp-list.js';
+import { cacheFile, cacheKey, recall, remember } from './claude-mcp-list-cache.js';
 import { checkContainerConfig } from './check-container-config.js';
 import { checkMcpServer } from './check-mcp.js';
 import { checkQmsRoundTrip } from './check-qms-round-trip.js';
@@ -31,7 +32,8 @@ export interface VerificationInput {
   /** Name of the endpoint for the QMS round trip; false to leave the round trip out. */
   qmsServer: string | false;
   limits: ContainerLimits | undefined;
-  claudeMcpList: boolean;
+  /** `always`, `when-changed` (re-use a passing result for the same container and MCP config), or off. */
+  claudeMcpList: ClaudeMcpListMode;
   env: Env;
   log: Logger;
   signal: AbortSignal;
@@ -52,6 +54,20 @@ async function guarded(id: string, group: CheckRecord['group'], title: string, f
   } catch (err) {
     return [record({ id, group, title, how: '-', expected: 'the probe runs', actual: `probe error: ${(err as Error).message}`, result: 'fail' }, started)];
   }
+}
+
+export type ClaudeMcpListMode = 'always' | 'when-changed' | false;
+
+async function claudeMcpList(input: VerificationInput, target: VerifyTarget, configHash: string): Promise<CheckRecord> {
+  const file = cacheFile(input.root, input.agent);
+  const key = cacheKey(target.containerId, configHash, input.endpoints);
+  if (input.claudeMcpList === 'when-changed' && configHash) {
+    const remembered = await recall(file, key, record({ ...claudeMcpListBase(target, input.endpoints), actual: '', result: 'pass' }, new Date()));
+    if (remembered) return remembered;
+  }
+  const check = await checkClaudeMcpList(target, input.endpoints);
+  await remember(file, key, check);
+  return check;
 }
 
 export async function runVerification(input: VerificationInput): Promise<VerificationOutcome> {
@@ -84,8 +100,8 @@ export async function runVerification(input: VerificationInput): Promise<Verific
       return records;
     }),
     ...input.endpoints.map((e) => guarded(`mcp:${e.name}`, 'mcp', `MCP server ${e.name}`, () => checkMcpServer(target, e))),
-    input.claudeMcpList && input.endpoints.length > 0
-      ? guarded('mcp:claude-mcp-list', 'mcp', 'claude mcp list', () => checkClaudeMcpList(target, input.endpoints))
+    input.claudeMcpList !== false && input.endpoints.length > 0
+      ? guarded('mcp:claude-mcp-list', 'mcp', 'claude mcp list', () => claudeMcpList(input, target, info.Config.Labels?.['qms.config-hash'] ?? ''))
       : Promise.resolve([]),
     input.qmsServer === false
       ? Promise.resolve([])

@@ -228,7 +228,7 @@ describe('verify on a container with the project mounted read-write', () => {
         endpoints: [endpoint],
         qmsServer: 'qms',
         limits: LIMITS,
-        claudeMcpList: true,
+        claudeMcpList: 'always',
         env: process.env as Record<string, string>,
         log: ctx.log,
         signal: ctx.signal,
