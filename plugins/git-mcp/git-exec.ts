@@ -86,7 +86,14 @@ export class GitExecutor {
         parts.push(`${shown}\n[skipped: ${c.op === '&&' ? 'previous command failed' : 'previous command succeeded'}]`);
         continue;
       }
-      const r = await runGit(args, this.settings);
+      let r: Awaited<ReturnType<typeof runGit>>;
+      try {
+        r = await runGit(args, this.settings);
+      } catch (e) {
+        // git could not be started at all (not installed, not on PATH): say so rather than fail the MCP request.
+        const message = e instanceof Error ? e.message : String(e);
+        r = { exitCode: 127, signal: null, stdout: '', stderr: `could not start git: ${message} (is git installed and on PATH?)`, truncated: false, timedOut: false, durationMs: 0 };
+      }
       ranAny = true;
       status = r.exitCode ?? 128;
       steps.push({ argv: args, exitCode: r.exitCode, durationMs: r.durationMs, ...(r.timedOut ? { timedOut: true } : {}), ...(r.truncated ? { truncated: true } : {}) });

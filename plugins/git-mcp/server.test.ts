@@ -10,6 +10,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,6 +261,14 @@ describe('limits and bad options', () => {
   });
 });
 
+/** The compiled server entry (`npm test` builds first; build here when run on its own). */
+function builtEntry(): string {
+  if (!existsSync(join(packageRoot(), 'dist', 'plugins', 'git-mcp', 'serve.js'))) {
+    execFileSync(process.execPath, [join(packageRoot(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(packageRoot(), 'tsconfig.build.json')], { stdio: 'inherit' });
+  }
+  return join(packageRoot(), 'dist', 'plugins', 'mcp-server', 'serve-main.js');
+}
+
 describe('git_exec over streamable HTTP', () => {
   const token = 'git-mcp-test-token-7f3a9c';
 
@@ -285,10 +294,7 @@ describe('git_exec over streamable HTTP', () => {
   });
 
   it('runs as `serve-main.js git-mcp` (what qms serve and the supervisor start) and stops on SIGTERM', async () => {
-    const entry = join(packageRoot(), 'dist', 'plugins', 'mcp-server', 'serve-main.js');
-    if (!existsSync(join(packageRoot(), 'dist', 'plugins', 'git-mcp', 'serve.js'))) {
-      execFileSync(process.execPath, [join(packageRoot(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(packageRoot(), 'tsconfig.build.json')], { stdio: 'inherit' });
-    }
+    const entry = builtEntry();
     const child = spawn(process.execPath, [entry, 'git-mcp', '--project-root', project, '--port', '0', '--host', '127.0.0.1', '--audit-log', auditLog], {
       env: { ...process.env, QMS_MCP_TOKEN: token },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -318,5 +324,19 @@ describe('git_exec over streamable HTTP', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+
+  it('runs over stdio (`--transport stdio`)', async () => {
+    const entry = builtEntry();
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [entry, 'git-mcp', '--project-root', project, '--transport', 'stdio', '--audit-log', auditLog],
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'git-mcp-stdio-test', version: '1.0.0' });
+    await client.connect(transport);
+    expect((await callTool(client, 'rev-parse --abbrev-ref HEAD')).text).toContain('\nmain\n[exit 0]');
+    expect((await callTool(client, 'stash clear')).text).toContain('refused by rule "stash-drop"');
+    await client.close();
   });
 });

@@ -19,7 +19,7 @@ export interface GitMcpOptions {
   policy?: Partial<GitPolicy>;
   /** NDJSON audit log; default `<projectRoot>/.qms/git-mcp.log`. */
   auditLog?: string;
-  /** Per git command; default 60 s. */
+  /** Per git command; default 55 s (under the MCP SDK client's 60 s request timeout). */
   timeoutMs?: number;
   /** Output kept per git command (stdout + stderr); default 256 KiB. */
   maxOutputBytes?: number;
@@ -80,7 +80,7 @@ export async function createGitExecutor(options: GitMcpOptions): Promise<GitExec
   return new GitExecutor({
     projectRoot,
     policy,
-    timeoutMs: positive(options.timeoutMs, 60_000, 'timeoutMs'),
+    timeoutMs: positive(options.timeoutMs, 55_000, 'timeoutMs'),
     maxOutputBytes: positive(options.maxOutputBytes, 256 * 1024, 'maxOutputBytes'),
     extraConfig: await identityConfig(projectRoot, policy),
     audit: new AuditLog(resolve(options.auditLog ?? join(projectRoot, '.qms', 'git-mcp.log'))),
