@@ -30,6 +30,8 @@ export interface RunTasksOptions {
   signal?: AbortSignal;
   /** Load zx for `ctx.$` (default true); tests of pure scheduling can skip its load time. */
   shell?: boolean;
+  /** Called once, after rendering stopped and before the first interactive task runs. */
+  beforeInteractive?: () => void | Promise<void>;
 }
 
 export type TaskStatus = 'succeeded' | 'skipped' | FailureKind;
@@ -222,6 +224,7 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
           if (task.interactive && !handedOver) {
             handedOver = true;
             await o.renderer.handOver?.();
+            await o.beforeInteractive?.();
           }
           await execute(task);
         };

@@ -5,13 +5,14 @@
  */
 import { ConfigError } from '../../errors.js';
 import { chooseRenderer } from '../../render/choose-renderer.js';
-import { isBug } from '../../run/failure.js';
+import { Interrupted, isBug } from '../../run/failure.js';
 import { planRun, runTasks } from '../../run/run-tasks.js';
 import type { ResolvedConfig, ResolvedTask } from '../../types.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openProject } from '../project.js';
 import { EXIT } from '../report-error.js';
 import { handleSignals } from '../signals.js';
+import { acquireRunLock, type RunLock } from '../run-lock.js';
 
 export interface RunCommand {
   /** Explicit task names, or a chain name. */
@@ -48,9 +49,17 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
     return EXIT.ok;
   }
 
-  const renderer = await chooseRenderer({ json: globals.json, tasks: config.tasks });
   const controller = new AbortController();
   const signals = handleSignals(controller);
+  let lock: RunLock;
+  try {
+    lock = await acquireRunLock(project.state, controller.signal, (line) => process.stderr.write(`${line}\n`));
+  } catch (err) {
+    signals.dispose();
+    if (err instanceof Interrupted) return EXIT.interrupted;
+    throw err;
+  }
+  const renderer = await chooseRenderer({ json: globals.json, tasks: config.tasks });
   let result;
   try {
     result = await runTasks({
@@ -68,10 +77,13 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
         concurrency: globals.concurrency ?? config.concurrency,
         flags: cmd.flags ?? {},
       },
+      beforeInteractive: () => lock.release(),
     });
   } finally {
+    lock.release();
     await renderer.close();
     signals.dispose();
+    await lock.done;
   }
 
   if (!globals.json) {
