@@ -8,7 +8,7 @@ export default defineConfig({
     qmsMcp({ port: 8000 }),
     gitMcp({ port: 8001 }),
     session({ agent: 'claude' }),
-    container({ agent: 'claude', after: ['session', 'auth'] }),
+    container({ agent: 'claude', after: ['session', 'auth'], attachAfter: ['verify'] }),
     verify(),
   ],
   tasks: [

@@ -56,7 +56,7 @@ export interface PluginContext {
   /** Absolute path of the project root (the config file's folder). */
   readonly root: string;
   readonly config: ResolvedConfig;
-  /** `process.env` overlaid by the config's `.env` files. */
+  /** The config's `.env` files with `process.env` on top (a variable set in the shell wins). */
   readonly env: Env;
   readonly log: Logger;
   readonly signal: AbortSignal;

@@ -84,7 +84,7 @@ export function container(options: ContainerOptions = {}): Plugin {
       {
         name: 'attach',
         description: `Open Claude Code in the ${opts.agent} container`,
-        dependsOn: ['container'],
+        dependsOn: ['container', ...opts.attachAfter],
         interactive: true,
         async run(ctx) {
           const { attachAgent } = await import('./operations.js');

@@ -26,6 +26,8 @@ export interface ContainerOptions {
   mcpServers?: readonly string[];
   /** Extra dependencies, e.g. `['session', 'auth']`. */
   after?: readonly string[];
+  /** Extra dependencies of the `attach` task, e.g. `['verify']` so Claude Code only starts in a verified container. Default none. */
+  attachAfter?: readonly string[];
   limits?: ContainerLimits;
   /** Capabilities added back after dropping all. Default none. */
   capAdd?: readonly string[];
@@ -47,6 +49,7 @@ export interface ResolvedContainerOptions {
   imageTask: string;
   mcpServers: readonly string[];
   after: readonly string[];
+  attachAfter: readonly string[];
   limits: { cpus: number; memory: number; pids: number; nofile: { soft: number; hard: number } };
   capAdd: readonly string[];
   /** `undefined` = default `~/.ssh` mounted only if it exists. */
@@ -129,6 +132,7 @@ export function resolveOptions(options: ContainerOptions = {}): ResolvedContaine
     imageTask: options.imageTask ?? 'build',
     mcpServers: options.mcpServers === undefined ? ['mcp:qms', 'mcp:git'] : names(options.mcpServers, 'mcpServers'),
     after: options.after === undefined ? [] : names(options.after, 'after'),
+    attachAfter: options.attachAfter === undefined ? [] : names(options.attachAfter, 'attachAfter'),
     limits: {
       cpus: positive(limits.cpus ?? 4, 'limits.cpus', false),
       memory: parseMemory(limits.memory ?? '8g'),
