@@ -78,7 +78,16 @@ setup_github() {
   fi
 }
 
+# The host's Claude login seeds the auth volume once (as seed 004's manager copied it); a login
+# made in the container later is never overwritten.
+seed_claude_login() {
+  local src=/etc/qms/claude-credentials.json dst="${CLAUDE_CONFIG_DIR:-/claude-config}/.credentials.json"
+  [ -r "$src" ] && [ ! -e "$dst" ] || return 0
+  (umask 077 && cp "$src" "$dst") && log "Claude login copied from the host"
+}
+
 rm -f "$READY_FILE"
+seed_claude_login || log "could not copy the host's Claude login"
 register_mcp_servers || log "MCP server registration failed"
 setup_github || log "GitHub set-up failed"
 touch "$READY_FILE" 2>/dev/null || true

@@ -63,7 +63,7 @@ export async function checkClaudeCredentials(env: Env, volume: string): Promise<
     };
   }
   const described = sources.map((s) =>
-    s === 'host-credentials-file' ? file : s === 'auth-volume' ? `volume ${volume} (earlier login)` : `${s} is set`,
+    s === 'host-credentials-file' ? file : s === 'auth-volume' ? `volume ${volume} (kept from an earlier run; holds the login made there, if any)` : `${s} is set`,
   );
   return { ...ok('claude-credentials', `Claude credentials: ${described.join(', ')}`), sources };
 }

@@ -14,6 +14,8 @@ export interface AttachIo {
   signal?: AbortSignal;
 }
 
+const CLAUDE_AUTH_ENV = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
+
 export async function attachExec(docker: Docker, containerId: string, cmd: readonly string[], io: AttachIo): Promise<number> {
   const term = io.env?.TERM || 'xterm-256color';
   const exec = await docker.getContainer(containerId).exec({
@@ -22,7 +24,9 @@ export async function attachExec(docker: Docker, containerId: string, cmd: reado
     AttachStdout: true,
     AttachStderr: true,
     Tty: true,
-    Env: [`TERM=${term}`],
+    // Claude's API credentials from the host's env/.env reach only this exec, never the
+    // container's own config (which `docker inspect` shows).
+    Env: [`TERM=${term}`, ...CLAUDE_AUTH_ENV.flatMap((k) => (io.env?.[k] ? [`${k}=${io.env[k]}`] : []))],
   });
   const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
   const { stdin, stdout } = io;

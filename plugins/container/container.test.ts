@@ -34,6 +34,7 @@ const ghToken = 'ghp_containerTestToken0123456789abcdefgh';
 let docker: Docker;
 let root: string;
 let sshDir: string;
+let claudeDir: string;
 let state: StateStore;
 let imageId: string;
 let endpoints: McpEndpoint[];
@@ -46,7 +47,7 @@ function ctxFor(force = false, flags: Record<string, boolean> = {}): TestContext
     root,
     project: PROJECT,
     name: 'container',
-    env: { GH_TOKEN: ghToken, GIT_AUTHOR_NAME: 'Test Agent' },
+    env: { GH_TOKEN: ghToken, GIT_AUTHOR_NAME: 'Test Agent', CLAUDE_CONFIG_DIR: claudeDir },
     state,
     results: { build: { tag: IMAGE, id: imageId }, 'mcp:qms': endpoints[0], 'mcp:git': endpoints[1] },
   });
@@ -64,6 +65,8 @@ beforeAll(async () => {
   imageId = await buildLiteImage(docker, IMAGE);
   root = await mkdtemp(join(tmpdir(), 'qms-container-'));
   sshDir = await mkdtemp(join(tmpdir(), 'qms-ssh-'));
+  claudeDir = await mkdtemp(join(tmpdir(), 'qms-claude-'));
+  await writeFile(join(claudeDir, '.credentials.json'), '{"claudeAiOauth":{"accessToken":"host-login-1"}}\n');
   // mkdtemp makes 0700 folders; a project (and ~/.ssh's parent) is normally readable.
   await chmod(root, 0o755);
   await chmod(sshDir, 0o755);
@@ -89,6 +92,7 @@ afterAll(async () => {
   await docker.getImage(IMAGE).remove({ force: true }).catch(() => undefined);
   await rm(root, { recursive: true, force: true });
   await rm(sshDir, { recursive: true, force: true });
+  await rm(claudeDir, { recursive: true, force: true });
 });
 
 describe('container task', () => {
@@ -217,6 +221,19 @@ describe('container task', () => {
   it('recreates it on --force', async () => {
     const out = await ensure(ctxFor(true));
     expect(out.action).toBe('recreated');
+    firstId = out.result.id;
+  });
+
+  it("seeds the auth volume with the host's Claude login once, never overwriting a login made since", async () => {
+    const read = async (id: string) => (await sh(id, 'cat /claude-config/.credentials.json; stat -c %a /claude-config/.credentials.json')).stdout;
+    expect(await read(firstId)).toBe('{"claudeAiOauth":{"accessToken":"host-login-1"}}\n600\n');
+    await writeFile(join(claudeDir, '.credentials.json'), '{"claudeAiOauth":{"accessToken":"host-login-2"}}\n');
+    // A refreshed host login alone changes nothing about the container…
+    expect((await ensure()).action).toBe('reused');
+    // …and a new container keeps the login already in the volume.
+    const out = await ensure(ctxFor(true));
+    expect(await read(out.result.id)).toContain('host-login-1');
+    expect(JSON.stringify(await docker.getContainer(out.result.id).inspect())).not.toContain('host-login');
     firstId = out.result.id;
   });
 

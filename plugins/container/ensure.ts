@@ -5,7 +5,9 @@
  * call is removed again if starting it fails, and the caller can register it for teardown.
  */
 import type Docker from 'dockerode';
-import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
@@ -64,6 +66,13 @@ async function inspectContainer(docker: Docker, name: string): Promise<Docker.Co
   }
 }
 
+/** The host's Claude Code login (`$CLAUDE_CONFIG_DIR` or `~/.claude`), if any, to seed the auth volume. */
+async function hostClaudeCredentials(env: PluginContext['env']): Promise<string | undefined> {
+  const dir = env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude');
+  const text = await readFile(join(dir, '.credentials.json'), 'utf8').catch(() => undefined);
+  return text?.trim() ? text : undefined;
+}
+
 /** Host folders, overlays and the spec; no container is touched. */
 export async function prepareSpec(ctx: PluginContext, docker: Docker, input: EnsureInput): Promise<ContainerSpec> {
   const { opts } = input;
@@ -74,7 +83,7 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   const ghToken = ctx.env.GH_TOKEN || undefined;
   if (ghToken) ctx.addSecret(ghToken);
   for (const ep of input.endpoints) ctx.addSecret(ep.token);
-  const overlays = await writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user);
+  const overlays = await writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user, await hostClaudeCredentials(ctx.env));
   const [mcpJson, settingsLocal] = await Promise.all([exists(paths.hostMcpJson), exists(paths.hostSettingsLocal)]);
   return containerSpec(
     { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, paths, overlays, shadow: { mcpJson, settingsLocal }, sshDir, hostEnv: ctx.env },

@@ -4,6 +4,8 @@
  *   settings.local.json  → /pipe-dream/.claude/settings.local.json (approves those servers)
  *   etc/mcp-servers.tsv  → /etc/qms/mcp-servers.tsv (what the entrypoint registers at user scope)
  *   etc/gh-token         → /etc/qms/gh-token (only when GH_TOKEN is set)
+ *   etc/claude-credentials.json → /etc/qms/claude-credentials.json (the host's Claude login, when
+ *                          there is one: the entrypoint seeds the auth volume with it once)
  * Tokens travel only in these 0600 files owned by the agent's uid: never in env, labels or
  * `docker inspect`. The same endpoints at user scope and in `.mcp.json` (identical URL and
  * header) is what keeps `claude mcp list` at `✔ Connected` rather than `Pending approval`.
@@ -57,6 +59,7 @@ export async function writeOverlays(
   endpoints: readonly McpEndpoint[],
   ghToken: string | undefined,
   user: { uid: number; gid: number },
+  claudeCredentials?: string,
 ): Promise<Overlays> {
   // Root writes for the agent's uid; any other user *is* the agent's uid.
   const owner = process.getuid?.() === 0 ? user : undefined;
@@ -80,5 +83,9 @@ export async function writeOverlays(
     await put(file, content, mode, owner);
     hash.update(file).update('\0').update(content).update('\0');
   }
+  // Not part of the hash: Claude refreshes its login often, which must not recreate the container.
+  const credentials = join(etcDir, 'claude-credentials.json');
+  if (claudeCredentials) await put(credentials, claudeCredentials, 0o600, owner);
+  else await rm(credentials, { force: true });
   return { mcpJson: files[0]![0], settingsLocal: files[1]![0], etcDir, hash: hash.digest('hex') };
 }

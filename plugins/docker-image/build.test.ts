@@ -105,7 +105,7 @@ describe('build task (real engine)', () => {
   });
 
   it('the fast inspect over the socket agrees with dockerode, and steps aside when it cannot answer', async () => {
-    const env = process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {};
+    const env: Record<string, string> = process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {};
     const quick = await quickInspect(env, tag);
     if (engineSocket(env)) expect(quick).toEqual(await inspectImage(docker, tag));
     expect(await quickInspect(env, `qms-no-such-image-${run}:x`)).toBeUndefined();
