@@ -1,11 +1,13 @@
 /**
- * Public entry of the `qms` package: config helpers, types, the engine API and the built-in
- * plugins. Plugins load their heavy dependencies (dockerode, the MCP SDK…) lazily, so
- * importing this module stays cheap for `qms list` and `qms --version`.
+ * Public entry of the `qms` package: config helpers, types, errors and the built-in plugins.
+ * Plugins load their heavy dependencies (dockerode, the MCP SDK…) lazily, so importing this
+ * module stays cheap for `qms list` and `qms --version`.
  */
 export { defineConfig, definePlugin, defineTask } from './tasks/define-config.js';
 export type * from './tasks/types.js';
-export * from './tasks/index.js';
+export { QmsError, ConfigError, ReportedError } from './tasks/errors.js';
+// The engine API (runTasks, loadConfig, createStateStore, renderers…) is the `qms/engine` entry:
+// a config file imports this module, and `qms list` must not pay for the whole engine.
 
 export { auth, type AuthOptions } from './plugins/auth/index.js';
 export { dockerImage, type DockerImageOptions, type DockerImageResult } from './plugins/docker-image/index.js';
