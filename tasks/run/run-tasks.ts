@@ -71,7 +71,6 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
     flags: o.run?.flags ?? {},
   };
   const emit: EventSink = (e: RunEvent) => o.renderer.event(redactor.size > 0 ? redactor.redactDeep(e) : e);
-  const zx = o.shell === false ? undefined : await loadZx();
 
   const runController = new AbortController();
   const onOuterAbort = () => runController.abort(o.signal?.reason ?? new Interrupted('SIGINT'));
@@ -130,8 +129,8 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
       state: o.state,
       options: run,
       get $() {
-        if (!zx) throw new Error('ctx.$ is not available in this run (started with shell: false)');
-        return ($ ??= bindShell(zx, { cwd: config.root, env: o.env, signal, log }));
+        if (o.shell === false) throw new Error('ctx.$ is not available in this run (started with shell: false)');
+        return ($ ??= bindShell(loadZx(), { cwd: config.root, env: o.env, signal, log }));
       },
       addSecret: (value) => redactor.add(value),
       result: <T>(name: string) => results.get(name) as T | undefined,
