@@ -213,6 +213,24 @@ describe('mcp-server supervisor', () => {
     sleeper.kill('SIGKILL');
   });
 
+  it('restarts its own server whose state record was lost (corrupt state.json), instead of failing on the port', async () => {
+    const port = await freePort();
+    const plugin = qmsMcp({ port, hosts: ['127.0.0.1'] });
+    const ctx = makeTaskContext(root);
+    await runTask(plugin, 'mcp:qms', ctx);
+    const orphan = (await ctx.state.get('mcp:qms'))!.data.pid as number;
+    await ctx.state.remove('mcp:qms'); // the pid file stays, as after a lost state file
+    const again = makeTaskContext(root);
+    const { value, skipped } = await runTask<McpEndpoint>(plugin, 'mcp:qms', again);
+    expect(skipped).toBeUndefined();
+    expect(again.lines.join('\n')).toMatch(new RegExp(`pid ${orphan}\\) is running without a state record.*restarting it`));
+    expect(alive(orphan)).toBe(false);
+    const now = (await again.state.get('mcp:qms'))!.data.pid as number;
+    expect(now).not.toBe(orphan);
+    expect(await listTools(value!)).toContain('qms_read');
+    await stopServer(again, 'qms');
+  });
+
   it('fails clearly when the port is held by another process, naming port and process', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));

@@ -5,7 +5,7 @@
  * trusted only when the pid still has the recorded identity, and only then is it signalled.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,7 +16,7 @@ import { endpointStateId, type McpEndpoint } from './endpoint.js';
 import { logFile, logTail, mcpDir, pidFile, readToken, tokenFile } from './files.js';
 import { resolveLaunch, type Launch, type McpServerOptions } from './launch.js';
 import { describeHolder, findPortHolder } from './port-holder.js';
-import { isSameProcess, readProcess, type ProcessIdentity } from './process-identity.js';
+import { isSameProcess, readProcess, type ProcessIdentity, type ProcessInfo } from './process-identity.js';
 import { probeMcp, ServerExited, waitReady } from './readiness.js';
 
 /** `data` of the state entry `mcp:<name>` (kind `mcp-server`); never holds the token. */
@@ -131,13 +131,50 @@ function endpointOf(record: ServerRecord, token: string): McpEndpoint {
   return { name: record.name, port: record.port, hostUrl: record.hostUrl, containerUrl: record.containerUrl, token };
 }
 
+/**
+ * The live process a pid file names, if it runs exactly the command line this server would be
+ * launched with (same program, project root and port): then it is ours. Anything else is not.
+ */
+async function orphanOf(pidText: string, launch: Launch): Promise<ProcessInfo | undefined> {
+  const pid = Number(pidText.trim());
+  const info = await readProcess(pid);
+  if (!info || info.state === 'Z') return undefined;
+  const expected = createHash('sha256').update(`${[launch.command, ...launch.args].join('\0')}\0`).digest('hex');
+  return info.cmdlineHash === expected ? info : undefined;
+}
+
+function orphanRecord(info: ProcessInfo, options: McpServerOptions, launch: Launch): ServerRecord {
+  return {
+    name: options.name,
+    pid: info.pid,
+    port: options.port,
+    hostUrl: launch.hostUrl,
+    containerUrl: launch.containerUrl,
+    command: launch.command,
+    args: launch.args,
+    hosts: launch.hosts,
+    startedAt: new Date().toISOString(),
+    identity: { startTime: info.startTime, cmdlineHash: info.cmdlineHash },
+    configHash: launch.configHash,
+  };
+}
+
 /** Reuse or clean what is recorded; returns the endpoint of a healthy server to reuse. */
-async function checkExisting(ctx: TaskContext, options: McpServerOptions, configHash: string): Promise<{ endpoint: McpEndpoint; pid: number } | undefined> {
+async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch: Launch): Promise<{ endpoint: McpEndpoint; pid: number } | undefined> {
   const { name } = options;
+  const { configHash } = launch;
   const entry = await ctx.state.get(endpointStateId(name));
   if (!entry) {
     const stalePid = await readFile(pidFile(ctx.root, name), 'utf8').catch(() => undefined);
     if (stalePid !== undefined) {
+      const orphan = await orphanOf(stalePid, launch);
+      if (orphan) {
+        // Our own server whose record was lost (e.g. a corrupt state.json): it holds the port,
+        // so restart it rather than fail on "port in use".
+        ctx.log.warn(`MCP server ${name} (pid ${orphan.pid}) is running without a state record (was .qms/state.json lost?); restarting it`);
+        await stopRecorded(ctx, orphanRecord(orphan, options, launch));
+        return undefined;
+      }
       ctx.log.warn(`stale pid file for MCP server ${name} (pid ${stalePid.trim()}) without a state record; removed it, nothing signalled`);
       await cleanFiles(ctx, name);
     }
@@ -173,7 +210,7 @@ export async function startServer(ctx: TaskContext, options: McpServerOptions): 
   const launch = resolveLaunch(ctx.root, options);
   // One lock for check-and-start: two `qms up` at once cannot both start the same server.
   const outcome = await ctx.state.withLock(lockName(name), async (): Promise<{ reused?: { endpoint: McpEndpoint; pid: number }; started?: McpEndpoint }> => {
-    const existing = await checkExisting(ctx, options, launch.configHash);
+    const existing = await checkExisting(ctx, options, launch);
     if (existing) return { reused: existing };
     await ensurePortFree(options.port, launch.hosts);
     return { started: await spawnAndWait(ctx, options, launch) };
