@@ -6,12 +6,11 @@
  * passes). The bearer token comes from env `QMS_MCP_TOKEN` (never argv); without it one is
  * generated and written 0600 to `<root>/.qms/mcp/git.token` (its path is printed, not it).
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QmsError } from '../../tasks/errors.js';
-import { endpointTokenFile } from '../mcp-server/endpoint.js';
+import { checkTransportArgs, serveTransport } from '../mcp-server/serve-transport.js';
 import type { GitPolicy } from './policy.js';
 
 const USAGE =
@@ -59,9 +58,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     throw new QmsError(`qms serve git-mcp: ${(err as Error).message}`, `Usage: ${USAGE}`);
   }
   const root = resolve(values['project-root'] ?? process.cwd());
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QmsError(`invalid --port ${values.port}`, 'Pass a TCP port number (0-65535).');
-  if (values.transport !== 'http' && values.transport !== 'stdio') throw new QmsError(`invalid --transport ${values.transport}`, 'Use --transport http or --transport stdio.');
+  checkTransportArgs(values.port, values.transport);
 
   let policy: Partial<GitPolicy> | undefined;
   if (values.policy !== undefined) {
@@ -83,43 +80,14 @@ export async function serve(argv: readonly string[]): Promise<number> {
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(maxOutputBytes ? { maxOutputBytes } : {}),
   });
-  const createServer = () => mcpServerFor(executor);
-
-  if (values.transport === 'stdio') {
-    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-    const server = await createServer();
-    const transport = new StdioServerTransport();
-    const closed = new Promise<void>((r) => (transport.onclose = r));
-    await server.connect(transport);
-    process.stdin.once('end', () => void server.close());
-    const stop = (): void => void server.close();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    await closed;
-    return 0;
-  }
-
-  let token = process.env.QMS_MCP_TOKEN ?? '';
-  delete process.env.QMS_MCP_TOKEN; // nothing this process starts (git, ssh) should inherit it
-  if (!token) {
-    token = randomBytes(32).toString('hex');
-    const file = endpointTokenFile(root, 'git');
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(file, `${token}\n`, { mode: 0o600 });
-    await chmod(file, 0o600);
-    process.stderr.write(`git-mcp: no QMS_MCP_TOKEN given; generated one in ${file}\n`);
-  }
-  const { startHttpHost } = await import('../mcp-server/http-host.js');
-  const host = await startHttpHost({ createServer, port, token, ...(values.host ? { hosts: values.host } : {}) });
-  process.stdout.write(`git-mcp: serving ${root} at ${host.urls.join(', ')}\n`);
-  await new Promise<void>((resolveStop) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.stdout.write(`git-mcp: ${signal}, shutting down\n`);
-      resolveStop();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  return serveTransport({
+    name: 'git',
+    label: 'git-mcp',
+    root,
+    transport: values.transport,
+    port: values.port,
+    hosts: values.host,
+    createServer: () => mcpServerFor(executor),
+    describe: root,
   });
-  await host.close();
-  return 0;
 }
