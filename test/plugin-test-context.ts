@@ -10,6 +10,18 @@ export interface TestContext extends TaskContext {
   readonly lines: string[];
   readonly secrets: string[];
   readonly teardowns: Array<{ label: string; fn: () => Promise<void> | void }>;
+  /** Run the registered teardowns in reverse order, as the engine does after a failure. */
+  runTeardowns(): Promise<void>;
+}
+
+/** What `ctx.skip(reason, result)` throws here, carrying the result like the engine's skip. */
+export class Skipped extends Error {
+  constructor(
+    readonly reason: string,
+    readonly result: unknown,
+  ) {
+    super(`skipped: ${reason}`);
+  }
 }
 
 export function memoryState(file = '/dev/null'): StateStore {
@@ -43,8 +55,12 @@ export function testContext(init: {
   results?: Record<string, unknown>;
   state?: StateStore;
   signal?: AbortSignal;
+  force?: boolean;
+  flags?: RunOptions['flags'];
+  /** Collect the log into this array (e.g. one a state store also writes warnings to). */
+  lines?: string[];
 }): TestContext {
-  const lines: string[] = [];
+  const lines: string[] = init.lines ?? [];
   const secrets: string[] = [];
   const teardowns: TestContext['teardowns'] = [];
   const log: Logger = {
@@ -63,7 +79,7 @@ export function testContext(init: {
     envFiles: init.envFiles ?? [],
     concurrency: 4,
   };
-  const options: RunOptions = { force: false, dryRun: false, keepGoing: false, concurrency: 4, flags: {} };
+  const options: RunOptions = { force: init.force ?? false, dryRun: false, keepGoing: false, concurrency: 4, flags: init.flags ?? {} };
   const results = init.results ?? {};
   return {
     name: init.name ?? 'test',
@@ -81,11 +97,14 @@ export function testContext(init: {
     options,
     result: <T>(task: string) => results[task] as T | undefined,
     onTeardown: (label, fn) => void teardowns.push({ label, fn }),
-    skip: (reason: string): never => {
-      throw new Error(`skipped: ${reason}`);
+    skip: (reason: string, result?: unknown): never => {
+      throw new Skipped(reason, result);
     },
     lines,
     secrets,
     teardowns,
+    async runTeardowns() {
+      for (const t of teardowns.splice(0).reverse()) await t.fn();
+    },
   };
 }

@@ -171,8 +171,8 @@ describe('mcp-server supervisor', () => {
     for (let i = 0; i < 40 && !ctx.lines.some((l) => l.includes('appended while following')); i++) await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     expect(await following).toBe(0);
-    expect(ctx.lines.at(-1)).toBe('appended while following\n');
-    expect(ctx.lines.join('')).toContain('qms-mcp: serving');
+    expect(ctx.lines.at(-1)).toBe('output: appended while following');
+    expect(ctx.lines.join('\n')).toContain('qms-mcp: serving');
   });
 
   it('cleans a stale record of a dead pid and starts afresh', async () => {

@@ -1,59 +1,26 @@
 /**
- * A small hand-made TaskContext for driving plugin tasks directly in tests (the mcp-server
- * supervisor): real state store under the project root, collected log lines and secrets,
- * teardowns that can be run, and `skip` that carries a result like the engine's.
+ * The plugin test context with what the mcp-server supervisor's tests need: the real state
+ * store under the project root and the process's own env (servers are real processes).
  */
-import type { Logger, PluginContext, ResolvedConfig, TaskContext } from '../../tasks/types.js';
 import { createStateStore } from '../../tasks/state/state-store.js';
+import type { RunOptions } from '../../tasks/types.js';
+import { testContext, type TestContext } from '../plugin-test-context.js';
 
-export class Skipped extends Error {
-  constructor(readonly reason: string, readonly result: unknown) {
-    super(`skipped: ${reason}`);
-  }
-}
+export { Skipped, type TestContext } from '../plugin-test-context.js';
 
-export interface TestContext extends TaskContext {
-  lines: string[];
-  secrets: string[];
-  teardowns: Array<{ label: string; fn: () => Promise<void> | void }>;
-  runTeardowns(): Promise<void>;
-}
-
-export function makeTaskContext(root: string, options: { name?: string; force?: boolean; signal?: AbortSignal; flags?: Record<string, string | boolean | undefined> } = {}): TestContext {
+export function makeTaskContext(root: string, options: { name?: string; force?: boolean; signal?: AbortSignal; flags?: RunOptions['flags'] } = {}): TestContext {
   const lines: string[] = [];
-  const secrets: string[] = [];
-  const teardowns: TestContext['teardowns'] = [];
-  const log: Logger = {
-    info: (m) => lines.push(`info: ${m}`),
-    warn: (m) => lines.push(`warn: ${m}`),
-    output: (t) => lines.push(t),
-  };
-  const config = { file: `${root}/qms.config.ts`, root, name: 'test', plugins: [], tasks: new Map(), chains: {}, envFiles: [], concurrency: 4 } as ResolvedConfig;
-  return {
-    name: options.name ?? 'test',
+  const ctx = testContext({
     root,
-    config,
+    name: options.name ?? 'test',
+    project: 'test',
     env: { ...process.env } as Record<string, string>,
-    log,
-    signal: options.signal ?? new AbortController().signal,
+    // State-store warnings land in the task's log, as in a real run.
     state: createStateStore({ root, warn: (m) => lines.push(`warn: ${m}`) }),
-    addSecret: (v) => secrets.push(v),
-    get $(): TaskContext['$'] {
-      throw new Error('no shell in this test context');
-    },
-    options: { force: options.force ?? false, dryRun: false, keepGoing: false, concurrency: 4, flags: options.flags ?? {} },
-    result: () => undefined,
-    onTeardown: (label, fn) => teardowns.push({ label, fn }),
-    skip: (reason: string, result?: unknown): never => {
-      throw new Skipped(reason, result);
-    },
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.force !== undefined ? { force: options.force } : {}),
+    ...(options.flags ? { flags: options.flags } : {}),
     lines,
-    secrets,
-    teardowns,
-    async runTeardowns() {
-      for (const t of teardowns.splice(0).reverse()) await t.fn();
-    },
-  };
+  });
+  return ctx;
 }
-
-export const asPluginContext = (ctx: TestContext): PluginContext => ctx;
