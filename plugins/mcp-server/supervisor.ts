@@ -143,10 +143,11 @@ async function orphanOf(pidText: string, launch: Launch): Promise<ProcessInfo | 
   return info.cmdlineHash === expected ? info : undefined;
 }
 
-function orphanRecord(info: ProcessInfo, options: McpServerOptions, launch: Launch): ServerRecord {
+/** What the state store records of a server process started from `launch`. */
+function serverRecord(pid: number, identity: ServerRecord['identity'], options: McpServerOptions, launch: Launch): ServerRecord {
   return {
     name: options.name,
-    pid: info.pid,
+    pid,
     port: options.port,
     hostUrl: launch.hostUrl,
     containerUrl: launch.containerUrl,
@@ -154,9 +155,13 @@ function orphanRecord(info: ProcessInfo, options: McpServerOptions, launch: Laun
     args: launch.args,
     hosts: launch.hosts,
     startedAt: new Date().toISOString(),
-    identity: { startTime: info.startTime, cmdlineHash: info.cmdlineHash },
+    identity,
     configHash: launch.configHash,
   };
+}
+
+function orphanRecord(info: ProcessInfo, options: McpServerOptions, launch: Launch): ServerRecord {
+  return serverRecord(info.pid, { startTime: info.startTime, cmdlineHash: info.cmdlineHash }, options, launch);
 }
 
 /** Reuse or clean what is recorded; returns the endpoint of a healthy server to reuse. */
@@ -258,19 +263,7 @@ async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch:
   child.unref();
   const pid = child.pid!;
   const info = await readProcess(pid);
-  const record: ServerRecord = {
-    name,
-    pid,
-    port: options.port,
-    hostUrl: launch.hostUrl,
-    containerUrl: launch.containerUrl,
-    command: launch.command,
-    args: launch.args,
-    hosts: launch.hosts,
-    startedAt: new Date().toISOString(),
-    identity: { startTime: info?.startTime ?? 'unknown' },
-    configHash: launch.configHash,
-  };
+  const record = serverRecord(pid, { startTime: info?.startTime ?? 'unknown' }, options, launch);
   const put = (r: ServerRecord) => {
     const entry: StateEntry = { id: endpointStateId(name), kind: STATE_KIND, plugin: `mcp-${name}`, createdAt: r.startedAt, data: { ...r } };
     return ctx.state.put(entry);
