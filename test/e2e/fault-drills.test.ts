@@ -63,18 +63,32 @@ function expectOneOfEach(): void {
   expect(projectContainers(r())).toHaveLength(1);
 }
 
-/** `up --json`, interrupted with SIGINT as soon as the `container` task starts. */
-async function upInterruptedAtContainer(): Promise<{ run: QmsRun; pidsAtSignal: Record<string, number> }> {
+/**
+ * `up --json`, interrupted with SIGINT as soon as the `container` task starts — or, with
+ * `whenCreated`, once the engine lists the container that task created.
+ */
+async function upInterruptedAtContainer(whenCreated = false): Promise<{ run: QmsRun; pidsAtSignal: Record<string, number>; containersAtSignal: string[] }> {
   let pidsAtSignal: Record<string, number> = {};
+  let containersAtSignal: string[] = [];
+  let poll: NodeJS.Timeout | undefined;
+  const interrupt = (child: ChildProcess) => {
+    pidsAtSignal = recordedPids(r());
+    child.kill('SIGINT');
+  };
   const run = await qms(r(), ['up', '--no-attach', '--json'], {
     onEvent: (e, child) => {
-      if (e.type === 'task:start' && e.task === 'container') {
-        pidsAtSignal = recordedPids(r());
-        child.kill('SIGINT');
-      }
+      if (e.type !== 'task:start' || e.task !== 'container') return;
+      if (!whenCreated) return interrupt(child);
+      poll = setInterval(() => {
+        containersAtSignal = projectContainers(r());
+        if (containersAtSignal.length === 0 || child.exitCode !== null) return;
+        clearInterval(poll);
+        interrupt(child);
+      }, 20);
     },
   });
-  return { run, pidsAtSignal };
+  clearInterval(poll);
+  return { run, pidsAtSignal, containersAtSignal };
 }
 
 describe('qms up fault drills', () => {
@@ -130,12 +144,13 @@ describe('qms up fault drills', () => {
     expectOneOfEach();
   }, 300_000);
 
-  it('SIGINT during a later up: what ran before stays running, the container this run created is removed', async () => {
+  it('SIGINT during a later up, once its container exists: what ran before stays running, the container this run created is removed', async () => {
     const before = recordedPids(r());
     const removed = await qms(r(), ['task', 'container:down']);
     expect(removed.code, transcript(removed)).toBe(0);
     expect(projectContainers(r())).toEqual([]);
-    const { run } = await upInterruptedAtContainer();
+    const { run, containersAtSignal } = await upInterruptedAtContainer(true);
+    expect(containersAtSignal, 'the run had created its container when interrupted').toHaveLength(1);
     expect(run.code, transcript(run)).toBe(130);
     expect(projectContainers(r())).toEqual([]);
     expect(recordedPids(r())).toEqual(before);
