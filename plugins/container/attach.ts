@@ -16,6 +16,24 @@ export interface AttachIo {
 
 const CLAUDE_AUTH_ENV = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
 
+/** SIGHUP, then SIGTERM after 2 s, to an exec's process (its host pid: the engine is local). */
+async function hangUp(exec: Docker.Exec): Promise<void> {
+  const pidOf = async (): Promise<number | undefined> => {
+    const info = await exec.inspect().catch(() => undefined);
+    return info?.Running && info.Pid ? info.Pid : undefined;
+  };
+  for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
+    const pid = await pidOf();
+    if (!pid) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return; // not ours to signal (a remote engine, another user): the engine keeps it
+    }
+    for (let i = 0; i < 20 && (await pidOf()); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function attachExec(docker: Docker, containerId: string, cmd: readonly string[], io: AttachIo): Promise<number> {
   const term = io.env?.TERM || 'xterm-256color';
   const exec = await docker.getContainer(containerId).exec({
@@ -36,6 +54,7 @@ export async function attachExec(docker: Docker, containerId: string, cmd: reado
   const resize = (): void => {
     if (stdout.columns && stdout.rows) exec.resize({ h: stdout.rows, w: stdout.columns }).catch(() => undefined);
   };
+  let leave = (): void => undefined;
   try {
     if (stdin.isTTY && stdin.setRawMode) stdin.setRawMode(true);
     process.on('SIGWINCH', resize);
@@ -44,16 +63,32 @@ export async function attachExec(docker: Docker, containerId: string, cmd: reado
     stream.pipe(stdout, { end: false });
     resize();
     await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
+      // Docker keeps an exec's process running when its client goes away: a closed terminal
+      // or an interrupted qms hangs it up, so no Claude session is left behind.
+      let leaving: Promise<void> | undefined;
+      leave = (): void => {
+        leaving ??= hangUp(exec).finally(resolve);
         stream.destroy();
-        resolve();
       };
-      io.signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('end', resolve);
-      stream.on('close', resolve);
+      const ended = (): void => {
+        if (!leaving) resolve();
+      };
+      io.signal?.addEventListener('abort', leave, { once: true });
+      process.once('SIGHUP', leave);
+      // A terminal that went away often shows up as EOF/EIO on stdin before any SIGHUP.
+      if (stdin.isTTY) {
+        stdin.once('end', leave);
+        stdin.once('error', leave);
+      }
+      stream.on('end', ended);
+      stream.on('close', ended);
       stream.on('error', reject);
     });
   } finally {
+    process.off('SIGHUP', leave);
+    stdin.off('end', leave);
+    stdin.off('error', leave);
+    io.signal?.removeEventListener('abort', leave);
     process.off('SIGWINCH', resize);
     stdin.unpipe(stream);
     stream.unpipe(stdout);
