@@ -313,6 +313,35 @@ process.exit(code);
     }
   });
 
+  it('attach hangs up the command in the container when its terminal goes away', async () => {
+    const script = join(root, '..', `qms-hangup-${suffix}.mjs`);
+    const { id } = (await containerStatuses(ctxFor(), { sampleGapMs: 0 }))[0]!;
+    await writeFile(
+      script,
+      `import { createJiti } from ${JSON.stringify(join(repo, 'node_modules/jiti/lib/jiti.mjs'))};
+const jiti = createJiti(import.meta.url);
+const { attachExec } = await jiti.import(${JSON.stringify(join(repo, 'plugins/container/attach.ts'))});
+const { connectDocker } = await jiti.import(${JSON.stringify(join(repo, 'plugins/docker-engine/client.ts'))});
+const docker = await connectDocker(process.env);
+process.exit(await attachExec(docker, ${JSON.stringify(id)}, ['sleep', '313'], { stdin: process.stdin, stdout: process.stdout, env: process.env }));
+`,
+    );
+    const sleeping = async () => ((await docker.getContainer(id).top()).Processes ?? []).some((p) => p.join(' ').includes('sleep 313'));
+    const { spawn } = await import('node:child_process');
+    // `script` owns the pseudo-terminal: killing it is the terminal window closing.
+    const term = spawn('script', ['-qec', `node ${script}`, '/dev/null'], { cwd: repo, stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(await sleeping()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await sleeping()).toBe(true);
+      term.kill('SIGKILL');
+      for (let i = 0; i < 100 && (await sleeping()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await sleeping()).toBe(false);
+    } finally {
+      term.kill('SIGKILL');
+      await rm(script, { force: true });
+    }
+  });
+
   it('refresh recreates the container from the recorded MCP endpoints, keeping the workspace', async () => {
     const [before] = await containerStatuses(ctxFor(), { sampleGapMs: 0 });
     const ctx = ctxFor();
