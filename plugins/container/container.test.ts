@@ -326,7 +326,7 @@ const docker = await connectDocker(process.env);
 process.exit(await attachExec(docker, ${JSON.stringify(id)}, ['sleep', '313'], { stdin: process.stdin, stdout: process.stdout, env: process.env }));
 `,
     );
-    const sleeping = async () => ((await docker.getContainer(id).top()).Processes ?? []).some((p) => p.join(' ').includes('sleep 313'));
+    const sleeping = async () => ((await docker.getContainer(id).top()).Processes ?? []).some((p: string[]) => p.join(' ').includes('sleep 313'));
     const { spawn } = await import('node:child_process');
     // `script` owns the pseudo-terminal: killing it is the terminal window closing.
     const term = spawn('script', ['-qec', `node ${script}`, '/dev/null'], { cwd: repo, stdio: 'ignore' });

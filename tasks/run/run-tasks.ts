@@ -275,21 +275,32 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
   return { ok: ok && teardownErrors.length === 0, interrupted, plan, status, results, failures, teardowns: teardownResults, teardownErrors, notRun, durationMs };
 }
 
+/** How long an aborted task may take to wind down (and register its teardowns) before the run moves on. */
+export const ABORT_GRACE_MS = 10_000;
+
 /**
- * Run a plugin hook, but stop waiting when the signal aborts: a task that ignores its
- * signal must not hang the run (its promise is left to settle on its own).
+ * Run a plugin hook, but stop waiting when the signal aborts: a task that ignores its signal
+ * must not hang the run. On a timeout it is given up at once; on a run abort (Ctrl-C, another
+ * task failed) it gets a bounded grace period first, because a task in the middle of creating
+ * something (a container) registers its teardown only once the engine answers, and teardowns
+ * run after this returns.
  */
 function abortable<T>(fn: () => Promise<T> | T, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
     let p: Promise<T>;
     try {
       p = Promise.resolve(fn());
     } catch (err) {
       p = Promise.reject(err);
     }
+    const onAbort = () => {
+      if (signal.reason instanceof TaskTimeout) return reject(signal.reason);
+      const giveUp = setTimeout(() => reject(signal.reason), ABORT_GRACE_MS);
+      void p.finally(() => clearTimeout(giveUp)).catch(() => undefined);
+    };
     p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }

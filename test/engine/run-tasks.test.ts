@@ -227,6 +227,27 @@ describe('teardowns', () => {
   });
 });
 
+describe('aborting a task in the middle of creating something', () => {
+  it('waits for it to settle, so a teardown it registers on the way out still runs', async () => {
+    const controller = new AbortController();
+    const order: string[] = [];
+    const tasks: TaskDef[] = [
+      {
+        name: 'create',
+        async run(ctx) {
+          setTimeout(() => controller.abort(new Interrupted('SIGINT')), 5);
+          // Like a container create call in flight: it ignores the signal and answers later.
+          await new Promise((r) => setTimeout(r, 100));
+          ctx.onTeardown('remove created', () => void order.push('removed'));
+        },
+      },
+    ];
+    const { result } = await run(tasks, ['create'], { signal: controller.signal });
+    expect(result.interrupted).toBe(true);
+    expect(order).toEqual(['removed']);
+  });
+});
+
 describe('redaction and ctx.$', () => {
   it('redacts env secrets and run-time secrets in output, failures and skip reasons', async () => {
     const redactor = new Redactor();
