@@ -31,26 +31,45 @@ export function createStateStore(options: StateStoreOptions): StateStore {
   const warn = options.warn ?? ((m: string) => process.stderr.write(`qms: warning: ${m}\n`));
   const lockFile = (name: string) => join(dir, 'locks', `${name.replace(/[^\w.-]/g, '_')}.lock`);
 
-  const read = async (): Promise<StateFile> => {
-    let text: string;
+  const load = async (): Promise<string | undefined> => {
     try {
-      text = await readFile(file, 'utf8');
+      return await readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, entries: {} };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+  };
+
+  const parse = (text: string | undefined): StateFile | Error => {
+    if (text === undefined) return { version: 1, entries: {} };
     try {
       const parsed = JSON.parse(text) as Partial<StateFile>;
       if (parsed && typeof parsed === 'object' && parsed.entries && typeof parsed.entries === 'object' && !Array.isArray(parsed.entries)) {
         return { version: 1, entries: parsed.entries };
       }
-      throw new Error('not a qms state file');
+      return new Error('not a qms state file');
     } catch (err) {
-      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(file, aside).catch(() => undefined);
-      warn(`${file} was unreadable (${(err as Error).message}); moved it to ${aside} and started with an empty state`);
-      return { version: 1, entries: {} };
+      return err as Error;
     }
+  };
+
+  /** Under the `state` lock: move the file aside only if it still holds the same bad text. */
+  const moveAside = async (bad: string, why: Error): Promise<void> => {
+    if ((await load()) !== bad) return; // another process already recovered or rewrote it
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(file, aside);
+    warn(`${file} was unreadable (${why.message}); moved it to ${aside} and started with an empty state`);
+  };
+
+  /** `locked`: the caller already holds the `state` lock (a read-modify-write). */
+  const read = async (locked = false): Promise<StateFile> => {
+    const text = await load();
+    const state = parse(text);
+    if (!(state instanceof Error)) return state;
+    const recover = () => moveAside(text!, state);
+    await (locked ? recover() : withLock('state', recover));
+    const now = parse(await load());
+    return now instanceof Error ? { version: 1, entries: {} } : now;
   };
 
   const write = async (state: StateFile): Promise<void> => {
@@ -64,7 +83,7 @@ export function createStateStore(options: StateStoreOptions): StateStore {
 
   const update = (fn: (s: StateFile) => void): Promise<void> =>
     withLock('state', async () => {
-      const s = await read();
+      const s = await read(true);
       fn(s);
       await write(s);
     });

@@ -43,6 +43,19 @@ describe('state store', () => {
     expect((await store.list()).map((e) => e.id)).toEqual(['x']);
   });
 
+  it('recovers a corrupt file once when several readers and a writer meet it at the same time', async () => {
+    tmp = tempDir();
+    mkdirSync(join(tmp.dir, '.qms'));
+    writeFileSync(join(tmp.dir, '.qms', 'state.json'), 'not json');
+    const warnings: string[] = [];
+    const store = createStateStore({ root: tmp.dir, warn: (m) => warnings.push(m) });
+    await Promise.all([store.list(), store.get('x'), store.put(entry('y')), store.list()]);
+    expect(warnings).toHaveLength(1);
+    expect(readdirSync(join(tmp.dir, '.qms')).filter((f) => f.startsWith('state.json.corrupt-'))).toHaveLength(1);
+    // The entry written meanwhile is never moved aside by a slower reader.
+    expect((await store.list()).map((e) => e.id)).toEqual(['y']);
+  });
+
   it('serialises named locks within a process', async () => {
     tmp = tempDir();
     const store = createStateStore({ root: tmp.dir });
