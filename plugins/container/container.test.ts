@@ -246,6 +246,17 @@ describe('container task', () => {
     );
     expect(await docker.listContainers({ all: true, filters: { label: ['qms.agent=other'] } })).toEqual([]);
   });
+
+  it("refuses, before creating anything, a project the agent's uid cannot enter", async () => {
+    await chmod(root, 0o700);
+    try {
+      const o = opts({ agent: 'other', user: { uid: 4242, gid: 4242 } });
+      await expect(ensureContainer(ctxFor(), { opts: o, endpoints, image: IMAGE, force: false })).rejects.toThrow(`uid 4242 cannot enter ${root} (mode 0700`);
+      expect(await docker.listContainers({ all: true, filters: { label: ['qms.agent=other'] } })).toEqual([]);
+    } finally {
+      await chmod(root, 0o755);
+    }
+  });
 });
 
 describe('container manager operations', () => {

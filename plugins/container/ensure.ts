@@ -12,7 +12,7 @@ import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
-import { agentPaths, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
+import { agentPaths, checkAgentCanEnter, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
 import { LABEL, stateId } from './names.js';
 import type { ResolvedContainerOptions } from './options.js';
 import { writeOverlays } from './overlays.js';
@@ -77,6 +77,7 @@ async function hostClaudeCredentials(env: PluginContext['env']): Promise<string 
 export async function prepareSpec(ctx: PluginContext, docker: Docker, input: EnsureInput): Promise<ContainerSpec> {
   const { opts } = input;
   const paths = agentPaths(ctx.root, opts.agent);
+  await checkAgentCanEnter(ctx.root, opts.user);
   const [imageId, sshDir] = await Promise.all([inspectImage(docker, input.image), resolveSshDir(opts.sshDir)]);
   await ensureAgentDir(paths.workspace, opts.user);
   await ensureAgentDir(paths.sessions, opts.user);

@@ -74,3 +74,22 @@ export async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+/**
+ * The agent runs as its own uid, and bind mounts keep host permissions: if that uid cannot
+ * enter the project root (a 0700 folder of root's, say), the container starts but every read
+ * and write under /pipe-dream fails. Found before anything is created, with the chmod to fix it.
+ */
+export async function checkAgentCanEnter(root: string, user: { uid: number; gid: number }): Promise<void> {
+  for (let dir = resolve(root); ; dir = resolve(dir, '..')) {
+    const st = await stat(dir);
+    const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) {
+      throw new QmsError(
+        `The agent's uid ${user.uid} cannot enter ${dir} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, owner ${st.uid}:${st.gid}), so the project would be unreadable inside the container.`,
+        `Let it through: \`chmod o+x ${dir}\` (or run qms as the project's owner, whose uid the agent then gets).`,
+      );
+    }
+    if (dir === resolve(dir, '..')) return;
+  }
+}
