@@ -5,38 +5,62 @@
  * process is known to have exited.
  */
 import { QmsError } from '../../tasks/errors.js';
+import { jsonRpcResponse } from './jsonrpc-body.js';
 
 export interface ProbeResult {
   serverName: string | undefined;
   tools: string[];
 }
 
-/** One handshake; rejects on any failure (connection, HTTP status, not MCP, timeout). */
+/** The protocol version this probe speaks; servers answer with the one they agree to. */
+const PROTOCOL_VERSION = '2025-06-18';
+
+/**
+ * One handshake; rejects on any failure (connection, HTTP status, not MCP, timeout). Spoken with
+ * fetch rather than the SDK client, whose import (~200 ms, its zod schemas) dominated a warm
+ * `qms up`: `initialize` → `notifications/initialized` → `tools/list`, then the session is ended
+ * so probes (e.g. from `qms status`) do not pile up sessions on the server.
+ */
 export async function probeMcp(url: string, token: string, timeoutMs = 3000): Promise<ProbeResult> {
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`no MCP answer within ${timeoutMs} ms`)), timeoutMs);
-  const client = new Client({ name: 'qms-readiness-probe', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { authorization: `Bearer ${token}` }, signal: controller.signal },
-  });
+  const signal = AbortSignal.timeout(timeoutMs);
+  let session: string | undefined;
+  const post = async (message: Record<string, unknown>): Promise<{ status: number; body: string }> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': PROTOCOL_VERSION } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+      signal,
+    });
+    session ??= res.headers.get('mcp-session-id') ?? undefined;
+    return { status: res.status, body: await res.text() };
+  };
+  const call = async (id: number, method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const { status, body } = await post({ id, method, params });
+    if (status !== 200) throw new Error(`${method}: HTTP ${status} ${body.slice(0, 200)}`);
+    const answer = jsonRpcResponse(body, id);
+    if (!answer) throw new Error(`${method}: not an MCP answer (${body.slice(0, 200)})`);
+    if (answer.error || !answer.result) throw new Error(`${method}: ${answer.error?.message ?? 'no result'}`);
+    return answer.result;
+  };
   try {
-    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true }));
-    const result = await Promise.race([
-      (async () => {
-        await client.connect(transport, { timeout: timeoutMs, signal: controller.signal });
-        const { tools } = await client.listTools(undefined, { timeout: timeoutMs, signal: controller.signal });
-        return { serverName: client.getServerVersion()?.name, tools: tools.map((t) => t.name) };
-      })(),
-      aborted,
-    ]);
-    // End the session so probes (e.g. from `qms status`) do not pile up sessions on the server.
-    await transport.terminateSession().catch(() => undefined);
-    return result;
+    const init = await call(1, 'initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'qms-readiness-probe', version: '1.0.0' } });
+    const initialized = await post({ method: 'notifications/initialized' });
+    if (initialized.status !== 202 && initialized.status !== 200) throw new Error(`notifications/initialized: HTTP ${initialized.status}`);
+    const listed = await call(2, 'tools/list', {});
+    const info = init.serverInfo as { name?: unknown } | undefined;
+    const tools = Array.isArray(listed.tools) ? listed.tools.map((t: { name?: unknown }) => String(t.name)) : [];
+    return { serverName: typeof info?.name === 'string' ? info.name : undefined, tools };
+  } catch (err) {
+    throw signal.aborted ? new Error(`no MCP answer within ${timeoutMs} ms`) : err;
   } finally {
-    clearTimeout(timer);
-    await client.close().catch(() => undefined);
+    if (session) {
+      await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'mcp-session-id': session }, signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  * (→ 202), `tools/list` (→ at least one tool).
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { jsonRpcResponse } from './jsonrpc-body.js';
+import { jsonRpcResponse } from '../mcp-server/jsonrpc-body.js';
 import { initializeSteps, type StepOutput } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';

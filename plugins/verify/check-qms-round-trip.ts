@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { CONTAINER_ROOT } from './fs-checks.js';
-import { jsonRpcResponse, toolText } from './jsonrpc-body.js';
+import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
 import { initializeSteps, toolCall, type StepOutput } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';

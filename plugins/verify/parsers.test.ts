@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonRpcResponse, toolText } from './jsonrpc-body.js';
+import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
 import { parseMcpList } from './check-claude-mcp-list.js';
 import { fsChecks, fsScript, parseFsOutput } from './fs-checks.js';
 import { mcpScript, initializeSteps, parseMcpOutput } from './mcp-script.js';
