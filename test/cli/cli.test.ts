@@ -50,7 +50,7 @@ describe('qms CLI', () => {
     expect(r.stdout).toMatch(/broken\s+\(config\)\s+hello\s+always fails/);
     expect(r.stdout).toContain('up: greet → leak');
     const j = JSON.parse((await qms(['list', '--json'])).stdout) as { tasks: { name: string; plugin: string | null }[] };
-    expect(j.tasks.map((t) => [t.name, t.plugin])).toEqual([['hello', 'greeter'], ['greet', 'greeter'], ['leak', null], ['broken', null], ['sleeper', null]]);
+    expect(j.tasks.map((t) => [t.name, t.plugin])).toEqual([['hello', 'greeter'], ['greet', 'greeter'], ['leak', null], ['broken', null], ['sleeper', null], ['stubborn', null]]);
   });
 
   it('graph prints mermaid, dot and json', async () => {
@@ -121,6 +121,25 @@ describe('qms CLI', () => {
     const none = await qms(['list'], { cwd: tmp });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`qms: no qms config in ${tmp}`);
+  });
+
+  it('a second SIGINT stops waiting for a task that ignores its abort (exit 130 at once)', async () => {
+    const marker = join(tmp, 'marker-2');
+    const pidFile = join(tmp, 'stubborn.pid');
+    let qmsPid = 0;
+    const done = qms(['task', 'stubborn'], { env: { QMS_CLI_TEST_MARKER: marker, QMS_CLI_TEST_PIDFILE: pidFile }, onSpawn: (pid) => (qmsPid = pid) });
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    process.kill(qmsPid, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    const secondAt = Date.now();
+    process.kill(qmsPid, 'SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('Ctrl-C again to stop waiting');
+    expect(r.stderr).toContain('stopping now');
+    // It did not sit out the 10 s grace an aborted task otherwise gets.
+    expect(Date.now() - secondAt).toBeLessThan(5_000);
   });
 
   it('SIGINT during a run: exit 130, teardowns ran, no child process left', async () => {
