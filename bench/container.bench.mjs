@@ -92,3 +92,5 @@ try {
   await docker.getImage(IMAGE).remove({ force: true }).catch(() => undefined);
   await rm(root, { recursive: true, force: true });
 }
+// dockerode's keep-alive agent holds the event loop open after the last request.
+process.exit(0);
