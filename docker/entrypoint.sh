@@ -37,7 +37,9 @@ register_mcp_servers() {
   while IFS=$'\t' read -r name url auth; do
     [ -n "$name" ] && names+=("$name")
   done < "$SERVERS_FILE"
-  for name in "${previous[@]}" "${names[@]}"; do
+  # Each `claude` call costs ~1.5 s of start-up: remove only what an earlier set-up registered,
+  # and a name that exists anyway (added by hand) only when adding it fails.
+  for name in "${previous[@]}"; do
     claude mcp remove --scope user "$name" >/dev/null 2>&1 || true
   done
   local failed=0
@@ -46,7 +48,8 @@ register_mcp_servers() {
     local args=(mcp add --transport http --scope user "$name" "$url")
     if [ -n "$auth" ]; then args+=(--header "Authorization: $auth"); fi
     # claude echoes what it added; its output is dropped so no header can leak.
-    if claude "${args[@]}" >/dev/null 2>&1; then
+    if claude "${args[@]}" >/dev/null 2>&1 ||
+      { claude mcp remove --scope user "$name" >/dev/null 2>&1 && claude "${args[@]}" >/dev/null 2>&1; }; then
       log "registered MCP server $name ($url)"
     else
       log "could not register MCP server $name ($url)"

@@ -357,8 +357,12 @@ process.exit(await attachExec(docker, ${JSON.stringify(id)}, ['sleep', '313'], {
     const [before] = await containerStatuses(ctxFor(), { sampleGapMs: 0 });
     const ctx = ctxFor();
     await mkdir(join(root, '.qms', 'mcp'), { recursive: true });
+    // Recorded as the supervisor records a live server (this test process stands in for it).
+    const { readProcess } = await import('../mcp-server/process-identity.js');
+    const me = (await readProcess(process.pid))!;
     for (const ep of endpoints) {
-      await ctx.state.put({ id: endpointStateId(ep.name), kind: 'mcp-server', plugin: 'mcp-server', createdAt: new Date().toISOString(), data: { name: ep.name, port: ep.port, hostUrl: ep.hostUrl, containerUrl: ep.containerUrl } });
+      const data = { name: ep.name, pid: me.pid, identity: { startTime: me.startTime }, port: ep.port, hostUrl: ep.hostUrl, containerUrl: ep.containerUrl };
+      await ctx.state.put({ id: endpointStateId(ep.name), kind: 'mcp-server', plugin: 'mcp-server', createdAt: new Date().toISOString(), data });
       await writeFile(endpointTokenFile(root, ep.name), ep.token, { mode: 0o600 });
     }
     const out = await refreshContainer(ctx, opts());
