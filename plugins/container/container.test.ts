@@ -385,6 +385,17 @@ process.exit(await attachExec(docker, ${JSON.stringify(id)}, ['sleep', '313'], {
     expect(again.volumes).toEqual([`qms-${PROJECT}-claude-claude-config`]);
     expect((await docker.listVolumes({ filters: { label: [`qms.root=${root}`] } })).Volumes ?? []).toEqual([]);
   });
+
+  it('stop removes one agent\'s container and keeps its auth volume and workspace', async () => {
+    await ensure();
+    const plugin = container({ image: IMAGE });
+    expect(await plugin.commands!.stop!.run(ctxFor(), ['claude'], {})).toBe(0);
+    expect(await docker.listContainers({ all: true, filters: { label: [`qms.root=${root}`] } })).toEqual([]);
+    expect((await docker.listVolumes({ filters: { label: [`qms.root=${root}`] } })).Volumes).toHaveLength(1);
+    expect(await readFile(join(root, '.claude', 'users', 'claude', 'workspace', 'w.md'), 'utf8')).toBe('w\n');
+    expect(await plugin.commands!.stop!.run(ctxFor(), ['claude'], { volumes: true })).toBe(0);
+    expect((await docker.listVolumes({ filters: { label: [`qms.root=${root}`] } })).Volumes ?? []).toEqual([]);
+  });
 });
 
 describe('host files', () => {

@@ -36,7 +36,7 @@ async function ensureTask(ctx: TaskContext, opts: ResolvedContainerOptions): Pro
     // A failed or interrupted `up` removes what it created; the auth volume stays.
     onCreated: (_docker, id, name) => ctx.onTeardown(`remove container ${name}`, () => removeContainer(ctx, id)),
   });
-  if (action === 'reused') ctx.skip(`container ${result.name} running, unchanged`);
+  if (action === 'reused') ctx.skip(`container ${result.name} running, unchanged`, result);
   ctx.log.info(`container ${result.name} ${action}`);
   return result;
 }
@@ -60,6 +60,16 @@ export function container(options: ContainerOptions = {}): Plugin {
         const { refreshContainer } = await import('./operations.js');
         const { result } = await refreshContainer(ctx, opts);
         ctx.log.info(`container ${result.name} recreated`);
+        return 0;
+      },
+    },
+    stop: {
+      description: "Stop and remove one agent's container, keeping its workspace (and its auth volume unless --volumes): qms stop [agent]",
+      async run(ctx, args, flags) {
+        const agent = args[0] ?? opts.agent;
+        const { downContainers } = await import('./down.js');
+        const { containers, volumes } = await downContainers(ctx, { agent, volumes: flags.volumes === true });
+        ctx.log.info(containers.length ? `removed ${[...containers, ...volumes].join(', ')}` : `no container of agent ${agent} in this project`);
         return 0;
       },
     },

@@ -104,6 +104,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[agent]', 'agent name')
     .action(act((cmd) => plugin('refresh', cmd.args, cmd)));
   program
+    .command('stop')
+    .description('stop and remove one agent\'s container, keeping its workspace (container plugin)')
+    .argument('[agent]', 'agent name')
+    .option('--volumes', 'also remove its Claude auth volume')
+    .action(act((cmd) => plugin('stop', cmd.args, cmd)));
+  program
     .command('attach')
     .description('attach to the agent in its container (container plugin)')
     .argument('[agent]', 'agent name')

@@ -1,5 +1,5 @@
 /**
- * Commands provided by plugins (`exec`, `refresh`, `attach`, `logs`, `verify`): dispatched to
+ * Commands provided by plugins (`exec`, `refresh`, `stop`, `attach`, `logs`, `verify`): dispatched to
  * the first loaded plugin that declares it, with the operands in order and the flags.
  */
 import { ConfigError } from '../../errors.js';
@@ -11,6 +11,7 @@ import { handleSignals } from '../signals.js';
 export const COMMAND_PROVIDERS: Record<string, string> = {
   exec: 'container()',
   refresh: 'container()',
+  stop: 'container()',
   attach: 'container()',
   logs: 'qmsMcp() or gitMcp()',
   verify: 'verify()',
