@@ -259,6 +259,23 @@ describe('container task', () => {
   });
 });
 
+/** A node script that runs `attachExec` on the project's container, for running under `script` (a pty). */
+async function attachScript(name: string, cmd: readonly string[]): Promise<string> {
+  const script = join(root, '..', `qms-${name}-${suffix}.mjs`);
+  const { id } = (await containerStatuses(ctxFor(), { sampleGapMs: 0 }))[0]!;
+  await writeFile(
+    script,
+    `import { createJiti } from ${JSON.stringify(join(repo, 'node_modules/jiti/lib/jiti.mjs'))};
+const jiti = createJiti(import.meta.url);
+const { attachExec } = await jiti.import(${JSON.stringify(join(repo, 'plugins/container/attach.ts'))});
+const { connectDocker } = await jiti.import(${JSON.stringify(join(repo, 'plugins/docker-engine/client.ts'))});
+const docker = await connectDocker(process.env);
+process.exit(await attachExec(docker, ${JSON.stringify(id)}, ${JSON.stringify(cmd)}, { stdin: process.stdin, stdout: process.stdout, env: process.env }));
+`,
+  );
+  return script;
+}
+
 describe('container manager operations', () => {
   it('status reports state, health, age, memory, CPU, disk and the refresh criteria; stale records are cleaned', async () => {
     await state.put({ id: 'container:ghost', kind: 'container', plugin: 'container', createdAt: new Date().toISOString(), data: { agent: 'ghost', name: 'qms-x-ghost', containerId: 'gone' } });
@@ -302,19 +319,7 @@ describe('container manager operations', () => {
   });
 
   it('attach runs the command with a TTY through a pseudo-terminal and returns its exit code', async () => {
-    const script = join(root, '..', `qms-attach-${suffix}.mjs`);
-    const { id } = (await containerStatuses(ctxFor(), { sampleGapMs: 0 }))[0]!;
-    await writeFile(
-      script,
-      `import { createJiti } from ${JSON.stringify(join(repo, 'node_modules/jiti/lib/jiti.mjs'))};
-const jiti = createJiti(import.meta.url);
-const { attachExec } = await jiti.import(${JSON.stringify(join(repo, 'plugins/container/attach.ts'))});
-const { connectDocker } = await jiti.import(${JSON.stringify(join(repo, 'plugins/docker-engine/client.ts'))});
-const docker = await connectDocker(process.env);
-const code = await attachExec(docker, ${JSON.stringify(id)}, ['sh', '-c', 'test -t 0 && test -t 1 && sleep 0.5 && echo "tty $(stty size)" && exit 7'], { stdin: process.stdin, stdout: process.stdout, env: process.env });
-process.exit(code);
-`,
-    );
+    const script = await attachScript('attach', ['sh', '-c', 'test -t 0 && test -t 1 && sleep 0.5 && echo "tty $(stty size)" && exit 7']);
     try {
       const r = await run('script', ['-qec', `stty cols 91 rows 33; node ${script}`, '/dev/null'], { cwd: repo, timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
       expect(r).toMatchObject({ code: 7 });
@@ -325,18 +330,8 @@ process.exit(code);
   });
 
   it('attach hangs up the command in the container when its terminal goes away', async () => {
-    const script = join(root, '..', `qms-hangup-${suffix}.mjs`);
+    const script = await attachScript('hangup', ['sleep', '313']);
     const { id } = (await containerStatuses(ctxFor(), { sampleGapMs: 0 }))[0]!;
-    await writeFile(
-      script,
-      `import { createJiti } from ${JSON.stringify(join(repo, 'node_modules/jiti/lib/jiti.mjs'))};
-const jiti = createJiti(import.meta.url);
-const { attachExec } = await jiti.import(${JSON.stringify(join(repo, 'plugins/container/attach.ts'))});
-const { connectDocker } = await jiti.import(${JSON.stringify(join(repo, 'plugins/docker-engine/client.ts'))});
-const docker = await connectDocker(process.env);
-process.exit(await attachExec(docker, ${JSON.stringify(id)}, ['sleep', '313'], { stdin: process.stdin, stdout: process.stdout, env: process.env }));
-`,
-    );
     const sleeping = async () => ((await docker.getContainer(id).top()).Processes ?? []).some((p: string[]) => p.join(' ').includes('sleep 313'));
     const { spawn } = await import('node:child_process');
     // `script` owns the pseudo-terminal: killing it is the terminal window closing.

@@ -44,8 +44,6 @@ function parse(command: string): ChainedCommand[] | Refusal {
 }
 
 export class GitExecutor {
-  private remotes: Promise<string[]> | undefined;
-
   constructor(private readonly settings: GitExecutorSettings) {}
 
   /** The configured remote names, asked from git (with the hardened settings) once per call that needs them. */

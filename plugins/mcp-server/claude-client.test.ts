@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,17 +16,11 @@ import type { McpEndpoint } from './endpoint.js';
 import { gitMcp, qmsMcp } from './index.js';
 import { packageRoot } from './package-root.js';
 import { stopServer } from './supervisor.js';
+import { freePort } from '../../test/helpers/processes.js';
 
 const run = promisify(execFile);
 const claude = join(packageRoot(), 'node_modules', '.bin', 'claude');
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('Claude Code connects to the supervised MCP servers', () => {
   let root: string;

@@ -5,30 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStateStore, Redactor, resolveConfig, runTasks, type RunEvent } from '../../tasks/index.js';
 import type { TaskDef } from '../../tasks/types.js';
 import type { McpEndpoint } from './endpoint.js';
 import { qmsMcp } from './index.js';
+import { freePort, isAlive as alive } from '../../test/helpers/processes.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('mcp-server tasks under the engine', () => {
   let root: string;

@@ -19,23 +19,9 @@ import type { McpEndpoint } from './endpoint.js';
 import { qmsMcp, mcpServer, loadEndpoint } from './index.js';
 import { packageRoot } from './package-root.js';
 import { stopServer } from './supervisor.js';
+import { freePort, isAlive as alive } from '../../test/helpers/processes.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const task = (plugin: Plugin, name: string) => plugin.tasks.find((t) => t.name === name)!;
 

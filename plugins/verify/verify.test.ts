@@ -6,7 +6,6 @@
  */
 import type Docker from 'dockerode';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +24,7 @@ import type { StateStore } from '../../tasks/types.js';
 import { verify, type VerifyResult } from './index.js';
 import { runVerification } from './run-verification.js';
 import type { VerificationReport } from './report.js';
+import { freePort } from '../../test/helpers/processes.js';
 
 const suffix = randomBytes(3).toString('hex');
 const IMAGE = `qms-agent-lite:vtest-${suffix}`;
@@ -52,16 +52,6 @@ async function treeSnapshot(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   docker = await connectDocker(process.env as Record<string, string>);

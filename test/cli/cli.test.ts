@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, qmsBin, repoRoot } from './built.js';
+import { isAlive } from '../helpers/processes.js';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'cli');
 const TOKEN = 'cli-secret-token-value';
@@ -164,16 +165,3 @@ describe('qms CLI', () => {
   });
 });
 
-/** Running, not a zombie (a dead child whose parent has gone may stay defunct until init reaps it). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}

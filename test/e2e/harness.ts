@@ -6,27 +6,18 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { qmsBin, repoRoot } from '../cli/built.js';
 import { makeQmsRepo, type QmsRepo } from '../helpers/qms-repo.js';
+import { freePort, isAlive } from '../helpers/processes.js';
+
+export { freePort, isAlive };
 
 export { ensureBuilt } from '../cli/built.js';
 
 export const BASE_ENV = { QMS_BASE_IMAGE: 'qms-base:bookworm', CI: '1' } as const;
 export const IMAGE_TAG = 'qms-agent:e2e';
 
-/** A port nobody listens on (the kernel's pick), avoiding the dogfood servers' 8000/8001. */
-export function freePort(avoid: readonly number[] = []): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => (port === 8000 || port === 8001 || avoid.includes(port) ? resolve(freePort(avoid)) : resolve(port)));
-    });
-  });
-}
 
 export function e2eConfig(name: string, qmsPort: number, gitPort: number): string {
   return `import { defineConfig, auth, dockerImage, qmsMcp, gitMcp, session, container, verify } from 'qms';
@@ -137,15 +128,6 @@ export function outputLines(run: QmsRun, task?: string): string[] {
   return run.events.filter((e) => e.type === 'task:output' && (!task || e.task === task)).map((e) => e.line ?? '');
 }
 
-/** Running, not a zombie (a killed server waits for pid 1 to reap it, which may take a while here). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 function cmdline(pid: number): string[] | undefined {
   try {

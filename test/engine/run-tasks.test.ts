@@ -3,7 +3,7 @@ import { Redactor } from '../../tasks/env/redact.js';
 import { Interrupted, TaskError } from '../../tasks/run/failure.js';
 import { resolveConfig } from '../../tasks/config/resolve-config.js';
 import type { TaskContext, TaskDef } from '../../tasks/types.js';
-import { gate, recorder, run } from './harness.js';
+import { gate, run } from './harness.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 /** Wait until the task's signal aborts (a well-behaved long task). */
