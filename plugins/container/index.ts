@@ -97,6 +97,8 @@ export function container(options: ContainerOptions = {}): Plugin {
         dependsOn: ['container', ...opts.attachAfter],
         interactive: true,
         async run(ctx) {
+          // `qms up` in a script or CI: Claude Code would wait on a terminal that is not there.
+          if (!process.stdin.isTTY) ctx.skip('no terminal (stdin is not a TTY): attach later with `qms attach`');
           const { attachAgent } = await import('./operations.js');
           const code = await attachAgent(ctx, opts.agent, [], { stdin: process.stdin, stdout: process.stdout, env: ctx.env, signal: ctx.signal });
           if (code !== 0) throw new ReportedError(code);
