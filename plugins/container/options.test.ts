@@ -31,11 +31,11 @@ describe('options', () => {
   });
 
   it('makes the task depend on the image, MCP servers and extra tasks', () => {
-    const plugin = container({ after: ['session', 'auth'] });
+    const plugin = container({ after: ['session', 'auth'], attachAfter: ['verify'] });
     expect(plugin.tasks.map((t) => t.name)).toEqual(['container', 'attach', 'container:down']);
     expect(plugin.tasks[0]!.dependsOn).toEqual(['build', 'mcp:qms', 'mcp:git', 'session', 'auth']);
-    expect(plugin.tasks[1]).toMatchObject({ interactive: true, dependsOn: ['container'] });
-    expect(Object.keys(plugin.commands!)).toEqual(['exec', 'refresh', 'attach']);
+    expect(plugin.tasks[1]).toMatchObject({ interactive: true, dependsOn: ['container', 'verify'] });
+    expect(Object.keys(plugin.commands!)).toEqual(['exec', 'refresh', 'stop', 'attach']);
   });
 });
 
