@@ -4,7 +4,7 @@
  * server in the foreground until SIGTERM/SIGINT (http) or stdin closes (stdio). Policy
  * overrides come from `--policy` (a JSON file) or env `QMS_GIT_POLICY` (JSON, what `gitMcp()`
  * passes). The bearer token comes from env `QMS_MCP_TOKEN` (never argv); without it one is
- * generated and written 0600 to `<root>/.qms/mcp/git.token` (its path is printed, not it).
+ * generated and written 0600 to `<root>/.qms/mcp/git.serve.token` (its path is printed, not it).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

@@ -1,15 +1,15 @@
 /**
  * The transport half of `qms serve <server>`, shared by the built-in servers: stdio (one
  * client on stdin/stdout) or streamable HTTP through `startHttpHost` with the bearer token
- * from env `QMS_MCP_TOKEN` — or, when none is given, one generated into the 0600 token file
- * (its path is printed, never the token) — until SIGTERM/SIGINT.
+ * from env `QMS_MCP_TOKEN` — or, when none is given, one generated into a 0600 file of its own,
+ * `.qms/mcp/<name>.serve.token` (its path is printed, never the token; the supervisor's
+ * `<name>.token` of a server `qms up` runs is left alone) — until SIGTERM/SIGINT.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { QmsError } from '../../tasks/errors.js';
-import { endpointTokenFile } from './endpoint.js';
 
 export interface ServeTransportOptions {
   /** Endpoint name (`qms`, `git`): names the generated token file. */
@@ -62,7 +62,7 @@ export async function serveTransport(o: ServeTransportOptions): Promise<number> 
   delete process.env.QMS_MCP_TOKEN; // nothing this process starts (git, ssh…) should inherit it
   if (!token) {
     token = randomBytes(32).toString('hex');
-    const file = endpointTokenFile(o.root, o.name);
+    const file = join(o.root, '.qms', 'mcp', `${o.name}.serve.token`);
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     await writeFile(file, `${token}\n`, { mode: 0o600 });
     await chmod(file, 0o600);

@@ -34,6 +34,8 @@ describe('qms serve qms-mcp', () => {
   it('generates a token file when QMS_MCP_TOKEN is unset, enforces it, and stops on SIGTERM', async () => {
     const env = { ...process.env };
     delete env.QMS_MCP_TOKEN;
+    await mkdir(join(root, '.qms', 'mcp'), { recursive: true });
+    await writeFile(join(root, '.qms', 'mcp', 'qms.token'), 'supervised-token\n', { mode: 0o600 });
     child = spawn(process.execPath, [entry, 'qms-mcp', '--project-root', root, '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -48,11 +50,13 @@ describe('qms serve qms-mcp', () => {
         }
       });
     });
-    const tokenFile = join(root, '.qms', 'mcp', 'qms.token');
+    const tokenFile = join(root, '.qms', 'mcp', 'qms.serve.token');
     expect(out).toContain(`generated one in ${tokenFile}`);
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
     const token = (await readFile(tokenFile, 'utf8')).trim();
     expect(token).toMatch(/^[0-9a-f]{64}$/);
+    // The token file of a server `qms up` supervises is not this one: it is never overwritten.
+    expect(await readFile(join(root, '.qms', 'mcp', 'qms.token'), 'utf8')).toBe('supervised-token\n');
 
     const unauthorised = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
     expect(unauthorised.status).toBe(401);

@@ -2,7 +2,7 @@
  * `qms serve qms-mcp --project-root DIR [--user claude] [--transport http|stdio] [--host H]… [--port 8000]`:
  * runs the built-in QMS MCP server in the foreground until SIGTERM/SIGINT (http) or stdin
  * closes (stdio). The bearer token comes from env `QMS_MCP_TOKEN` (never argv); without it one
- * is generated and written 0600 to `<root>/.qms/mcp/qms.token` (its path is printed, not it).
+ * is generated and written 0600 to `<root>/.qms/mcp/qms.serve.token` (its path is printed, not it).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
