@@ -71,8 +71,11 @@ describe('auth checks (real git, real Docker engine)', () => {
 
     expect(result.dockerApiVersion).toMatch(/^\d+\.\d+$/);
     expect(result.claudeCredentials).toEqual(['ANTHROPIC_API_KEY']);
-    expect(result.ghToken).toBe('ok');
+    // docker/.env is not in the config's envFiles: the engine never loads it, so its token
+    // never reaches the container and must not count as OK.
+    expect(result.ghToken).toBe('warn');
     const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
+    expect(byId['gh-token']).toMatchObject({ level: 'warn', message: expect.stringContaining('does not load'), hint: expect.stringContaining("envFiles: ['docker/.env']") });
     expect(byId['env-file:docker/.env']).toMatchObject({ level: 'warn', hint: 'chmod 600 docker/.env' });
     expect(byId['env-file:.env']).toMatchObject({ level: 'ok' });
     expect(ctx.lines.some((l) => l.startsWith('warn: ') && l.includes('chmod 600 docker/.env'))).toBe(true);
@@ -82,6 +85,29 @@ describe('auth checks (real git, real Docker engine)', () => {
     expect(out).not.toContain(GH_SECRET);
     expect(out).not.toContain(API_SECRET);
     expect(out).not.toContain(GH_SECRET.slice(4, 20));
+  });
+
+  it('judges GH_TOKEN on the env the container gets: docker/.env counts only when the config loads it', async () => {
+    const root = tempRepo(false);
+    writeFileSync(join(root, 'docker/.env'), `GH_TOKEN=${GH_SECRET}\n`, { mode: 0o600 });
+    // Loaded through envFiles, the engine put the token into ctx.env.
+    const loaded = testContext({ root, project: 'qms-auth-test-e', envFiles: ['docker/.env'], env: { HOME: emptyHome(), GH_TOKEN: GH_SECRET } });
+    const r1 = await runAuthChecks(loaded, { agent: 'claude', envFiles: [] });
+    expect(r1.ghToken).toBe('ok');
+    expect(r1.checks.find((c) => c.id === 'gh-token')!.message).toContain('ghp_');
+    // Listed in envFiles yet the env has no GH_TOKEN: nothing to blame on docker/.env, plain "not set".
+    const empty = testContext({ root, project: 'qms-auth-test-e2', envFiles: ['./docker/.env'], env: { HOME: emptyHome() } });
+    const r2 = await runAuthChecks(empty, { agent: 'claude', envFiles: [] });
+    expect(r2.checks.find((c) => c.id === 'gh-token')).toMatchObject({ level: 'warn', message: expect.stringContaining('not set'), hint: expect.stringContaining('.env at the project root') });
+    // Not loaded: a warning naming both fixes, the token registered as a secret and never printed.
+    const unloaded = testContext({ root, project: 'qms-auth-test-e3', env: { HOME: emptyHome() } });
+    const r3 = await runAuthChecks(unloaded, { agent: 'claude', envFiles: [] });
+    expect(r3.ghToken).toBe('warn');
+    const gh = r3.checks.find((c) => c.id === 'gh-token')!;
+    expect(gh.message).toMatch(/docker\/\.env.*does not load/);
+    expect(gh.hint).toMatch(/envFiles: \['docker\/\.env'\].*\.env at the project root/);
+    expect(unloaded.secrets).toContain(GH_SECRET);
+    expect(allOutput(unloaded, r3)).not.toContain(GH_SECRET);
   });
 
   it('fails on a tracked .env with the git rm --cached fix, still without printing its secret', async () => {

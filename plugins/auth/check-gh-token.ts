@@ -1,39 +1,51 @@
 /**
- * Is there a plausible `GH_TOKEN` for `git push` / `gh` inside the container? Looked for in the
- * environment (process env overlaid by the config's .env files) and in `docker/.env`.
+ * Is there a plausible `GH_TOKEN` for `git push` / `gh` inside the container? Judged on the env
+ * tasks see (process env overlaid on `.env` and the config's `envFiles`) because that is the
+ * only place the container task takes it from. A `GH_TOKEN` sitting in a `docker/.env` the
+ * config does not load reaches nobody, so it is reported as such with the fix, never as OK.
  * Missing or implausible is a warning, not an error: GitHub changes token formats now and then
  * and the environment works without push, so a shape check must never block a working set-up.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Env } from '../../tasks/types.js';
 import { ok, warn, type AuthCheck } from './check.js';
 import { tokenShape } from './gh-token-format.js';
 import { readDotenv } from './read-dotenv.js';
 
-export async function checkGhToken(root: string, env: Env, addSecret: (value: string) => void): Promise<AuthCheck> {
-  const dockerEnv = await readDotenv(join(root, 'docker', '.env')).catch(() => undefined);
-  const found: Array<{ source: string; value: string }> = [];
-  if (env.GH_TOKEN) found.push({ source: 'the environment', value: env.GH_TOKEN });
-  if (dockerEnv?.GH_TOKEN && dockerEnv.GH_TOKEN !== env.GH_TOKEN) found.push({ source: 'docker/.env', value: dockerEnv.GH_TOKEN });
-  for (const { value } of found) addSecret(value);
+const ROOT_ENV_HINT = 'Put GH_TOKEN=<a GitHub token> in .env at the project root (see docker/.env.example), then `chmod 600 .env`.';
 
-  if (found.length === 0) {
+export async function checkGhToken(
+  root: string,
+  env: Env,
+  configEnvFiles: readonly string[],
+  addSecret: (value: string) => void,
+): Promise<AuthCheck> {
+  const token = env.GH_TOKEN;
+  if (token) {
+    addSecret(token);
+    const shape = tokenShape(token);
+    if (!shape.plausible) {
+      return warn(
+        'gh-token',
+        `GH_TOKEN ${shape.kind}: \`git push\` will probably fail.`,
+        'Use a GitHub token as issued (ghp_…, github_pat_…), without quotes or spaces: https://github.com/settings/tokens',
+      );
+    }
+    return ok('gh-token', `GH_TOKEN: ${shape.kind}`);
+  }
+
+  // Not in the env. docker/.env is where the seed projects keep it; the engine loads it only
+  // when the config lists it in envFiles (and then it would be in env already).
+  const dockerEnvFile = join(root, 'docker', '.env');
+  const dockerLoaded = configEnvFiles.some((f) => resolve(root, f) === dockerEnvFile);
+  const dockerToken = dockerLoaded ? undefined : (await readDotenv(dockerEnvFile).catch(() => undefined))?.GH_TOKEN;
+  if (dockerToken) {
+    addSecret(dockerToken);
     return warn(
       'gh-token',
-      'GH_TOKEN is not set: `git push` and `gh` will not work inside the container.',
-      'Put GH_TOKEN=<a GitHub token> in docker/.env (see docker/.env.example), then `chmod 600 docker/.env`.',
+      'GH_TOKEN is set in docker/.env, which this config does not load: the container gets no GH_TOKEN, `git push` and `gh` will not work inside it.',
+      "Add envFiles: ['docker/.env'] to qms.config.ts, or move GH_TOKEN to .env at the project root.",
     );
   }
-  const bad = found
-    .map(({ source, value }) => ({ source, shape: tokenShape(value) }))
-    .filter(({ shape }) => !shape.plausible);
-  if (bad.length > 0) {
-    return warn(
-      'gh-token',
-      bad.map(({ source, shape }) => `GH_TOKEN from ${source} ${shape.kind}`).join('; ') + ': `git push` will probably fail.',
-      'Use a GitHub token as issued (ghp_…, github_pat_…), without quotes or spaces: https://github.com/settings/tokens',
-    );
-  }
-  const described = found.map(({ source, value }) => `${tokenShape(value).kind} from ${source}`);
-  return ok('gh-token', `GH_TOKEN: ${described.join(', ')}`);
+  return warn('gh-token', 'GH_TOKEN is not set: `git push` and `gh` will not work inside the container.', ROOT_ENV_HINT);
 }

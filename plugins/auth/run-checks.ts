@@ -31,7 +31,7 @@ export async function runAuthChecks(
   const [docker, claude, gh, envFiles] = await Promise.all([
     checkDocker(ctx.env),
     checkClaudeCredentials(ctx.env, volume),
-    checkGhToken(ctx.root, ctx.env, (v) => ctx.addSecret(v)),
+    checkGhToken(ctx.root, ctx.env, ctx.config.envFiles, (v) => ctx.addSecret(v)),
     checkEnvFiles(ctx.root, [...ctx.config.envFiles, ...options.envFiles]),
   ]);
   const checks: AuthCheck[] = [docker, claude, gh, ...envFiles].map(({ id, level, message, hint }) =>
