@@ -162,6 +162,17 @@ describe('checkCommand refuses, naming the rule', () => {
     ['reflog delete HEAD@{1}', 'reflog-expire'],
     ['remote add evil ext::sh', 'subcommand-form'],
     ['remote set-url origin ext::sh', 'subcommand-form'],
+    // the action after the command's own options: git 2.39 runs `remote -v add` as `remote add`
+    ['remote -v add foo /tmp/x', 'subcommand-form'],
+    ['remote --verbose set-url origin /tmp/x', 'subcommand-form'],
+    ['remote -v remove origin', 'subcommand-form'],
+    ['remote -v set-head origin -d', 'subcommand-form'],
+    ['remote -v prune origin', 'subcommand-form'],
+    ['stash -q drop', 'stash-drop'],
+    ['stash --quiet clear', 'stash-drop'],
+    ['stash -q branch x', 'subcommand-form'],
+    ['reflog --all expire', 'reflog-expire'],
+    ['reflog -q delete HEAD@{1}', 'reflog-expire'],
     ['rm -f docs/a.md', 'rm-force'],
     ['rm -rf docs', 'rm-force'],
     // protected paths in every spelling
@@ -226,6 +237,19 @@ describe('policy configuration', () => {
     const relaxed = { ...ctx, policy: resolvePolicy({ disabledRules: ['push-force'] }) };
     expect(check('push --force origin main', relaxed)).toBeUndefined();
     expect(check('push --delete origin main', relaxed)?.rule).toBe('push-delete');
+  });
+  it('an action after options is still the action, with the transport rule off', () => {
+    // The transport rule used to refuse `remote -v add` only by accident (its operands are not remotes).
+    const noTransport = { ...ctx, policy: resolvePolicy({ disabledRules: ['transport'] }) };
+    for (const command of ['remote -v add foo /tmp/x', 'remote -v set-url origin /tmp/x', 'remote -v rename origin x', 'remote -v remove origin']) {
+      expect(check(command, noTransport)?.rule, command).toBe('subcommand-form');
+    }
+    expect(check('stash -q drop', noTransport)?.rule).toBe('stash-drop');
+    expect(check('stash -q clear', noTransport)?.rule).toBe('stash-drop');
+    expect(check('reflog --all expire', noTransport)?.rule).toBe('reflog-expire');
+    for (const command of ['remote -v', 'remote -v show origin', 'remote -v get-url origin', 'stash -q', 'stash -m wip', 'stash -q push -- docs']) {
+      expect(check(command, noTransport), command).toBeUndefined();
+    }
   });
   it('allowed URLs may be named', () => {
     const withUrl = { ...ctx, policy: resolvePolicy({ allowedUrls: ['https://example.com/x.git'] }) };

@@ -149,13 +149,10 @@ function* checkAll(argv: readonly string[], ctx: CheckContext): Generator<Refusa
     return;
   }
   const rules = SUBCOMMANDS[sub] ?? GENERIC;
-  let rest = words.slice(1);
-  let action: string | undefined;
-  if (rules.hasAction && rest[0] !== undefined && !rest[0].startsWith('-')) {
-    action = rest[0];
-    rest = rest.slice(1);
-  }
-  const args = parseArgs(rest, rules.spec);
+  const args = parseArgs(words.slice(1), rules.spec);
+  // The action is the first operand after option parsing, not the first word: git parses the
+  // command's own options before its sub-subcommand, so `remote -v add x url` adds a remote.
+  const action = rules.hasAction ? args.operands.shift() : undefined;
 
   for (const opt of args.options) {
     if (!opt.long) continue;

@@ -112,5 +112,11 @@ export const HOSTILE_CORPUS: readonly HostileInput[] = [
   { command: 'update-ref -d refs/heads/main', origin: 'deletes a ref without checks', rule: 'subcommand-allowlist' },
   { command: 'gc --prune=now', origin: 'prunes objects reflog recovery needs', rule: 'subcommand-allowlist' },
   { command: 'remote add evil "ext::sh -c touch% {canary}/remote-add"', origin: 'adds a remote whose URL runs a command', rule: 'subcommand-form' },
+  { command: 'remote -v add evil {canary}/elsewhere.git', origin: 'the action after an option: git 2.39 still adds the remote', rule: 'subcommand-form' },
+  { command: 'remote -v remove origin', origin: 'the action after an option, on a configured remote (no transport rule to catch it)', rule: 'subcommand-form' },
+  { command: 'remote --verbose set-url origin {canary}/elsewhere.git', origin: 'redirects the configured remote, action after an option', rule: 'subcommand-form' },
+  { command: 'stash -q drop', origin: 'stash drop with an option before the action', rule: 'stash-drop' },
+  { command: 'stash -q clear', origin: 'stash clear with an option before the action', rule: 'stash-drop' },
+  { command: 'reflog --all expire', origin: 'reflog expire with an option before the action', rule: 'reflog-expire' },
   { command: 'status && push --force', origin: 'a refused command later in a chain: nothing of the chain runs', rule: 'push-force' },
 ];

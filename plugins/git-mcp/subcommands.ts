@@ -24,7 +24,7 @@ export interface SubcommandRules {
   refspecs?: (args: ParsedArgs) => string[];
   /** Extra refusals for this subcommand; `action` is the sub-subcommand (stash, remote, reflog). */
   check?: (args: ParsedArgs, action: string | undefined) => Generator<Refusal>;
-  /** Sub-subcommands (`stash pop`) come first. */
+  /** Has sub-subcommands (`stash pop`): the first operand, wherever options put it (`remote -v add`). */
   hasAction?: boolean;
   /** Long option names that are benign here even though a refused one starts with them. */
   exact?: readonly string[];
