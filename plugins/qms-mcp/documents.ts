@@ -62,13 +62,18 @@ export interface DocumentStatus {
 }
 
 export async function documentStatus(project: QmsProject, rawId: unknown): Promise<DocumentStatus> {
-  const { id, path, text } = await readDocument(project, rawId);
+  const id = validateDocId(rawId);
+  const file = await locateDocument(project, id);
+  // Hashed as bytes, like checkout and checkin: hashing the decoded text would flag any
+  // non-UTF-8 byte as a change made outside the QMS.
+  const bytes = await readFile(file);
+  const text = bytes.toString('utf8');
   const meta = await readMeta(project, id);
   const fm = parseFrontMatter(text);
-  const hash = sha256(text);
+  const hash = sha256(bytes);
   return {
     doc_id: id,
-    path,
+    path: relative(project.root, file),
     title: documentTitle(text) ?? null,
     revision_summary: fm.revision_summary ?? null,
     revision: meta.revision,
@@ -210,7 +215,8 @@ export async function checkin(project: QmsProject, user: string, rawId: unknown)
     const next: DocumentMeta = { ...meta, checkout: null };
     if (changed) {
       const mode = (await stat(controlled)).mode & 0o777;
-      await atomicWrite(controlled, edited.toString('utf8'), mode);
+      // The bytes as edited: the recorded hash is over them, a utf8 round trip would change any invalid byte.
+      await atomicWrite(controlled, edited, mode);
       const summary = parseFrontMatter(edited.toString('utf8')).revision_summary;
       next.revision = meta.revision + 1;
       next.checked_in_by = user;

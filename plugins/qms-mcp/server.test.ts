@@ -117,6 +117,18 @@ describe('qms-mcp server', () => {
     expect(await meta('CR-043')).toMatchObject({ revision: 1, checkout: null });
   });
 
+  it('checks in the edited bytes as they are, so a non-UTF-8 byte does not read as changed outside the QMS', async () => {
+    await writeFile(controlled('CR-048'), CR.replace(/CR-043/g, 'CR-048'));
+    await call(claude, 'qms_checkout', { doc_id: 'CR-048' });
+    // Latin-1 "é" (0xe9) is not valid UTF-8: a utf8 round trip would turn it into U+FFFD.
+    const edited = Buffer.concat([Buffer.from(CR.replace(/CR-043/g, 'CR-048')), Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x0a])]);
+    await writeFile(ws('claude', 'CR-048'), edited);
+    expect((await call(claude, 'qms_checkin', { doc_id: 'CR-048' })).isError).toBe(false);
+    expect((await readFile(controlled('CR-048'))).equals(edited)).toBe(true);
+    const status = JSON.parse((await call(claude, 'qms_status', { doc_id: 'CR-048' })).text) as Record<string, unknown>;
+    expect(status).toMatchObject({ revision: 1, changed_outside_qms: false });
+  });
+
   it('refuses a check-in of a document that is not checked out, or checked out by someone else', async () => {
     const notOut = await call(claude, 'qms_checkin', { doc_id: 'SOP-001' });
     expect(notOut.isError).toBe(true);

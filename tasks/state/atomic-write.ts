@@ -2,7 +2,7 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function atomicWrite(file: string, data: string, mode = 0o600): Promise<void> {
+export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
   const handle = await open(tmp, 'wx', mode);
   try {
