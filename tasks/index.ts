@@ -1,6 +1,7 @@
 /**
- * The engine's public API, for plugins, tests and programmatic use (the root index.ts
- * re-exports it): load a config, run tasks, the state store, redaction and the renderers.
+ * The engine's public API, for plugins, tests and programmatic use (the package's `qms/engine`
+ * entry; the root index.ts does not re-export it, so a config importing `qms` stays cheap):
+ * load a config, run tasks, the state store, redaction and the renderers.
  */
 export { loadConfig, findConfigFile, SEARCH_PLACES, type LoadConfigOptions } from './config/load-config.js';
 export { resolveConfig, DEFAULT_CONCURRENCY } from './config/resolve-config.js';

@@ -1,9 +1,12 @@
 /**
  * Evaluates a config file. `.ts`/`.mts` go through jiti (a cached Babel transform: no
  * TypeScript compiler runs, and a config unchanged since the last call is not transformed
- * again); `.js`/`.mjs` are imported natively. `import … from 'qms'` inside a config always
- * resolves to this package. Anything thrown while evaluating (a syntax error, a plugin
- * factory rejecting its options) becomes a ConfigError naming the file.
+ * again); `.js`/`.mjs` are imported natively. `import … from 'qms'` inside a `.ts`/`.mts`
+ * config resolves to the running qms (jiti's alias); inside a `.js`/`.mjs` config Node's own
+ * resolution decides (the project's node_modules/qms, or this package when the config lives
+ * in it), since a native import has no alias without a loader hook. Anything thrown while
+ * evaluating (a syntax error, a plugin factory rejecting its options) becomes a ConfigError
+ * naming the file.
  */
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
