@@ -20,12 +20,11 @@ export interface Project {
   pluginContext(signal: AbortSignal): PluginContext;
 }
 
-export async function openProject(globals: GlobalOptions, options: { env?: boolean } = {}): Promise<Project> {
+export async function openProject(globals: GlobalOptions): Promise<Project> {
   const config = await loadConfig({ configPath: globals.config });
   const redactor = new Redactor();
   setErrorRedactor(redactor);
-  let env: Env = { ...process.env } as Env;
-  if (options.env !== false) env = (await loadEnv({ root: config.root, envFiles: config.envFiles, configFile: config.file })).env;
+  const { env } = await loadEnv({ root: config.root, envFiles: config.envFiles, configFile: config.file });
   redactor.addFromEnv(env);
   const log = createConsoleLogger(redactor);
   const state = createStateStore({ root: config.root, warn: (m) => log.warn(m) });

@@ -19,8 +19,7 @@ export interface LoadEnvOptions {
 
 export interface LoadedEnv {
   env: Env;
-  /** Only the values read from files (for redaction and `--json` diagnostics). */
-  fromFiles: Env;
+  /** The files read, in order. */
   files: string[];
 }
 
@@ -51,5 +50,5 @@ export async function loadEnv(options: LoadEnvOptions): Promise<LoadedEnv> {
   for (const [k, v] of Object.entries(options.processEnv ?? process.env)) {
     if (v !== undefined) env[k] = v;
   }
-  return { env, fromFiles, files };
+  return { env, files };
 }

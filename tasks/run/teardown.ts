@@ -26,10 +26,6 @@ export class TeardownRegistry {
     this.items.push(item);
   }
 
-  get size(): number {
-    return this.items.length;
-  }
-
   /** Run (and forget) the teardowns due: all of them after a failure, `always` ones after success. */
   async run(outcome: 'success' | 'failure', onResult: (r: TeardownResult) => void): Promise<TeardownResult[]> {
     const due = this.items.filter((t) => outcome === 'failure' || t.always).reverse();
