@@ -1,22 +1,25 @@
 /**
- * The qms package's root folder, found from this module's own location whether it runs from
- * source (`plugins/mcp-server/*.ts`) or compiled (`dist/plugins/mcp-server/*.js`): the nearest
- * ancestor whose package.json is named `qms`.
+ * The qms package's root folder and version, found from this module's own location whether it
+ * runs from source (`plugins/mcp-server/*.ts`) or compiled (`dist/plugins/mcp-server/*.js`):
+ * the nearest ancestor whose package.json is named `qms`. The one place that finds it (the CLI's
+ * `--version`, verify's evidence, the server entry); it imports only node: modules, so
+ * `qms --version` stays cheap.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let cached: string | undefined;
+let cached: { root: string; version: string } | undefined;
 
-export function packageRoot(): string {
+function find(): { root: string; version: string } {
   if (cached) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'qms') return (cached = dir);
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'qms') return (cached = { root: dir, version: pkg.version ?? 'unknown' });
       } catch {
         // unreadable manifest: keep looking upwards
       }
@@ -26,6 +29,11 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+export const packageRoot = (): string => find().root;
+
+/** The `version` of qms's package.json. */
+export const packageVersion = (): string => find().version;
 
 /** The compiled entry that runs our built-in servers (`serve-main.js <qms-mcp|git-mcp> …`). */
 export const builtinServerEntry = (): string => join(packageRoot(), 'dist', 'plugins', 'mcp-server', 'serve-main.js');

@@ -4,7 +4,7 @@
  * too). It does not depend on the CLI, so a detached server starts with just the compiled plugins.
  */
 import { pathToFileURL } from 'node:url';
-import { QmsError } from '../../tasks/errors.js';
+import { ConfigError, QmsError } from '../../tasks/errors.js';
 
 type Serve = (argv: readonly string[]) => Promise<number>;
 
@@ -16,7 +16,8 @@ const BUILTIN: Record<string, string> = {
 
 export async function runBuiltinServer(name: string, argv: readonly string[]): Promise<number> {
   const spec = BUILTIN[name];
-  if (!spec) throw new QmsError(`unknown MCP server "${name}"`, `Use one of: ${Object.keys(BUILTIN).join(', ')}.`);
+  // A usage error (exit 2 from `qms serve`).
+  if (!spec) throw new ConfigError(`unknown MCP server "${name}"`, `Use one of: ${Object.keys(BUILTIN).join(', ')}.`);
   const mod = (await import(spec)) as { serve: Serve };
   return mod.serve(argv);
 }

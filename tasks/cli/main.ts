@@ -4,16 +4,15 @@
  * never loads zx, listr2 or plugin internals. Exit codes: 0 ok, 1 a task failed,
  * 2 usage or config error, 130 interrupted.
  */
-import { readFileSync } from 'node:fs';
 import type { Command as CommandType } from 'commander';
+import { packageVersion } from '../../plugins/mcp-server/package-root.js';
 import { requireCjs } from '../cjs.js';
 import type { GlobalOptions } from './global-options.js';
+import { withDoubleDash } from './operands.js';
 import { EXIT, reportError } from './report-error.js';
 
 const { Command, CommanderError, InvalidArgumentError, Option } = requireCjs('commander') as typeof import('commander');
 type Command = CommandType;
-
-const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -23,10 +22,11 @@ function positiveInt(value: string): number {
 
 type Action = (cmd: Command) => Promise<number>;
 
-export function buildProgram(setExit: (code: number) => void): Command {
+/** `argv`: the full command line (as `process.argv`), for the `--` commander drops from operands. */
+export function buildProgram(setExit: (code: number) => void, argv: readonly string[] = process.argv): Command {
   const program = new Command('qms')
     .description('Plugin-based task runner: brings up, verifies and tears down a Docker environment for Claude Code agents on a QMS repository.')
-    .version(version, '-V, --version', 'print the version')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('-c, --config <path>', 'config file (default: qms.config.{ts,mts,js,mjs} in the working directory)')
     .option('--json', 'machine-readable output (NDJSON events for runs)')
     .option('-n, --dry-run', 'print the plan in order, run nothing')
@@ -46,7 +46,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const plugin = (name: string, args: readonly string[], cmd: Command) =>
     import('./commands/plugin-command.js').then((m) => {
       const { config: _c, json: _j, dryRun: _d, concurrency: _n, keepGoing: _k, force: _f, ...flags } = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();
-      return m.pluginCommand(globals(cmd), name, args, flags);
+      return m.pluginCommand(globals(cmd), name, withDoubleDash(args, argv, name), flags);
     });
 
   program
@@ -138,7 +138,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     }
   }
   let code: number = EXIT.ok;
-  const program = buildProgram((c) => (code = c));
+  const program = buildProgram((c) => (code = c), argv);
   try {
     await program.parseAsync([...argv]);
     return code;

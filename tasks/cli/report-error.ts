@@ -1,7 +1,8 @@
 /**
  * The three tiers of errors the user sees: a known error (QmsError, ConfigError) prints its
  * message and hint without a stack; an unexpected one prints its stack; a ReportedError
- * only sets the exit code. Everything printed is redacted.
+ * only sets the exit code, and so does Interrupted (130: the signal handler already said so).
+ * Everything printed is redacted.
  */
 import { ConfigError, QmsError, ReportedError } from '../errors.js';
 import type { Redactor } from '../env/redact.js';
@@ -21,6 +22,7 @@ const isKnown = (err: unknown): err is QmsError =>
 
 export function reportError(err: unknown, out: NodeJS.WritableStream = process.stderr): number {
   if (err instanceof ReportedError || (err instanceof Error && err.name === 'ReportedError')) return (err as ReportedError).exitCode;
+  if (err instanceof Error && err.name === 'Interrupted') return EXIT.interrupted;
   if (isKnown(err)) {
     out.write(`qms: ${clean(err.message)}\n`);
     if (err.hint) out.write(`  hint: ${clean(err.hint)}\n`);

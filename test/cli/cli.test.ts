@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, qmsBin, repoRoot } from './built.js';
 import { isAlive } from '../helpers/processes.js';
+import { splitAgentArgs } from '../../plugins/container/index.js';
+import { withDoubleDash } from '../../tasks/cli/operands.js';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'cli');
+const pluginCommands = join(repoRoot, 'test', 'cli', 'plugin-commands', 'qms.config.ts');
 const TOKEN = 'cli-secret-token-value';
 const tmp = mkdtempSync(join(tmpdir(), 'qms-cli-'));
 
@@ -110,6 +113,9 @@ describe('qms CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('qms: unknown task "helo" (did you mean "hello"?)');
     expect((await qms(['frobnicate'])).code).toBe(2);
+    const serve = await qms(['serve', 'frob-mcp']);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain('qms: unknown MCP server "frob-mcp"');
     expect((await qms(['task', 'hello', '--concurrency', 'zero'])).code).toBe(2);
     const plugin = await qms(['verify']);
     expect(plugin.code).toBe(2);
@@ -163,5 +169,41 @@ describe('qms CLI', () => {
     await new Promise((res) => setTimeout(res, 100));
     expect(isAlive(sleepPid)).toBe(false);
   });
-});
 
+  it('plugin commands get the `--` commander drops, where the user typed it', async () => {
+    const operands = async (...args: string[]) => {
+      const r = await qms(['-c', pluginCommands, ...args]);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      return JSON.parse(r.stdout) as string[];
+    };
+    const attach = await operands('attach', '--', 'sh', '-c', 'exit 4');
+    expect(attach).toEqual(['--', 'sh', '-c', 'exit 4']);
+    expect(splitAgentArgs(attach, 'claude', false)).toEqual({ agent: 'claude', cmd: ['sh', '-c', 'exit 4'] });
+    const exec = await operands('exec', 'claude', '--', 'ls', '-la', '--', 'x');
+    expect(exec).toEqual(['claude', '--', 'ls', '-la', '--', 'x']);
+    expect(splitAgentArgs(exec, 'other', true)).toEqual({ agent: 'claude', cmd: ['ls', '-la', '--', 'x'] });
+    expect(await operands('attach', 'claude')).toEqual(['claude']);
+  });
+
+  it('withDoubleDash puts back the first `--` after the command only', () => {
+    const argv = (...a: string[]) => ['node', 'qms', ...a];
+    expect(withDoubleDash(['sh'], argv('attach', '--', 'sh'), 'attach')).toEqual(['--', 'sh']);
+    expect(withDoubleDash(['a', 'sh', '--', 'x'], argv('--json', 'attach', 'a', '--', 'sh', '--', 'x'), 'attach')).toEqual(['a', '--', 'sh', '--', 'x']);
+    expect(withDoubleDash([], argv('attach', '--'), 'attach')).toEqual(['--']);
+    expect(withDoubleDash(['a'], argv('attach', 'a'), 'attach')).toEqual(['a']);
+  });
+
+  it('Ctrl-C during a plugin command exits 130 without a stack', async () => {
+    const pidFile = join(tmp, 'plugin-command.pid');
+    let qmsPid = 0;
+    const done = qms(['-c', pluginCommands, 'attach', 'wait'], { env: { QMS_CLI_TEST_PIDFILE: pidFile }, onSpawn: (pid) => (qmsPid = pid) });
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    process.kill(qmsPid, 'SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('qms: interrupted');
+    expect(r.stderr).not.toContain('unexpected error');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

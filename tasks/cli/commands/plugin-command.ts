@@ -3,6 +3,7 @@
  * the first loaded plugin that declares it, with the operands in order and the flags.
  */
 import { ConfigError } from '../../errors.js';
+import { Interrupted } from '../../run/failure.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openProject } from '../project.js';
 import { handleSignals } from '../signals.js';
@@ -39,6 +40,9 @@ export async function pluginCommand(
   try {
     return await command.run(project.pluginContext(controller.signal), args, { ...flags, json: globals.json, force: globals.force });
   } catch (err) {
+    // After Ctrl-C, whatever the command fails with (the abort reason, a destroyed stream…) is
+    // the interrupt, not a bug: exit 130 without a stack.
+    if (controller.signal.reason instanceof Interrupted) throw controller.signal.reason;
     // Name the plugin and command, keeping the error's tier (known errors stay stack-free).
     if (err instanceof Error) err.message = `[${plugin.name}] ${name}: ${err.message}`;
     throw err;

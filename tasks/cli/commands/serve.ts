@@ -1,17 +1,9 @@
 /**
- * `qms serve <server> [args...]`: runs one of the built-in MCP servers in the foreground
- * (how the mcp-server plugin starts them as background processes). Needs no config.
+ * `qms serve <server> [args...]`: runs one of the built-in MCP servers in the foreground, through
+ * the same dispatcher the mcp-server plugin spawns for its background servers. Needs no config;
+ * the exit code is the server's.
  */
-import { ConfigError } from '../../errors.js';
-
-export const SERVERS = ['git-mcp', 'qms-mcp'] as const;
-
 export async function serveCommand(server: string, argv: readonly string[]): Promise<number> {
-  if (!(SERVERS as readonly string[]).includes(server)) {
-    throw new ConfigError(`unknown server "${server}"`, `use one of: ${SERVERS.join(', ')}`);
-  }
-  const mod = (await import(new URL(`../../../plugins/${server}/serve.js`, import.meta.url).href)) as { serve?: (argv: readonly string[]) => Promise<void> };
-  if (typeof mod.serve !== 'function') throw new Error(`dist/plugins/${server}/serve.js does not export serve(argv)`);
-  await mod.serve(argv);
-  return 0;
+  const { runBuiltinServer } = await import('../../../plugins/mcp-server/serve-main.js');
+  return runBuiltinServer(server, argv);
 }
