@@ -1,10 +1,13 @@
 /**
  * Write the evidence into the session folder: `verification.json` (machine-readable) and
  * `verification.md` (for a change record). Earlier evidence is never overwritten: a second
- * verification in the same session writes `verification-2.*`, and so on (exclusive create).
+ * verification in the same session writes `verification-2.*`, and so on (exclusive create, no
+ * symlink followed, into a session folder checked to be a real directory).
  */
-import { open, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants, existsSync, type Stats } from 'node:fs';
+import { lstat, open, realpath, rm, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { QmsError } from '../../tasks/errors.js';
 import type { CheckRecord, VerificationReport } from './report.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -38,29 +41,90 @@ export function reportMarkdown(report: VerificationReport): string {
   ].join('\n');
 }
 
+/** Refusal to write into a session folder, naming it and why. */
+function refuse(dir: string, why: string, hint = 'Remove it, then start a fresh session with `qms up`.'): QmsError {
+  return new QmsError(`verify: ${dir} ${why}; refusing to write the verification evidence there.`, hint);
+}
+
+/**
+ * The session folder is writable by the agent (the sessions folder is mounted read-write into
+ * its container): it must be a real directory directly inside the sessions folder, or a
+ * symlink planted in its place would send the evidence anywhere on the host.
+ */
+export async function checkSessionDir(dir: string): Promise<Stats> {
+  let st: Stats;
+  try {
+    st = await lstat(dir);
+  } catch {
+    throw refuse(dir, 'does not exist', 'Run `qms up`, which starts a session.');
+  }
+  if (st.isSymbolicLink()) throw refuse(dir, 'is a symlink');
+  if (!st.isDirectory()) throw refuse(dir, 'is not a directory');
+  if (dirname(await realpath(dir)) !== (await realpath(dirname(dir)))) throw refuse(dir, `is not inside ${dirname(dir)}`);
+  return st;
+}
+
+// Exclusive create that never follows a symlink: nothing existing is overwritten, nothing outside written.
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Creates `name` in the folder; undefined when the name is taken by a regular file (a QmsError for anything else). */
+async function createNew(base: string, dir: string, name: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(join(base, name), NEW_FILE, 0o644);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ELOOP') throw err;
+    const st = await lstat(join(base, name)).catch(() => undefined);
+    if (st && !st.isSymbolicLink() && code === 'EEXIST') return undefined;
+    throw refuse(join(dir, name), 'is a symlink', `Remove it (it was not written by qms), then run \`qms verify\` again.`);
+  }
+}
+
 /** Writes both files; returns the Markdown file's path. */
 export async function writeReport(sessionDir: string, report: VerificationReport): Promise<{ markdown: string; json: string }> {
-  for (let n = 1; ; n++) {
-    const stem = n === 1 ? 'verification' : `verification-${n}`;
-    const json = join(sessionDir, `${stem}.json`);
-    let handle;
-    try {
-      handle = await open(json, 'wx', 0o644);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw err;
+  const checked = await checkSessionDir(sessionDir);
+  // Write through a handle on the checked folder rather than its path: a verification takes a
+  // while, and the agent could swap the folder for a symlink between the check and the write.
+  let dirHandle: FileHandle;
+  try {
+    dirHandle = await open(sessionDir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch {
+    throw refuse(sessionDir, 'is no longer a directory');
+  }
+  try {
+    const now = await dirHandle.stat();
+    if (now.dev !== checked.dev || now.ino !== checked.ino) throw refuse(sessionDir, 'was replaced during the verification');
+    // /proc/self/fd/<fd>/<name> resolves through the open folder (openat without a native API).
+    const viaFd = `/proc/self/fd/${dirHandle.fd}`;
+    const base = existsSync(viaFd) ? viaFd : sessionDir;
+    for (let n = 1; ; n++) {
+      const stem = n === 1 ? 'verification' : `verification-${n}`;
+      const handle = await createNew(base, sessionDir, `${stem}.json`);
+      if (!handle) continue;
+      let md: FileHandle | undefined;
+      try {
+        await handle.writeFile(`${JSON.stringify(report, null, 2)}\n`);
+        await handle.close();
+        md = await createNew(base, sessionDir, `${stem}.md`);
+        if (!md) {
+          // a stray .md without its .json: leave it, take the next number
+          await rm(join(base, `${stem}.json`), { force: true });
+          continue;
+        }
+        await md.writeFile(reportMarkdown(report));
+        await md.close();
+      } catch (err) {
+        await handle.close().catch(() => undefined);
+        await rm(join(base, `${stem}.json`), { force: true });
+        if (md) {
+          await md.close().catch(() => undefined);
+          await rm(join(base, `${stem}.md`), { force: true });
+        }
+        throw err;
+      }
+      return { markdown: join(sessionDir, `${stem}.md`), json: join(sessionDir, `${stem}.json`) };
     }
-    const markdown = join(sessionDir, `${stem}.md`);
-    try {
-      await handle.writeFile(`${JSON.stringify(report, null, 2)}\n`);
-      await handle.close();
-      const md = await open(markdown, 'w', 0o644);
-      await md.writeFile(reportMarkdown(report));
-      await md.close();
-    } catch (err) {
-      await rm(json, { force: true });
-      throw err;
-    }
-    return { markdown, json };
+  } finally {
+    await dirHandle.close();
   }
 }
