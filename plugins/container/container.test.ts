@@ -311,6 +311,19 @@ describe('container manager operations', () => {
     expect({ code, ...got }).toEqual({ code: 3, out: 'to-out\n', err: 'to-err\n' });
   });
 
+  it('an aborted exec (Ctrl-C, a timeout) hangs up its command in the container, then rejects with the reason', async () => {
+    const [s] = await containerStatuses(ctxFor(), { sampleGapMs: 0 });
+    const sleeping = async () => ((await docker.getContainer(s!.id).top()).Processes ?? []).some((p: string[]) => p.join(' ').includes('sleep 313'));
+    const controller = new AbortController();
+    const done = execIn(docker, s!.id, ['sleep', '313'], { stdout: new PassThrough(), stderr: new PassThrough(), signal: controller.signal });
+    for (let i = 0; i < 100 && !(await sleeping()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await sleeping()).toBe(true);
+    controller.abort(new Error('stop it'));
+    await expect(done).rejects.toThrow('stop it');
+    // Gone by the time the call settles, not merely some time later.
+    expect(await sleeping()).toBe(false);
+  });
+
   it('the exec command parses `<agent> -- cmd` and returns the exit code', async () => {
     const plugin = container({ image: IMAGE });
     const code = await plugin.commands!.exec!.run(ctxFor(), ['claude', '--', 'sh', '-c', 'exit 5'], {});
@@ -355,13 +368,18 @@ describe('container manager operations', () => {
     // Recorded as the supervisor records a live server (this test process stands in for it).
     const { readProcess } = await import('../mcp-server/process-identity.js');
     const me = (await readProcess(process.pid))!;
-    for (const ep of endpoints) {
-      const data = { name: ep.name, pid: me.pid, identity: { startTime: me.startTime }, port: ep.port, hostUrl: ep.hostUrl, containerUrl: ep.containerUrl };
+    // The first server was started by a task with a custom name (recorded as taskName), the
+    // second by `mcp:<name>` in a record written before taskName was recorded.
+    const taskNames = ['qms-server', undefined];
+    for (const [i, ep] of endpoints.entries()) {
+      const data = { name: ep.name, pid: me.pid, identity: { startTime: me.startTime }, port: ep.port, hostUrl: ep.hostUrl, containerUrl: ep.containerUrl, ...(taskNames[i] ? { taskName: taskNames[i] } : {}) };
       await ctx.state.put({ id: endpointStateId(ep.name), kind: 'mcp-server', plugin: 'mcp-server', createdAt: new Date().toISOString(), data });
       await writeFile(endpointTokenFile(root, ep.name), ep.token, { mode: 0o600 });
     }
-    const out = await refreshContainer(ctx, opts());
+    // The image the container was last created from (recorded by ensure), not the `image` option.
+    const out = await refreshContainer(ctx, opts({ mcpServers: ['qms-server', `mcp:${endpoints[1]!.name}`], image: 'qms-agent:never-built' }));
     expect(out.action).toBe('recreated');
+    expect(out.result.image).toBe(IMAGE);
     expect(out.result.id).not.toBe(before!.id);
     expect((await sh(out.result.id, 'cat /pipe-dream/.claude/users/claude/workspace/w.md')).stdout).toBe('w\n');
     await expect(refreshContainer(ctxFor(false), opts({ mcpServers: ['mcp:absent'] }))).rejects.toThrow(/not running/);

@@ -1,9 +1,9 @@
 /**
  * The MCP endpoints a container is wired to: from the run's task results during `up`, or,
- * in a later process (`qms refresh`), from what the mcp-server plugin recorded (`loadEndpoint`).
+ * in a later process (`qms refresh`), from what the mcp-server plugin recorded (`loadEndpointForTask`).
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { loadEndpoint } from '../mcp-server/load-endpoint.js';
+import { loadEndpointForTask } from '../mcp-server/load-endpoint.js';
 import type { PluginContext, TaskContext } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
 
@@ -31,10 +31,9 @@ export function endpointsFromResults(ctx: TaskContext, tasks: readonly string[])
 
 /** Endpoint recorded by a running MCP server, for processes other than the one that started it. */
 export async function loadRecordedEndpoint(ctx: PluginContext, task: string): Promise<McpEndpoint> {
-  const name = (await ctx.state.get(task))?.data.name;
-  const endpoint = typeof name === 'string' ? await loadEndpoint(ctx, name) : undefined;
+  const endpoint = await loadEndpointForTask(ctx, task);
   if (!endpoint) {
     throw new QmsError(`The MCP server of task ${task} is not running.`, `Start it with \`qms up\` (or \`qms task ${task}\`).`);
   }
-  return check(endpoint, `state entry ${task}`);
+  return check(endpoint, `the state record of task ${task}`);
 }

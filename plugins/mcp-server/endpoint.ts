@@ -16,9 +16,12 @@ export interface McpEndpoint {
 
 /**
  * Where the mcp-server plugin keeps an endpoint between processes: state entry `mcp:<name>`
- * (kind `mcp-server`, data: name, port, hostUrl, containerUrl, pid, …) plus a 0600 token file
- * `.qms/mcp/<name>.token`. `loadEndpoint` (implemented in ./load-endpoint.ts) returns it for
- * a running server, so commands like `qms refresh` can rebuild a container's MCP config.
+ * (kind `mcp-server`, data: name, taskName, port, hostUrl, containerUrl, pid, …) plus a 0600
+ * token file `.qms/mcp/<name>.token`. `loadEndpoint` / `loadEndpointForTask` (implemented in
+ * ./load-endpoint.ts) return it for a running server, so commands like `qms refresh` can
+ * rebuild a container's MCP config.
  */
 export const endpointStateId = (name: string): string => `mcp:${name}`;
+/** `kind` of those state entries. */
+export const ENDPOINT_STATE_KIND = 'mcp-server';
 export const endpointTokenFile = (root: string, name: string): string => `${root}/.qms/mcp/${name}.token`;

@@ -98,8 +98,7 @@ describe('startHttpHost', () => {
     try {
       const err = await startHttpHost({ createServer: echoServer, port, hosts: ['127.0.0.1'], token: TOKEN }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(QmsError);
-      expect((err as Error).message).toContain(`Port ${port}`);
-      expect((err as Error).message).toContain(`pid ${process.pid}`);
+      expect((err as Error).message).toMatch(new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use by pid ${process.pid} \\(`));
       expect((err as QmsError).hint).toMatch(/another port/);
     } finally {
       blocker.close();

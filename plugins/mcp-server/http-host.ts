@@ -10,7 +10,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { QmsError } from '../../tasks/errors.js';
 import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js';
-import { describeHolder, findPortHolder } from './port-holder.js';
+import { findPortHolder, portInUseError } from './port-holder.js';
 
 export interface HttpHostOptions {
   /** Builds a fresh McpServer; called once per MCP session. */
@@ -208,15 +208,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       // docker0 may vanish (engine stopped) between detection and bind; loopback still works.
       if (!explicitHosts && code === 'EADDRNOTAVAIL' && host !== '127.0.0.1') continue;
       await Promise.all(servers.map(closeServer));
-      if (code === 'EADDRINUSE') {
-        const holder = await findPortHolder(port);
-        throw new QmsError(
-          `Port ${port} on ${host} is already in use by ${describeHolder(holder)}`,
-          holder
-            ? `Stop that process (kill ${holder.pid}) if it is a leftover, or configure another port for this MCP server.`
-            : 'Stop whatever listens on that port (see `ss -ltnp`), or configure another port for this MCP server.',
-        );
-      }
+      if (code === 'EADDRINUSE') throw portInUseError(port, await findPortHolder(port), host);
       if (code === 'EACCES') throw new QmsError(`Not allowed to listen on ${host}:${port}`, 'Use a port above 1023.');
       if (code === 'EADDRNOTAVAIL') throw new QmsError(`Cannot listen on ${host}: no such address on this machine`, 'Pass a host address this machine has (e.g. 127.0.0.1).');
       throw err;

@@ -4,6 +4,6 @@
  */
 export { mcpServer, type McpServerOptions } from './plugin.js';
 export { qmsMcp, gitMcp, type QmsMcpOptions, type GitMcpOptions } from './builtin-servers.js';
-export { loadEndpoint } from './load-endpoint.js';
+export { loadEndpoint, loadEndpointForTask } from './load-endpoint.js';
 export { endpointStateId, endpointTokenFile, type McpEndpoint } from './endpoint.js';
 export type { HttpHost, HttpHostOptions } from './http-host.js';

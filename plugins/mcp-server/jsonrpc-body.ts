@@ -2,6 +2,9 @@
  * Read a JSON-RPC response out of a streamable-HTTP body: plain JSON, or SSE whose `data:`
  * lines hold messages (the server picks). Returns the message answering `id`.
  */
+/** The MCP protocol version qms's own clients speak (readiness probe, verify's in-container script); servers answer with the one they agree to. */
+export const MCP_PROTOCOL_VERSION = '2025-06-18';
+
 export interface JsonRpcResponse {
   id?: number | string | null;
   result?: Record<string, unknown>;

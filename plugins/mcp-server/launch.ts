@@ -24,6 +24,9 @@ export interface McpServerOptions {
   taskName?: string;
 }
 
+/** The start task's name (`taskName`, default `mcp:<name>`). */
+export const taskNameOf = (o: Pick<McpServerOptions, 'name' | 'taskName'>): string => o.taskName ?? `mcp:${o.name}`;
+
 export interface Launch {
   command: string;
   args: string[];

@@ -4,7 +4,7 @@
  * `mcp:<name>` plus its 0600 token file. Undefined when it is not running (or the record is stale).
  */
 import type { PluginContext } from '../../tasks/types.js';
-import { endpointStateId, type McpEndpoint } from './endpoint.js';
+import { ENDPOINT_STATE_KIND, endpointStateId, type McpEndpoint } from './endpoint.js';
 import { isSameProcess } from './process-identity.js';
 import { readToken } from './files.js';
 import type { ServerRecord } from './supervisor.js';
@@ -18,4 +18,17 @@ export async function loadEndpoint(ctx: PluginContext, name: string): Promise<Mc
   if (!token) return undefined;
   ctx.addSecret(token);
   return { name: record.name, port: record.port, hostUrl: record.hostUrl, containerUrl: record.containerUrl, token };
+}
+
+/**
+ * The endpoint of the server started by task `task` (what `container({ mcpServers })` and
+ * `verify({ mcpServers })` list): the record whose `taskName` is it — a `taskName` option makes
+ * it differ from `mcp:<name>` — or, for records written before `taskName` was recorded, the one
+ * with id `task`.
+ */
+export async function loadEndpointForTask(ctx: PluginContext, task: string): Promise<McpEndpoint | undefined> {
+  const entries = await ctx.state.list({ kind: ENDPOINT_STATE_KIND });
+  const entry = entries.find((e) => e.data.taskName === task) ?? entries.find((e) => e.data.taskName === undefined && e.id === task);
+  const name = entry?.data.name;
+  return typeof name === 'string' ? loadEndpoint(ctx, name) : undefined;
 }

@@ -6,7 +6,7 @@
 import { ConfigError } from '../../tasks/errors.js';
 import type { Plugin } from '../../tasks/types.js';
 import type { McpEndpoint } from './endpoint.js';
-import type { McpServerOptions } from './launch.js';
+import { taskNameOf, type McpServerOptions } from './launch.js';
 import { logsCommand } from './logs-command.js';
 
 export type { McpServerOptions } from './launch.js';
@@ -33,7 +33,7 @@ export function validateMcpServerOptions(o: McpServerOptions): void {
 export function mcpServer(options: McpServerOptions): Plugin {
   validateMcpServerOptions(options);
   const { name } = options;
-  const taskName = options.taskName ?? `mcp:${name}`;
+  const taskName = taskNameOf(options);
   const pluginName = `mcp-${name}`;
   const supervisor = () => import('./supervisor.js');
   return {

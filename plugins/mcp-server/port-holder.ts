@@ -4,6 +4,7 @@
  * a port is taken. Best effort: processes of other users are not visible without privileges.
  */
 import { readFile, readdir, readlink } from 'node:fs/promises';
+import { QmsError } from '../../tasks/errors.js';
 
 export interface PortHolder {
   pid: number;
@@ -67,4 +68,13 @@ export function describeHolder(holder: PortHolder | undefined): string {
   if (!holder) return 'another process';
   const cmd = holder.command.length > 80 ? `${holder.command.slice(0, 77)}...` : holder.command;
   return `pid ${holder.pid} (${cmd})`;
+}
+
+/** The error for a taken port (supervisor and `qms serve` alike), naming the holder when known. */
+export function portInUseError(port: number, holder: PortHolder | undefined, host?: string): QmsError {
+  const other = 'give this MCP server another port (its `port` option in qms.config.ts, `--port` for `qms serve`)';
+  return new QmsError(
+    `port ${port}${host ? ` on ${host}` : ''} is already in use by ${describeHolder(holder)}`,
+    holder ? `Stop that process (kill ${holder.pid}) if it is a leftover, or ${other}.` : `Stop whatever listens on it (\`ss -ltnp\` shows it), or ${other}.`,
+  );
 }

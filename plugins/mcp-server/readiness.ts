@@ -5,15 +5,12 @@
  * process is known to have exited.
  */
 import { QmsError } from '../../tasks/errors.js';
-import { jsonRpcResponse } from './jsonrpc-body.js';
+import { jsonRpcResponse, MCP_PROTOCOL_VERSION as PROTOCOL_VERSION } from './jsonrpc-body.js';
 
 export interface ProbeResult {
   serverName: string | undefined;
   tools: string[];
 }
-
-/** The protocol version this probe speaks; servers answer with the one they agree to. */
-const PROTOCOL_VERSION = '2025-06-18';
 
 /**
  * One handshake; rejects on any failure (connection, HTTP status, not MCP, timeout). Spoken with

@@ -16,7 +16,7 @@ import { makeTaskContext, Skipped, type TestContext } from '../../test/helpers/m
 import { QmsError } from '../../tasks/errors.js';
 import type { Plugin, TaskContext } from '../../tasks/types.js';
 import type { McpEndpoint } from './endpoint.js';
-import { qmsMcp, mcpServer, loadEndpoint } from './index.js';
+import { qmsMcp, mcpServer, loadEndpoint, loadEndpointForTask } from './index.js';
 import { packageRoot } from './package-root.js';
 import { stopServer } from './supervisor.js';
 import { freePort, isAlive as alive } from '../../test/helpers/processes.js';
@@ -215,6 +215,52 @@ describe('mcp-server supervisor', () => {
     expect(now).not.toBe(orphan);
     expect(await listTools(value!)).toContain('qms_read');
     await stopServer(again, 'qms');
+  });
+
+  it('records the task name: a custom taskName finds its server (qms refresh, qms verify)', async () => {
+    const port = await freePort();
+    const ctx = makeTaskContext(root);
+    const { value: endpoint } = await runTask<McpEndpoint>(qmsMcp({ port, hosts: ['127.0.0.1'], taskName: 'qms-server' }), 'qms-server', ctx);
+    const other = makeTaskContext(root);
+    expect((await other.state.get('mcp:qms'))!.data.taskName).toBe('qms-server');
+    expect(await loadEndpointForTask(other, 'qms-server')).toEqual(endpoint);
+    expect(await loadEndpointForTask(other, 'mcp:qms')).toBeUndefined();
+    // reused under the default task name: the record follows, no restart
+    const { skipped } = await runTask<McpEndpoint>(qmsMcp({ port, hosts: ['127.0.0.1'] }), 'mcp:qms', makeTaskContext(root));
+    expect(skipped).toMatch(/already running/);
+    expect(await loadEndpointForTask(other, 'mcp:qms')).toEqual(endpoint);
+    expect(await loadEndpointForTask(other, 'qms-server')).toBeUndefined();
+    // a record written before taskName was recorded: found by its id
+    const entry = (await other.state.get('mcp:qms'))!;
+    const { taskName: _recorded, ...legacy } = entry.data;
+    await other.state.put({ ...entry, data: legacy });
+    expect(await loadEndpointForTask(other, 'mcp:qms')).toEqual(endpoint);
+    await stopServer(ctx, 'qms');
+  });
+
+  it('status does not clean a server that replaced the stale one it read (up racing status)', async () => {
+    const dead = spawn('true');
+    await new Promise((r) => dead.on('exit', r));
+    const base = makeTaskContext(root);
+    const stale = { name: 'race', pid: dead.pid, port: 1, hostUrl: 'http://127.0.0.1:1/mcp', containerUrl: '', identity: { startTime: '1' }, configHash: 'x', startedAt: '2026-01-01T00:00:00.000Z' };
+    await base.state.put({ id: 'mcp:race', kind: 'mcp-server', plugin: 'mcp-race', createdAt: stale.startedAt, data: stale });
+    // What a `qms up` that ran between status's read and its lock leaves: a new record and files.
+    const successor = { ...stale, pid: 2 ** 22 + 1, startedAt: new Date().toISOString() }; // above pid_max: never signalled
+    const real = base.state;
+    const ctx = { ...base, state: { ...real, withLock: async <T>(n: string, fn: () => Promise<T>) => {
+      await real.put({ id: 'mcp:race', kind: 'mcp-server', plugin: 'mcp-race', createdAt: successor.startedAt, data: { ...successor } });
+      await writeFile(join(root, '.qms', 'mcp', 'race.pid'), `${successor.pid}\n`);
+      await writeFile(join(root, '.qms', 'mcp', 'race.token'), 'successor-token\n', { mode: 0o600 });
+      return real.withLock(n, fn);
+    } } };
+    await mkdir(join(root, '.qms', 'mcp'), { recursive: true });
+    expect(await mcpServer({ name: 'race', port: 1, command: 'x' }).status!(ctx)).toEqual([expect.objectContaining({ id: 'mcp:race', state: 'stale' })]);
+    expect((await real.get('mcp:race'))?.data).toMatchObject({ pid: successor.pid, startedAt: successor.startedAt });
+    expect(existsSync(join(root, '.qms', 'mcp', 'race.pid'))).toBe(true);
+    expect(existsSync(join(root, '.qms', 'mcp', 'race.token'))).toBe(true);
+    await real.remove('mcp:race');
+    await rm(join(root, '.qms', 'mcp', 'race.pid'), { force: true });
+    await rm(join(root, '.qms', 'mcp', 'race.token'), { force: true });
   });
 
   it('fails clearly when the port is held by another process, naming port and process', async () => {

@@ -12,16 +12,18 @@ import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
 import type { PluginContext, StateEntry, StatusRow, TaskContext } from '../../tasks/types.js';
-import { endpointStateId, type McpEndpoint } from './endpoint.js';
+import { ENDPOINT_STATE_KIND, endpointStateId, type McpEndpoint } from './endpoint.js';
 import { logFile, logTail, mcpDir, pidFile, readToken, tokenFile } from './files.js';
-import { resolveLaunch, type Launch, type McpServerOptions } from './launch.js';
-import { describeHolder, findPortHolder } from './port-holder.js';
+import { resolveLaunch, taskNameOf, type Launch, type McpServerOptions } from './launch.js';
+import { findPortHolder, portInUseError } from './port-holder.js';
 import { isSameProcess, readProcess, type ProcessIdentity, type ProcessInfo } from './process-identity.js';
 import { probeMcp, ServerExited, waitReady } from './readiness.js';
 
 /** `data` of the state entry `mcp:<name>` (kind `mcp-server`); never holds the token. */
 export interface ServerRecord {
   name: string;
+  /** The start task's name, so other processes map a task to its server (absent in older records). */
+  taskName?: string;
   pid: number;
   port: number;
   hostUrl: string;
@@ -35,7 +37,6 @@ export interface ServerRecord {
   configHash: string;
 }
 
-export const STATE_KIND = 'mcp-server';
 const GRACE_MS = 5000;
 
 const lockName = (name: string) => `mcp-${name}`;
@@ -106,20 +107,12 @@ export async function stopServer(ctx: PluginContext, name: string, options: { gr
 /** Fails with the port and, when it can be known, the process holding it. */
 async function ensurePortFree(port: number, hosts: readonly string[]): Promise<void> {
   const holder = await findPortHolder(port);
-  const fail = (who: string, pid?: number): never => {
-    throw new QmsError(
-      `port ${port} is already in use by ${who}`,
-      pid
-        ? `Stop that process (kill ${pid}) if it is a leftover, or give this MCP server another port (the \`port\` option in qms.config.ts).`
-        : 'Stop whatever listens on it (ss -ltnp shows it), or give this MCP server another port (the `port` option in qms.config.ts).',
-    );
-  };
-  if (holder) fail(describeHolder(holder), holder.pid);
+  if (holder) throw portInUseError(port, holder);
   for (const host of hosts) {
     await new Promise<void>((resolve, reject) => {
       const probe = createServer();
       probe.once('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EADDRINUSE') reject(new QmsError(`port ${port} on ${host} is already in use by another process`, 'Stop whatever listens on it (ss -ltnp shows it), or give this MCP server another port.'));
+        if (err.code === 'EADDRINUSE') reject(portInUseError(port, undefined, host));
         else resolve(); // e.g. EADDRNOTAVAIL: the server itself will report it
       });
       probe.listen(port, host, () => probe.close(() => resolve()));
@@ -147,6 +140,7 @@ async function orphanOf(pidText: string, launch: Launch): Promise<ProcessInfo | 
 function serverRecord(pid: number, identity: ServerRecord['identity'], options: McpServerOptions, launch: Launch): ServerRecord {
   return {
     name: options.name,
+    taskName: taskNameOf(options),
     pid,
     port: options.port,
     hostUrl: launch.hostUrl,
@@ -200,6 +194,8 @@ async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch
     try {
       await probeMcp(record.hostUrl, token, 3000);
       ctx.addSecret(token);
+      // The task name is no part of the launch (no restart for it), but others look servers up by it.
+      if (record.taskName !== taskNameOf(options)) await ctx.state.put({ ...entry, data: { ...entry.data, taskName: taskNameOf(options) } });
       return { endpoint: endpointOf(record, token), pid: record.pid };
     } catch (err) {
       ctx.log.warn(`MCP server ${name} (pid ${record.pid}) is running but does not answer MCP (${(err as Error).message}); restarting it`);
@@ -265,7 +261,7 @@ async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch:
   const info = await readProcess(pid);
   const record = serverRecord(pid, { startTime: info?.startTime ?? 'unknown' }, options, launch);
   const put = (r: ServerRecord) => {
-    const entry: StateEntry = { id: endpointStateId(name), kind: STATE_KIND, plugin: `mcp-${name}`, createdAt: r.startedAt, data: { ...r } };
+    const entry: StateEntry = { id: endpointStateId(name), kind: ENDPOINT_STATE_KIND, plugin: `mcp-${name}`, createdAt: r.startedAt, data: { ...r } };
     return ctx.state.put(entry);
   };
   await writeFile(pidFile(ctx.root, name), `${pid}\n`, { mode: 0o600 });
@@ -304,10 +300,15 @@ export async function inspectServer(ctx: PluginContext, name: string, plugin: st
   const entry = await ctx.state.get(endpointStateId(name));
   if (!entry) return [];
   const record = entry.data as unknown as ServerRecord;
-  const base = { plugin, id: entry.id, kind: STATE_KIND };
+  const base = { plugin, id: entry.id, kind: ENDPOINT_STATE_KIND };
   const verdict = await isSameProcess(record.pid, record.identity);
   if (verdict !== 'same') {
-    await ctx.state.withLock(lockName(name), () => stopRecorded(ctx, record));
+    await ctx.state.withLock(lockName(name), async () => {
+      // Read outside the lock: an `up` may have replaced the server since. Clean only the record
+      // judged stale, never its successor's files and entry.
+      const now = (await ctx.state.get(endpointStateId(name)))?.data as unknown as ServerRecord | undefined;
+      if (now && now.pid === record.pid && now.startedAt === record.startedAt) await stopRecorded(ctx, now);
+    });
     return [{ ...base, state: 'stale', healthy: false, details: { pid: record.pid, port: record.port, reason: verdict === 'gone' ? 'process gone' : 'pid reused by another program' } }];
   }
   const token = await readToken(ctx.root, name);

@@ -6,19 +6,18 @@
  * step: `S<TAB>name<TAB>curl exit<TAB>http status<TAB>base64(body)<TAB>base64(curl stderr)`.
  * `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
  */
+import { MCP_PROTOCOL_VERSION } from '../mcp-server/jsonrpc-body.js';
 import { shq } from './shell-quote.js';
 
 export type McpStep =
   | { kind: 'rpc'; name: string; body: Record<string, unknown> }
   | { kind: 'sh'; name: string; script: string };
 
-export const PROTOCOL_VERSION = '2025-06-18';
-
 export const initializeSteps = (id: number): McpStep[] => [
   {
     kind: 'rpc',
     name: 'initialize',
-    body: { jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'qms-verify', version: '1' } } },
+    body: { jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: MCP_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'qms-verify', version: '1' } } },
   },
   { kind: 'rpc', name: 'notifications/initialized', body: { jsonrpc: '2.0', method: 'notifications/initialized' } },
 ];

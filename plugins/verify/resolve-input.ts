@@ -10,17 +10,16 @@ import type { PluginContext, TaskContext } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { loadEndpoint } from '../mcp-server/load-endpoint.js';
+import { loadEndpointForTask } from '../mcp-server/load-endpoint.js';
 import { projectFilter } from '../container/names.js';
 import type { ContainerResult } from '../container/ensure.js';
 import type { SessionResult } from '../session/create-session.js';
 import { readCurrentSession } from '../session/write-current-session.js';
-
-const serverName = (task: string): string => task.replace(/^mcp:/, '');
+import { checkSessionDir } from './write-report.js';
 
 async function recordedEndpoint(ctx: PluginContext, task: string): Promise<McpEndpoint> {
-  const ep = await loadEndpoint(ctx, serverName(task));
-  if (!ep) throw new QmsError(`verify: the MCP server ${serverName(task)} is not running.`, 'Start everything with `qms up`.');
+  const ep = await loadEndpointForTask(ctx, task);
+  if (!ep) throw new QmsError(`verify: the MCP server of task ${task} is not running.`, 'Start everything with `qms up`.');
   return ep;
 }
 
@@ -55,5 +54,9 @@ export async function sessionFor(ctx: PluginContext | TaskContext, task: string)
   const sessions = join(ctx.root, '.claude', 'sessions');
   const id = await readCurrentSession(sessions);
   if (!id) throw new QmsError(`verify: no current session (${join(sessions, 'CURRENT_SESSION')} is missing or invalid).`, 'Run `qms up`, which starts a session.');
-  return { id, dir: join(sessions, id) };
+  const dir = join(sessions, id);
+  // CURRENT_SESSION and the folder are the agent's to write: refuse a symlinked folder up front
+  // (writeReport checks again when it writes).
+  await checkSessionDir(dir);
+  return { id, dir };
 }
