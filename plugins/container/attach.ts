@@ -6,6 +6,7 @@
 import type Docker from 'dockerode';
 import type { ReadStream } from 'node:tty';
 import type { Readable, Writable } from 'node:stream';
+import { hangUp } from './hang-up.js';
 
 export interface AttachIo {
   stdin: Readable & Partial<Pick<ReadStream, 'isTTY' | 'setRawMode' | 'isRaw'>>;
@@ -15,24 +16,6 @@ export interface AttachIo {
 }
 
 const CLAUDE_AUTH_ENV = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
-
-/** SIGHUP, then SIGTERM after 2 s, to an exec's process (its host pid: the engine is local). */
-async function hangUp(exec: Docker.Exec): Promise<void> {
-  const pidOf = async (): Promise<number | undefined> => {
-    const info = await exec.inspect().catch(() => undefined);
-    return info?.Running && info.Pid ? info.Pid : undefined;
-  };
-  for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
-    const pid = await pidOf();
-    if (!pid) return;
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return; // not ours to signal (a remote engine, another user): the engine keeps it
-    }
-    for (let i = 0; i < 20 && (await pidOf()); i++) await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function attachExec(docker: Docker, containerId: string, cmd: readonly string[], io: AttachIo): Promise<number> {
   const term = io.env?.TERM || 'xterm-256color';

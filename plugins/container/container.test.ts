@@ -311,6 +311,19 @@ describe('container manager operations', () => {
     expect({ code, ...got }).toEqual({ code: 3, out: 'to-out\n', err: 'to-err\n' });
   });
 
+  it('an aborted exec (Ctrl-C, a timeout) hangs up its command in the container, then rejects with the reason', async () => {
+    const [s] = await containerStatuses(ctxFor(), { sampleGapMs: 0 });
+    const sleeping = async () => ((await docker.getContainer(s!.id).top()).Processes ?? []).some((p: string[]) => p.join(' ').includes('sleep 313'));
+    const controller = new AbortController();
+    const done = execIn(docker, s!.id, ['sleep', '313'], { stdout: new PassThrough(), stderr: new PassThrough(), signal: controller.signal });
+    for (let i = 0; i < 100 && !(await sleeping()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await sleeping()).toBe(true);
+    controller.abort(new Error('stop it'));
+    await expect(done).rejects.toThrow('stop it');
+    // Gone by the time the call settles, not merely some time later.
+    expect(await sleeping()).toBe(false);
+  });
+
   it('the exec command parses `<agent> -- cmd` and returns the exit code', async () => {
     const plugin = container({ image: IMAGE });
     const code = await plugin.commands!.exec!.run(ctxFor(), ['claude', '--', 'sh', '-c', 'exit 5'], {});
@@ -363,8 +376,10 @@ describe('container manager operations', () => {
       await ctx.state.put({ id: endpointStateId(ep.name), kind: 'mcp-server', plugin: 'mcp-server', createdAt: new Date().toISOString(), data });
       await writeFile(endpointTokenFile(root, ep.name), ep.token, { mode: 0o600 });
     }
-    const out = await refreshContainer(ctx, opts({ mcpServers: ['qms-server', `mcp:${endpoints[1]!.name}`] }));
+    // The image the container was last created from (recorded by ensure), not the `image` option.
+    const out = await refreshContainer(ctx, opts({ mcpServers: ['qms-server', `mcp:${endpoints[1]!.name}`], image: 'qms-agent:never-built' }));
     expect(out.action).toBe('recreated');
+    expect(out.result.image).toBe(IMAGE);
     expect(out.result.id).not.toBe(before!.id);
     expect((await sh(out.result.id, 'cat /pipe-dream/.claude/users/claude/workspace/w.md')).stdout).toBe('w\n');
     await expect(refreshContainer(ctxFor(false), opts({ mcpServers: ['mcp:absent'] }))).rejects.toThrow(/not running/);

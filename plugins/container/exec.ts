@@ -1,9 +1,11 @@
 /**
  * Run a command in a managed container without a TTY: stdout and stderr demultiplexed onto
- * separate streams as they arrive, the command's exit code returned (seed 004's exec).
+ * separate streams as they arrive, the command's exit code returned (seed 004's exec). On abort
+ * (Ctrl-C, a task's timeout) the command is hung up in the container before the call rejects.
  */
 import type Docker from 'dockerode';
 import type { Writable } from 'node:stream';
+import { hangUp } from './hang-up.js';
 
 export interface ExecOptions {
   stdout: Writable;
@@ -26,17 +28,30 @@ export async function execIn(docker: Docker, containerId: string, cmd: readonly 
     ...(options.env ? { Env: options.env } : {}),
   });
   const stream = await exec.start({ hijack: true, stdin: false });
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      stream.destroy();
-      reject(options.signal?.reason ?? new Error('aborted'));
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    docker.modem.demuxStream(stream, options.stdout, options.stderr);
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
+  const { signal } = options;
+  let onAbort = (): void => undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // Destroying the stream alone would leave the command running in the container.
+      let aborted = false;
+      onAbort = (): void => {
+        aborted = true;
+        stream.destroy();
+        void hangUp(exec).finally(() => reject(signal?.reason ?? new Error('aborted')));
+      };
+      const ended = (): void => {
+        if (!aborted) resolve(); // the destroyed stream's close: the abort settles it
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      docker.modem.demuxStream(stream, options.stdout, options.stderr);
+      stream.on('end', ended);
+      stream.on('close', ended);
+      stream.on('error', (err) => (aborted ? undefined : reject(err)));
+    });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
   // The exit code is set once the stream has ended; a short wait covers the engine's lag.
   for (let i = 0; i < 50; i++) {
     const info = await exec.inspect();
@@ -46,7 +61,10 @@ export async function execIn(docker: Docker, containerId: string, cmd: readonly 
   return (await exec.inspect()).ExitCode ?? 1;
 }
 
-/** Collect a command's output (for probes such as `df`). */
+/**
+ * Collect a command's output. Not used by qms itself: part of the plugin's programmatic API
+ * (`api.ts`) for scripts, tests and benches.
+ */
 export async function execCapture(docker: Docker, containerId: string, cmd: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { PassThrough } = await import('node:stream');
   const out = new PassThrough();

@@ -9,7 +9,7 @@ import { attachExec, type AttachIo } from './attach.js';
 import { loadRecordedEndpoint } from './endpoints.js';
 import { ensureContainer, type EnsureOutcome } from './ensure.js';
 import { execIn, type ExecOptions } from './exec.js';
-import { containerName, projectFilter } from './names.js';
+import { containerName, projectFilter, stateId } from './names.js';
 import type { ResolvedContainerOptions } from './options.js';
 
 /** The running container of `agent`, or a clear error saying how to start it. */
@@ -33,11 +33,14 @@ export async function attachAgent(ctx: PluginContext, agent: string, cmd: readon
 }
 
 /**
- * Recreate the agent's container from scratch (seed 004's refresh), outside a run: the image by
- * tag, the MCP endpoints from their state records. The workspace (host folder) and the auth
- * volume are kept.
+ * Recreate the agent's container from scratch (seed 004's refresh), outside a run: the image the
+ * container was last created from (its state record: the image task's tag may differ from the
+ * `image` option), else the option; the MCP endpoints from their state records. The workspace
+ * (host folder) and the auth volume are kept.
  */
 export async function refreshContainer(ctx: PluginContext, opts: ResolvedContainerOptions): Promise<EnsureOutcome> {
   const endpoints = await Promise.all(opts.mcpServers.map((task) => loadRecordedEndpoint(ctx, task)));
-  return ensureContainer(ctx, { opts, endpoints, image: opts.image, force: true });
+  const recorded = (await ctx.state.get(stateId(opts.agent)))?.data.image;
+  const image = typeof recorded === 'string' && recorded ? recorded : opts.image;
+  return ensureContainer(ctx, { opts, endpoints, image, force: true });
 }
