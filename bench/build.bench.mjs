@@ -26,7 +26,7 @@ async function time(fn) {
 }
 
 const { dockerImage } = await import(`${repo}dist/plugins/docker-image/index.js`);
-const { agentIds } = await import(`${repo}dist/plugins/docker-image/options.js`);
+const { defaultAgentUser } = await import(`${repo}dist/plugins/container/options.js`);
 
 // A project whose config has only the image plugin, building this repository's docker/ folder.
 const project = await mkdtemp(join(tmpdir(), 'qms-build-bench-'));
@@ -39,7 +39,7 @@ await writeFile(
 );
 const qms = () => run(process.execPath, [join(repo, 'bin/qms.js'), 'task', 'build', '--config', configFile], { cwd: project, env });
 
-const { uid, gid } = agentIds();
+const { uid, gid } = defaultAgentUser();
 const dockerBuild = () =>
   run(
     'docker',

@@ -16,7 +16,11 @@ export interface ClaudeCredentialsCheck extends AuthCheck {
   sources: ClaudeCredentialSource[];
 }
 
-/** Where the host keeps Claude Code's login: `$CLAUDE_CONFIG_DIR/.credentials.json` or `~/.claude/.credentials.json`. */
+/**
+ * Where the host keeps Claude Code's login: `$CLAUDE_CONFIG_DIR/.credentials.json` or
+ * `~/.claude/.credentials.json`. Also what the container plugin seeds the auth volume from, so
+ * the check and the seeding look at the same file.
+ */
 export function hostCredentialsFile(env: Env): string {
   const dir = env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), '.claude');
   return join(dir, '.credentials.json');

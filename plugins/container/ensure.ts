@@ -6,12 +6,12 @@
  */
 import type Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, homedir } from 'node:os';
-import { join } from 'node:path';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
+import { hostCredentialsFile } from '../auth/check-claude-credentials.js';
+import { effectiveCpus } from './engine-cpus.js';
 import { agentPaths, checkAgentCanEnter, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
 import { LABEL, stateId } from './names.js';
 import type { ResolvedContainerOptions } from './options.js';
@@ -66,10 +66,9 @@ async function inspectContainer(docker: Docker, name: string): Promise<Docker.Co
   }
 }
 
-/** The host's Claude Code login (`$CLAUDE_CONFIG_DIR` or `~/.claude`), if any, to seed the auth volume. */
+/** The host's Claude Code login, if any, to seed the auth volume. */
 async function hostClaudeCredentials(env: PluginContext['env']): Promise<string | undefined> {
-  const dir = env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude');
-  const text = await readFile(join(dir, '.credentials.json'), 'utf8').catch(() => undefined);
+  const text = await readFile(hostCredentialsFile(env), 'utf8').catch(() => undefined);
   return text?.trim() ? text : undefined;
 }
 
@@ -92,14 +91,6 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   );
 }
 
-/** Docker refuses more CPUs than the engine has: clamp, and say so. */
-async function effectiveCpus(ctx: PluginContext, docker: Docker, wanted: number): Promise<number> {
-  const ncpu = ctx.env.DOCKER_HOST ? ((await docker.info()) as { NCPU?: number }).NCPU ?? wanted : availableParallelism();
-  if (wanted <= ncpu) return wanted;
-  ctx.log.info(`limits.cpus ${wanted} is more than the engine's ${ncpu} CPUs: using ${ncpu}`);
-  return ncpu;
-}
-
 async function createAndStart(ctx: PluginContext, docker: Docker, spec: ContainerSpec, input: EnsureInput): Promise<string> {
   const { opts } = input;
   const volume = docker.getVolume(spec.volume);
@@ -110,7 +101,9 @@ async function createAndStart(ctx: PluginContext, docker: Docker, spec: Containe
   if (!hasVolume) {
     await docker.createVolume({ Name: spec.volume, Labels: { [LABEL.project]: ctx.config.name, [LABEL.root]: ctx.root, [LABEL.agent]: opts.agent } });
   }
-  const create = { ...spec.create, HostConfig: { ...spec.create.HostConfig, NanoCpus: Math.round((await effectiveCpus(ctx, docker, opts.limits.cpus)) * 1e9) } };
+  const cpus = await effectiveCpus(docker, ctx.env, opts.limits.cpus);
+  if (cpus < opts.limits.cpus) ctx.log.info(`limits.cpus ${opts.limits.cpus} is more than the engine's ${cpus} CPUs: using ${cpus}`);
+  const create = { ...spec.create, HostConfig: { ...spec.create.HostConfig, NanoCpus: Math.round(cpus * 1e9) } };
   const container = await docker.createContainer(create);
   input.onCreated?.(docker, container.id, spec.name);
   try {

@@ -89,7 +89,10 @@ function names(value: unknown, key: string): readonly string[] {
   return value as string[];
 }
 
-/** The host user's uid/gid, or 1000:1000 when running as root (the agent never runs as root). */
+/**
+ * The host user's uid/gid, or 1000:1000 when running as root (the agent never runs as root).
+ * The docker-image plugin builds the image's agent user with the same ids.
+ */
 export function defaultAgentUser(): { uid: number; gid: number } {
   const uid = process.getuid?.() ?? 1000;
   const gid = process.getgid?.() ?? 1000;

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import { statfs } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { readCgroupSample } from './cgroup-usage.js';
-import { connectDocker } from '../docker-engine/client.js';
+import { connectDocker, engineSocket } from '../docker-engine/client.js';
 import type { PluginContext, StatusRow } from '../../tasks/types.js';
 import { agentPaths } from './host-paths.js';
 import { LABEL, projectFilter, stateId } from './names.js';
@@ -110,7 +110,7 @@ export function refreshReasons(s: Pick<ContainerStatus, 'ageHours' | 'diskPercen
 export async function containerStatuses(ctx: PluginContext, options: { sampleGapMs?: number; statsApi?: boolean } = {}): Promise<ContainerStatus[]> {
   const docker = await connectDocker(ctx.env);
   const listed = await docker.listContainers({ all: true, filters: projectFilter(ctx.root) });
-  const local = !options.statsApi && (!ctx.env.DOCKER_HOST || ctx.env.DOCKER_HOST.startsWith('unix://'));
+  const local = !options.statsApi && engineSocket(ctx.env) !== undefined;
   return Promise.all(
     listed.map(async (c): Promise<ContainerStatus> => {
       const agent = c.Labels[LABEL.agent] ?? '?';

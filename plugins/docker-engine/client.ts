@@ -8,15 +8,28 @@ import { QmsError } from '../../tasks/errors.js';
 
 const clients = new Map<string, Promise<Docker>>();
 
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
 /** The engine address in effect: `DOCKER_HOST` or the default socket. */
 export function dockerAddress(env: Env): string {
-  return env.DOCKER_HOST || '/var/run/docker.sock';
+  return env.DOCKER_HOST || DEFAULT_SOCKET;
+}
+
+/**
+ * The engine's unix socket path (a local engine: its processes are this host's, its socket can
+ * be spoken to directly), or undefined when `DOCKER_HOST` names a remote (tcp/ssh) engine. The
+ * one reading of `DOCKER_HOST` for every plugin.
+ */
+export function engineSocket(env: Env): string | undefined {
+  const address = dockerAddress(env);
+  if (address.startsWith('unix://')) return address.slice('unix://'.length);
+  return address.startsWith('/') ? address : undefined;
 }
 
 /** dockerode options for `DOCKER_HOST` taken from the run's env (which includes `.env`), not process.env. */
 function connectionOptions(address: string): Docker.DockerOptions {
-  if (address.startsWith('unix://')) return { socketPath: address.slice('unix://'.length) };
-  if (address.startsWith('/')) return { socketPath: address };
+  const socketPath = engineSocket({ DOCKER_HOST: address });
+  if (socketPath) return { socketPath };
   const url = new URL(address.replace(/^tcp:/, 'http:'));
   return { host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
 }

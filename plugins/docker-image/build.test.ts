@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../test/plugin-test-context.js';
 import { QmsError } from '../../tasks/errors.js';
 import type { TaskDef } from '../../tasks/types.js';
-import { connectDocker } from '../docker-engine/client.js';
+import { connectDocker, engineSocket } from '../docker-engine/client.js';
 import { inspectImage } from './image-build.js';
 import { dockerImage, type DockerImageOptions, type DockerImageResult } from './index.js';
-import { engineSocket, quickInspect, UNAVAILABLE } from './quick-inspect.js';
+import { quickInspect, UNAVAILABLE } from './quick-inspect.js';
 
 const BASE = process.env.QMS_BASE_IMAGE || 'qms-base:bookworm';
 const run = randomBytes(4).toString('hex');

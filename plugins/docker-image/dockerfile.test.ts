@@ -13,7 +13,7 @@ import { testContext } from '../../test/plugin-test-context.js';
 import type { TaskDef } from '../../tasks/types.js';
 import { connectDocker } from '../docker-engine/client.js';
 import { dockerImage, type DockerImageResult } from './index.js';
-import { agentIds } from './options.js';
+import { defaultAgentUser } from '../container/options.js';
 
 const TEST_IMAGE = 'qms-agent:test';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,7 +82,7 @@ describe('docker/Dockerfile (real engine, local base)', () => {
   });
 
   it('runs as the non-root claude user with the host user\'s uid/gid and HOME=/', async () => {
-    const { uid, gid } = agentIds();
+    const { uid, gid } = defaultAgentUser();
     const { stdout, code } = await inImage('echo "$(id -un) $(id -u) $(id -g) home=$HOME pwd=$(pwd)"; stat -c "%u:%g %a" /projects /claude-config');
     expect(code).toBe(0);
     expect(stdout).toContain(`claude ${uid} ${gid} home=/ pwd=/pipe-dream`);

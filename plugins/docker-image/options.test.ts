@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, QmsError } from '../../tasks/errors.js';
 import { dockerImage } from './index.js';
-import { agentIds, resolveBuild, validateOptions } from './options.js';
+import { defaultAgentUser } from '../container/options.js';
+import { resolveBuild, validateOptions } from './options.js';
 
 describe('dockerImage() options validation', () => {
   it('gives a build task named by taskName', () => {
@@ -55,7 +56,7 @@ describe('resolveBuild', () => {
   });
 
   it('build args: the host user ids (1000 for root), Claude Code version only when set, user args', async () => {
-    const { uid, gid } = agentIds();
+    const { uid, gid } = defaultAgentUser();
     expect(uid).not.toBe(0);
     expect(gid).not.toBe(0);
     if (process.getuid?.() === 0) expect([uid, gid]).toEqual([1000, 1000]);

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError, QmsError } from '../../tasks/errors.js';
 import type { Env } from '../../tasks/types.js';
+import { defaultAgentUser } from '../container/options.js';
 import type { ExtraFile } from './context-files.js';
 
 export interface DockerImageOptions {
@@ -106,14 +107,6 @@ export interface ResolvedBuild {
   extraFiles: ExtraFile[];
 }
 
-/** The uid/gid the agent user gets: the host user's, or 1000 when the host user is root. */
-export function agentIds(): { uid: number; gid: number } {
-  const uid = process.getuid?.() ?? 1000;
-  const gid = process.getgid?.() ?? 1000;
-  if (uid === 0) return { uid: 1000, gid: 1000 };
-  return { uid, gid: gid === 0 ? 1000 : gid };
-}
-
 /** Resolves the options against the project root and env for one run; checks paths exist. */
 export async function resolveBuild(options: DockerImageOptions, root: string, env: Env): Promise<ResolvedBuild> {
   const contextDir = resolve(root, options.context ?? 'docker');
@@ -132,7 +125,8 @@ export async function resolveBuild(options: DockerImageOptions, root: string, en
   }
 
   const baseImage = env.QMS_BASE_IMAGE || options.baseImage || DEFAULT_BASE_IMAGE;
-  const { uid, gid } = agentIds();
+  // The image's agent user gets the uid/gid the container runs as (the container plugin's default).
+  const { uid, gid } = defaultAgentUser();
   const buildArgs: Record<string, string> = { BASE_IMAGE: baseImage, AGENT_UID: String(uid), AGENT_GID: String(gid) };
   if (options.claudeCodeVersion) buildArgs.CLAUDE_CODE_VERSION = options.claudeCodeVersion;
   Object.assign(buildArgs, options.buildArgs ?? {});

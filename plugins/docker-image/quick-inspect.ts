@@ -7,16 +7,10 @@
  */
 import { request } from 'node:http';
 import type { Env } from '../../tasks/types.js';
+import { engineSocket } from '../docker-engine/client.js';
 import { HASH_LABEL, type ImageInfo } from './image-build.js';
 
 export const UNAVAILABLE = 'unavailable';
-
-/** The unix socket of the engine, or undefined when DOCKER_HOST names something else. */
-export function engineSocket(env: Env): string | undefined {
-  const host = env.DOCKER_HOST;
-  if (!host) return '/var/run/docker.sock';
-  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
-}
 
 export function quickInspect(env: Env, tag: string, timeoutMs = 5_000): Promise<ImageInfo | undefined | typeof UNAVAILABLE> {
   const socketPath = engineSocket(env);

@@ -4,13 +4,12 @@
  * count clamped to what the engine has, as the container plugin does.
  */
 import type Docker from 'dockerode';
-import { availableParallelism } from 'node:os';
 import type { Env } from '../../tasks/types.js';
+import { effectiveCpus } from '../container/engine-cpus.js';
 import { resolveOptions, type ContainerLimits } from '../container/options.js';
 import type { ExpectedLimits } from './check-container-config.js';
 
 export async function expectedLimits(docker: Docker, env: Env, limits: ContainerLimits | undefined): Promise<ExpectedLimits> {
   const resolved = resolveOptions(limits ? { limits } : {}).limits;
-  const ncpu = env.DOCKER_HOST ? ((await docker.info()) as { NCPU?: number }).NCPU ?? resolved.cpus : availableParallelism();
-  return { ...resolved, cpus: Math.min(resolved.cpus, ncpu) };
+  return { ...resolved, cpus: await effectiveCpus(docker, env, resolved.cpus) };
 }
