@@ -8,8 +8,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
 
+/** The agent's host folders under the project root (used by the session and verify plugins too). */
 export interface AgentPaths {
   workspace: string;
+  inbox: string;
   sessions: string;
   /** `.qms/container/<agent>`: generated overlays (0700; token files 0600). */
   overlayDir: string;
@@ -21,6 +23,7 @@ export interface AgentPaths {
 export function agentPaths(root: string, agent: string): AgentPaths {
   return {
     workspace: join(root, '.claude', 'users', agent, 'workspace'),
+    inbox: join(root, '.claude', 'users', agent, 'inbox'),
     sessions: join(root, '.claude', 'sessions'),
     overlayDir: join(root, '.qms', 'container', agent),
     hostMcpJson: join(root, '.mcp.json'),

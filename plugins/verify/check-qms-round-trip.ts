@@ -6,6 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { agentPaths } from '../container/host-paths.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { CONTAINER_ROOT } from './fs-checks.js';
 import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
@@ -69,7 +70,7 @@ export async function checkQmsRoundTrip(target: VerifyTarget, endpoint: McpEndpo
     if (status.checked_out) problems.push('the document is still checked out');
     const controlled = await readFile(doc.file, 'utf8').catch(() => '<missing>');
     if (controlled !== expectedText) problems.push(`the controlled copy is not the original plus the line (${controlled === doc.text ? 'unchanged' : 'different'})`);
-    const leftover = await stat(join(root, '.claude', 'users', target.agent, 'workspace', `${doc.id}.md`)).then(() => true, () => false);
+    const leftover = await stat(join(agentPaths(root, target.agent).workspace, `${doc.id}.md`)).then(() => true, () => false);
     if (leftover) problems.push('the workspace copy was left behind');
     const actual = problems.length
       ? problems.join('; ')

@@ -7,6 +7,7 @@
 import { chown, mkdir, open, rm, rmdir, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
+import { agentPaths } from '../container/host-paths.js';
 
 export const VERIFY_DOC_TYPE = 'QMSVERIFY';
 
@@ -60,7 +61,7 @@ export async function createVerificationDocument(root: string, agent: string, co
       async remove() {
         await rm(file, { force: true });
         await rm(join(metaDir, `${id}.json`), { force: true });
-        await rm(join(root, '.claude', 'users', agent, 'workspace', `${id}.md`), { force: true });
+        await rm(join(agentPaths(root, agent).workspace, `${id}.md`), { force: true });
         const rmEmpty = (d: string): Promise<void> => rmdir(d).catch(() => undefined);
         if (!hadType) await rmEmpty(typeDir);
         if (!hadMeta) await rmEmpty(metaDir);
