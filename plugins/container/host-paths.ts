@@ -3,7 +3,7 @@
  * exist before the container starts, owned by the agent's uid (the host user, or 1000 when
  * qms runs as root), so Docker never creates them as root.
  */
-import { chown, lstat, mkdir, readdir, stat } from 'node:fs/promises';
+import { chown, lstat, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
@@ -33,7 +33,11 @@ export function agentPaths(root: string, agent: string): AgentPaths {
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-/** mkdir -p; when running as root, hand what was created (and root-owned content) to the agent. */
+/**
+ * mkdir -p; when running as root, hand what was created to the agent, and the folder itself
+ * if root owns it (the agent must be able to create files in it). Its content is not walked:
+ * what qms puts there (session folders, checked-out documents) is created as the agent's.
+ */
 export async function ensureAgentDir(dir: string, user: { uid: number; gid: number }): Promise<void> {
   const created = await mkdir(dir, { recursive: true });
   if (!isRoot()) return;
@@ -44,16 +48,9 @@ export async function ensureAgentDir(dir: string, user: { uid: number; gid: numb
       await chown(p, user.uid, user.gid);
       p = resolve(p, '..');
     }
+  } else if ((await lstat(dir)).uid === 0) {
+    await chown(dir, user.uid, user.gid);
   }
-  await chownRootOwned(dir, user);
-}
-
-/** The agent must be able to write what an earlier root process (e.g. the session task) created. */
-async function chownRootOwned(path: string, user: { uid: number; gid: number }): Promise<void> {
-  const st = await lstat(path);
-  if (st.uid === 0) await chown(path, user.uid, user.gid);
-  if (!st.isDirectory()) return;
-  for (const entry of await readdir(path)) await chownRootOwned(join(path, entry), user);
 }
 
 /** The SSH folder to mount, or undefined. A folder the user named that doesn't exist is an error. */
