@@ -1,7 +1,8 @@
 /**
  * `qmsMcp()` and `gitMcp()`: the two MCP servers `qms up` runs, by default our built-in ones
- * (`node dist/plugins/mcp-server/serve-main.js qms-mcp|git-mcp …`); `qmsMcp({ command, args })`
- * runs an external server instead, e.g. qms-cli's `python -m qms_mcp`.
+ * (`node dist/plugins/mcp-server/serve-main.js qms-mcp|git-mcp …`; the QMS one with the qms-cli
+ * backend when the project has qms-cli); `qmsMcp({ command, args })` runs an external server
+ * instead, e.g. qms-cli's `python -m qms_mcp`. `agents` lists the agents served, one token each.
  */
 import { ConfigError } from '../../tasks/errors.js';
 import type { Plugin } from '../../tasks/types.js';
@@ -9,11 +10,21 @@ import type { McpServerOptions } from './launch.js';
 import { builtinServerEntry } from './package-root.js';
 import { mcpServer } from './plugin.js';
 
-type Common = Partial<Pick<McpServerOptions, 'port' | 'hosts' | 'env' | 'cwd' | 'readyTimeoutMs' | 'taskName'>>;
+type Common = Partial<Pick<McpServerOptions, 'port' | 'hosts' | 'env' | 'cwd' | 'readyTimeoutMs' | 'taskName' | 'agents'>>;
 
 export interface QmsMcpOptions extends Common {
-  /** QMS user the agent acts as (built-in server); default `claude`. */
+  /** QMS user of the default agent (the first of `agents`); default `claude`. */
   user?: string;
+  /**
+   * Which QMS backend the built-in server uses: `auto` (default) = qms-cli when the project has
+   * it (`qms-cli/qms.py`, or `qmsCli`), else the built-in one; `qms-cli`; `builtin` (refuses a
+   * repository qms-cli keeps).
+   */
+  backend?: 'auto' | 'qms-cli' | 'builtin';
+  /** Path of qms-cli's `qms.py`, relative to the project root; default `qms-cli/qms.py`. */
+  qmsCli?: string;
+  /** Python interpreter for qms-cli; default the project's `.venv/bin/python` when present, else `python3`. */
+  python?: string;
   /** An external server's executable instead of the built-in one (e.g. `python`). */
   command?: string;
   /** Its arguments; placeholders `{port}`, `{host}`, `{hosts}`, `{projectRoot}`, `{tokenFile}`. */
@@ -37,18 +48,40 @@ function builtin(server: 'qms-mcp' | 'git-mcp', extra: string[], hosts: readonly
 }
 
 function pick(o: Common): Common {
-  const { port, hosts, env, cwd, readyTimeoutMs, taskName } = o;
-  return Object.fromEntries(Object.entries({ port, hosts, env, cwd, readyTimeoutMs, taskName }).filter(([, v]) => v !== undefined));
+  const { port, hosts, env, cwd, readyTimeoutMs, taskName, agents } = o;
+  return Object.fromEntries(Object.entries({ port, hosts, env, cwd, readyTimeoutMs, taskName, agents }).filter(([, v]) => v !== undefined));
+}
+
+const USER = /^[a-z][a-z0-9_-]{0,31}$/;
+
+function qmsOptionError(key: string, message: string, hint: string): never {
+  throw new ConfigError(`qmsMcp: option "${key}" ${message}`, hint, undefined, key);
 }
 
 export function qmsMcp(options: QmsMcpOptions = {}): Plugin {
-  if (options.user !== undefined && (typeof options.user !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(options.user))) {
-    throw new ConfigError(`qmsMcp: option "user" must be a lowercase user name, got ${JSON.stringify(options.user)}`, 'e.g. qmsMcp({ user: "claude" })', undefined, 'user');
+  if (options.user !== undefined && (typeof options.user !== 'string' || !USER.test(options.user))) {
+    qmsOptionError('user', `must be a lowercase user name, got ${JSON.stringify(options.user)}`, 'e.g. qmsMcp({ user: "claude" })');
   }
-  const launch = options.command
-    ? { command: options.command, args: options.args ?? [] }
-    : builtin('qms-mcp', ['--user', options.user ?? 'claude'], options.hosts);
-  return mcpServer({ name: 'qms', port: 8000, ...pick(options), ...launch });
+  if (options.user !== undefined && options.agents?.[0] !== undefined && options.agents[0] !== options.user) {
+    qmsOptionError('user', `(${options.user}) must be the first of "agents" (${options.agents[0]}): the default agent is the QMS user of the default token`, 'Leave "user" out and list the default agent first in "agents".');
+  }
+  if (options.backend !== undefined && !['auto', 'qms-cli', 'builtin'].includes(options.backend)) {
+    qmsOptionError('backend', `must be "auto", "qms-cli" or "builtin", got ${JSON.stringify(options.backend)}`, 'e.g. qmsMcp({ backend: "qms-cli" })');
+  }
+  for (const key of ['qmsCli', 'python'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'string' || v === '' || v.startsWith('-'))) qmsOptionError(key, `must be a path, got ${JSON.stringify(v)}`, key === 'qmsCli' ? 'e.g. qmsMcp({ qmsCli: "tools/qms-cli/qms.py" })' : 'e.g. qmsMcp({ python: ".venv/bin/python" })');
+  }
+  const user = options.agents?.[0] ?? options.user ?? 'claude';
+  const agents = options.agents ?? [user];
+  const backendArgs = [
+    '--user', user,
+    ...(options.backend ? ['--backend', options.backend] : []),
+    ...(options.qmsCli ? ['--qms-cli', options.qmsCli] : []),
+    ...(options.python ? ['--python', options.python] : []),
+  ];
+  const launch = options.command ? { command: options.command, args: options.args ?? [] } : builtin('qms-mcp', backendArgs, options.hosts);
+  return mcpServer({ name: 'qms', port: 8000, ...pick(options), ...(agents.join() === 'claude' ? {} : { agents }), ...launch });
 }
 
 export function gitMcp(options: GitMcpOptions = {}): Plugin {

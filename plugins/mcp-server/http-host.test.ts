@@ -34,7 +34,7 @@ describe('startHttpHost', () => {
   let host: HttpHost;
   let url: string;
   beforeAll(async () => {
-    host = await startHttpHost({ createServer: echoServer, port: 0, hosts: ['127.0.0.1'], token: TOKEN });
+    host = await startHttpHost({ createServer: echoServer, port: 0, hosts: ['127.0.0.1'], tokens: new Map([[TOKEN, 'claude']]) });
     url = host.urls[0]!;
   });
   afterAll(async () => {
@@ -91,12 +91,44 @@ describe('startHttpHost', () => {
     expect(res?.status).toBe(413);
   });
 
+  it('binds each session to the identity of the token that opened it; another token on that session is refused', async () => {
+    const QA = 'qa-token-0123456789abcdef';
+    const whoServer = (identity: string): McpServer => {
+      const server = new McpServer({ name: 'who', version: '1.0.0' });
+      server.registerTool('whoami', { description: 'who', inputSchema: {} }, () => ({ content: [{ type: 'text', text: identity }] }));
+      return server;
+    };
+    const multi = await startHttpHost({ createServer: whoServer, port: 0, hosts: ['127.0.0.1'], tokens: new Map([[TOKEN, 'claude'], [QA, 'qa']]) });
+    try {
+      const u = multi.urls[0]!;
+      const claude = await connect(u, TOKEN);
+      const qa = await connect(u, QA);
+      expect((await claude.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'claude' }]);
+      expect((await qa.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'qa' }]);
+      // qa's token on claude's session: refused (403), and no token: 401.
+      const sid = (claude.transport as StreamableHTTPClientTransport).sessionId!;
+      const call = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
+      const session = { ...mcpHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-03-26' };
+      const foreign = await fetch(u, { method: 'POST', headers: { ...session, authorization: `Bearer ${QA}` }, body: call });
+      expect(foreign.status).toBe(403);
+      expect(await foreign.text()).not.toContain('claude');
+      expect((await fetch(u, { method: 'POST', headers: session, body: call })).status).toBe(401);
+      expect((await fetch(u, { method: 'DELETE', headers: { ...session, authorization: `Bearer ${QA}` } })).status).toBe(403);
+      // The session still works for its owner.
+      expect((await claude.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'claude' }]);
+      await claude.close();
+      await qa.close();
+    } finally {
+      await multi.close();
+    }
+  });
+
   it('names the port and its holder when the port is taken', async () => {
     const blocker: NetServer = createNetServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const err = await startHttpHost({ createServer: echoServer, port, hosts: ['127.0.0.1'], token: TOKEN }).catch((e: unknown) => e);
+      const err = await startHttpHost({ createServer: echoServer, port, hosts: ['127.0.0.1'], tokens: new Map([[TOKEN, 'claude']]) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(QmsError);
       expect((err as Error).message).toMatch(new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use by pid ${process.pid} \\(`));
       expect((err as QmsError).hint).toMatch(/another port/);

@@ -2,7 +2,10 @@
  * The shared streamable-HTTP host for our MCP servers (qms-mcp, git-mcp): node:http servers on
  * loopback and the Docker bridge gateway, path `/mcp`, one McpServer per MCP session, and the
  * guards every request passes first: Host/Origin allowlist (DNS rebinding), bearer token
- * (constant-time), body size cap. The MCP SDK is loaded lazily, when a host is started.
+ * (constant-time) naming the caller's identity, body size cap. A session belongs to the token
+ * that opened it: its McpServer is built for that token's identity, and a request on it with
+ * another token is refused, so identity comes from the credential, never from the request.
+ * The MCP SDK is loaded lazily, when a host is started.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -13,14 +16,16 @@ import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js
 import { findPortHolder, portInUseError } from './port-holder.js';
 
 export interface HttpHostOptions {
-  /** Builds a fresh McpServer; called once per MCP session. */
-  createServer: () => Promise<McpServer> | McpServer;
+  /** Builds a fresh McpServer for the identity of the token that opened the session; called once per MCP session. */
+  createServer: (identity: string) => Promise<McpServer> | McpServer;
   /** TCP port; 0 picks a free one (the same for every host address). */
   port: number;
   /** Addresses to listen on; default 127.0.0.1 plus docker0's IPv4 when present. Never 0.0.0.0 unless asked. */
   hosts?: string[];
-  /** Bearer token every request must carry. */
-  token: string;
+  /** Accepted bearer tokens → the identity (agent / QMS user) each one names. */
+  tokens?: ReadonlyMap<string, string>;
+  /** @deprecated one token acting as `claude`; kept for callers not yet moved to `tokens`. */
+  token?: string;
   /** Accepted Host header names; default localhost, 127.0.0.1, host.docker.internal, the bridge address. */
   allowedHostnames?: string[];
   /** Largest accepted request body; default 4 MiB. */
@@ -46,12 +51,24 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
-/** Constant-time token check: hashing first makes the lengths equal, so nothing leaks through timing. */
-function tokenMatches(header: string | undefined, token: string): boolean {
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+interface Credential {
+  /** sha256 of the token (what sessions remember; the token itself is not kept twice). */
+  hash: Buffer;
+  identity: string;
+}
+
+/**
+ * The credential an `Authorization` header carries, or undefined. Constant time: the given
+ * token is hashed (equal lengths) and compared with every accepted one, without stopping early.
+ */
+function credentialOf(header: string | undefined, accepted: readonly Credential[]): Credential | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const given = createHash('sha256').update(m?.[1] ?? '').digest();
-  const expected = createHash('sha256').update(token).digest();
-  return timingSafeEqual(given, expected) && m !== null;
+  const given = digest(m?.[1] ?? '');
+  let found: Credential | undefined;
+  for (const c of accepted) if (timingSafeEqual(given, c.hash) && m !== null) found = c;
+  return found;
 }
 
 /** Hostname part of a Host header: `localhost:8000` → `localhost`, `[::1]:8000` → `::1`. */
@@ -117,12 +134,18 @@ function closeServer(server: Server): Promise<void> {
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
   const { isInitializeRequest } = await import('@modelcontextprotocol/sdk/types.js');
-  if (!options.token) throw new QmsError('MCP HTTP host needs a non-empty bearer token', 'Set QMS_MCP_TOKEN or let qms generate one.');
+  const given = options.tokens ?? new Map(options.token === undefined ? [] : [[options.token, 'claude']]);
+  const accepted: Credential[] = [...given].map(([token, identity]) => {
+    if (!token) throw new QmsError('MCP HTTP host needs non-empty bearer tokens', 'Set QMS_MCP_TOKEN / QMS_MCP_TOKENS or let qms generate one.');
+    if (!identity) throw new QmsError('every MCP bearer token must name an identity', 'Give each token the agent (QMS user) it belongs to.');
+    return { hash: digest(token), identity };
+  });
+  if (accepted.length === 0) throw new QmsError('MCP HTTP host needs a non-empty bearer token', 'Set QMS_MCP_TOKEN or let qms generate one.');
   const explicitHosts = options.hosts !== undefined;
   const hosts = options.hosts ?? defaultListenHosts();
   const allowed = new Set((options.allowedHostnames ?? defaultAllowedHostnames()).map((h) => h.toLowerCase()));
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer; credential: Credential }>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host;
@@ -140,7 +163,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       sendJsonRpcError(res, 404, -32601, `Not found: MCP is served at ${MCP_PATH}`);
       return;
     }
-    if (!tokenMatches(req.headers.authorization, options.token)) {
+    const credential = credentialOf(req.headers.authorization, accepted);
+    if (!credential) {
       sendJsonRpcError(res, 401, -32001, 'Unauthorized: a valid "Authorization: Bearer <token>" header is required', {
         'www-authenticate': 'Bearer realm="qms-mcp"',
       });
@@ -166,6 +190,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         sendJsonRpcError(res, 404, -32001, 'Session not found: start a new MCP session with initialize');
         return;
       }
+      if (session.credential !== credential) {
+        // Another agent's token on this session: it would act with the opener's identity.
+        sendJsonRpcError(res, 403, -32001, 'Forbidden: this MCP session was opened with another token; start your own session with initialize');
+        return;
+      }
       await session.transport.handleRequest(req, res, body);
       return;
     }
@@ -173,11 +202,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       sendJsonRpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; the first request must be initialize');
       return;
     }
-    const server = await options.createServer();
+    const server = await options.createServer(credential.identity);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server });
+        sessions.set(id, { transport, server, credential });
       },
     });
     transport.onclose = () => {

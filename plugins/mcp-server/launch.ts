@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defaultListenHosts } from './bridge-address.js';
-import { tokenFile } from './files.js';
+import { DEFAULT_AGENTS, tokenFile } from './files.js';
 
 export interface McpServerOptions {
   /** Server name, e.g. `qms`: task `mcp:<name>`, files `.qms/mcp/<name>.*`, name in Claude Code. */
@@ -22,6 +22,11 @@ export interface McpServerOptions {
   readyTimeoutMs?: number;
   /** Default `mcp:<name>`; the stop task is `<taskName>:stop`. */
   taskName?: string;
+  /**
+   * The agents (QMS users) this server serves, each with a token of its own naming it; the first
+   * is the default agent (token file `<name>.token`). Default `['claude']`.
+   */
+  agents?: readonly string[];
 }
 
 /** The start task's name (`taskName`, default `mcp:<name>`). */
@@ -36,6 +41,8 @@ export interface Launch {
   hostUrl: string;
   containerUrl: string;
   configHash: string;
+  /** The agents served, the default one first. */
+  agents: string[];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1']);
@@ -58,6 +65,9 @@ export function resolveLaunch(root: string, o: McpServerOptions): Launch {
   const local = hosts.some((h) => LOOPBACK.has(h)) ? '127.0.0.1' : single;
   const hostUrl = `http://${local.includes(':') ? `[${local}]` : local}:${o.port}/mcp`;
   const containerUrl = `http://host.docker.internal:${o.port}/mcp`;
-  const configHash = createHash('sha256').update(JSON.stringify({ command: o.command, args, env, cwd, hosts, port: o.port })).digest('hex').slice(0, 16);
-  return { command: o.command, args, env, cwd, hosts, hostUrl, containerUrl, configHash };
+  const agents = [...(o.agents ?? DEFAULT_AGENTS)];
+  // The default agent list hashes as before, so servers started by an older qms are reused.
+  const hashed = o.agents === undefined || agents.join() === DEFAULT_AGENTS.join() ? {} : { agents };
+  const configHash = createHash('sha256').update(JSON.stringify({ command: o.command, args, env, cwd, hosts, port: o.port, ...hashed })).digest('hex').slice(0, 16);
+  return { command: o.command, args, env, cwd, hosts, hostUrl, containerUrl, configHash, agents };
 }

@@ -1,20 +1,26 @@
 /**
  * The endpoint of a running supervised MCP server, read by processes other than the one that
  * started it (e.g. `qms refresh` rebuilding a container's MCP config): the state entry
- * `mcp:<name>` plus its 0600 token file. Undefined when it is not running (or the record is stale).
+ * `mcp:<name>` plus the 0600 token file of one agent (default: the server's default agent).
+ * Undefined when it is not running (or the record is stale), or serves no such agent.
  */
 import type { PluginContext } from '../../tasks/types.js';
 import { ENDPOINT_STATE_KIND, endpointStateId, type McpEndpoint } from './endpoint.js';
 import { isSameProcess } from './process-identity.js';
-import { readToken } from './files.js';
+import { agentTokenFile, DEFAULT_AGENTS, readToken } from './files.js';
 import type { ServerRecord } from './supervisor.js';
 
-export async function loadEndpoint(ctx: PluginContext, name: string): Promise<McpEndpoint | undefined> {
+/** The agents a recorded server serves, the default one first. */
+export const agentsOf = (record: Pick<ServerRecord, 'agents'>): readonly string[] => record.agents ?? DEFAULT_AGENTS;
+
+export async function loadEndpoint(ctx: PluginContext, name: string, agent?: string): Promise<McpEndpoint | undefined> {
   const entry = await ctx.state.get(endpointStateId(name));
   if (!entry) return undefined;
   const record = entry.data as unknown as ServerRecord;
+  const agents = agentsOf(record);
+  if (agent !== undefined && !agents.includes(agent)) return undefined;
   if ((await isSameProcess(record.pid, record.identity)) !== 'same') return undefined;
-  const token = await readToken(ctx.root, name);
+  const token = await readToken(ctx.root, name, agentTokenFile(ctx.root, name, agents, agent ?? agents[0]!));
   if (!token) return undefined;
   ctx.addSecret(token);
   return { name: record.name, port: record.port, hostUrl: record.hostUrl, containerUrl: record.containerUrl, token };

@@ -28,6 +28,9 @@ export function validateMcpServerOptions(o: McpServerOptions): void {
   if (o.hosts !== undefined && (!Array.isArray(o.hosts) || o.hosts.length === 0 || o.hosts.some((h) => typeof h !== 'string' || h === ''))) bad('hosts', 'a non-empty array of addresses', o.hosts);
   if (o.readyTimeoutMs !== undefined && (!Number.isInteger(o.readyTimeoutMs) || o.readyTimeoutMs < 100)) bad('readyTimeoutMs', 'an integer of at least 100', o.readyTimeoutMs);
   if (o.taskName !== undefined && (typeof o.taskName !== 'string' || o.taskName === '')) bad('taskName', 'a non-empty string', o.taskName);
+  if (o.agents !== undefined && (!Array.isArray(o.agents) || o.agents.length === 0 || o.agents.some((a) => typeof a !== 'string' || !NAME.test(a)) || new Set(o.agents).size !== o.agents.length)) {
+    bad('agents', 'a non-empty array of distinct agent names (lowercase letters, digits, "-" or "_")', o.agents);
+  }
 }
 
 export function mcpServer(options: McpServerOptions): Plugin {

@@ -13,7 +13,7 @@ import { relative } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
 import type { PluginContext, StateEntry, StatusRow, TaskContext } from '../../tasks/types.js';
 import { ENDPOINT_STATE_KIND, endpointStateId, type McpEndpoint } from './endpoint.js';
-import { logFile, logTail, mcpDir, pidFile, readToken, tokenFile } from './files.js';
+import { agentTokenFile, logFile, logTail, mcpDir, pidFile, readToken, tokenFiles } from './files.js';
 import { resolveLaunch, taskNameOf, type Launch, type McpServerOptions } from './launch.js';
 import { findPortHolder, portInUseError } from './port-holder.js';
 import { isSameProcess, readProcess, type ProcessIdentity, type ProcessInfo } from './process-identity.js';
@@ -35,15 +35,21 @@ export interface ServerRecord {
   readyAt?: string;
   identity: ProcessIdentity;
   configHash: string;
+  /** The agents it serves, each with its token file; the first is the default (absent in older records: `claude`). */
+  agents?: string[];
 }
 
 const GRACE_MS = 5000;
 
 const lockName = (name: string) => `mcp-${name}`;
 
+async function removeTokenFiles(root: string, name: string): Promise<void> {
+  for (const file of await tokenFiles(root, name)) await rm(file, { force: true });
+}
+
 async function cleanFiles(ctx: PluginContext, name: string): Promise<void> {
   await rm(pidFile(ctx.root, name), { force: true });
-  await rm(tokenFile(ctx.root, name), { force: true });
+  await removeTokenFiles(ctx.root, name);
   await ctx.state.remove(endpointStateId(name));
 }
 
@@ -97,7 +103,7 @@ export async function stopServer(ctx: PluginContext, name: string, options: { gr
     const entry = await ctx.state.get(endpointStateId(name));
     if (!entry) {
       await rm(pidFile(ctx.root, name), { force: true });
-      await rm(tokenFile(ctx.root, name), { force: true });
+      await removeTokenFiles(ctx.root, name);
       return 'not-running';
     }
     return stopRecorded(ctx, entry.data as unknown as ServerRecord, options.graceMs);
@@ -151,6 +157,7 @@ function serverRecord(pid: number, identity: ServerRecord['identity'], options: 
     startedAt: new Date().toISOString(),
     identity,
     configHash: launch.configHash,
+    agents: launch.agents,
   };
 }
 
@@ -187,9 +194,10 @@ async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch
     return undefined;
   }
   const token = await readToken(ctx.root, name);
+  const agentTokens = await Promise.all(launch.agents.map((a) => readToken(ctx.root, name, agentTokenFile(ctx.root, name, launch.agents, a))));
   if (ctx.options.force) ctx.log.info(`--force: restarting MCP server ${name} (pid ${record.pid})`);
   else if (record.configHash !== configHash) ctx.log.info(`MCP server ${name} (pid ${record.pid}) runs with a different configuration; restarting it`);
-  else if (!token) ctx.log.warn(`MCP server ${name} (pid ${record.pid}) has no token file; restarting it`);
+  else if (!token || agentTokens.some((t) => !t)) ctx.log.warn(`MCP server ${name} (pid ${record.pid}) is missing a token file; restarting it`);
   else {
     try {
       await probeMcp(record.hostUrl, token, 3000);
@@ -223,11 +231,18 @@ export async function startServer(ctx: TaskContext, options: McpServerOptions): 
 async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch: Launch): Promise<McpEndpoint> {
   const { name } = options;
   await mkdir(mcpDir(ctx.root), { recursive: true, mode: 0o700 });
-  const token = randomBytes(32).toString('hex');
-  ctx.addSecret(token);
-  const tokenPath = tokenFile(ctx.root, name);
-  await writeFile(tokenPath, `${token}\n`, { mode: 0o600 });
-  await chmod(tokenPath, 0o600);
+  // One token per agent, each naming that agent (the server's identity for its sessions).
+  await removeTokenFiles(ctx.root, name);
+  const byAgent: Record<string, string> = {};
+  for (const agent of launch.agents) {
+    const t = randomBytes(32).toString('hex');
+    ctx.addSecret(t);
+    const path = agentTokenFile(ctx.root, name, launch.agents, agent);
+    await writeFile(path, `${t}\n`, { mode: 0o600 });
+    await chmod(path, 0o600);
+    byAgent[agent] = t;
+  }
+  const token = byAgent[launch.agents[0]!]!;
 
   const log = logFile(ctx.root, name);
   const logFd = openSync(log, 'a', 0o600);
@@ -235,7 +250,8 @@ async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch:
   let exited: string | undefined;
   const child = spawn(launch.command, launch.args, {
     cwd: launch.cwd,
-    env: { ...ctx.env, ...launch.env, QMS_MCP_TOKEN: token },
+    // QMS_MCP_TOKEN (the default agent's) is what an external server reads; ours read both.
+    env: { ...ctx.env, ...launch.env, QMS_MCP_TOKEN: token, QMS_MCP_TOKENS: JSON.stringify(byAgent) },
     detached: true,
     stdio: ['ignore', logFd, logFd],
   });

@@ -41,7 +41,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
     transport: values.transport,
     port: values.port,
     hosts: values.host,
-    createServer: () => createQmsMcpServer({ projectRoot: root, user: values.user }),
+    defaultIdentity: values.user,
+    createServer: (identity) => createQmsMcpServer({ projectRoot: root, user: identity }),
     describe: `${root} for user ${values.user}`,
   });
 }

@@ -28,7 +28,7 @@ describe('qms-mcp server', () => {
   const clients: Client[] = [];
 
   async function clientFor(user: string): Promise<Client> {
-    const host = await startHttpHost({ createServer: () => createQmsMcpServer({ projectRoot: root, user }), port: 0, hosts: ['127.0.0.1'], token: TOKEN });
+    const host = await startHttpHost({ createServer: (identity) => createQmsMcpServer({ projectRoot: root, user: identity }), port: 0, hosts: ['127.0.0.1'], tokens: new Map([[TOKEN, user]]) });
     hosts.push(host);
     const client = new Client({ name: `test-${user}`, version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(host.urls[0]!), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
