@@ -13,12 +13,18 @@ export interface AuditStep {
   skipped?: boolean;
   timedOut?: boolean;
   truncated?: boolean;
+  /** The rule that stopped this step when it was judged by effect. */
+  rule?: string;
 }
 
 export interface AuditEntry {
   time: string;
   command: string;
+  /** The agent whose credential made the call. */
+  agent?: string;
   verdict: 'allowed' | 'refused';
+  /** `start`: written before anything runs (no record, no run); absent on the outcome line. */
+  phase?: 'start';
   rule?: string;
   reason?: string;
   /** Exit status of the chain (the last command run); null when refused or killed. */
@@ -29,19 +35,17 @@ export interface AuditEntry {
 
 export const maskCredentials = (text: string): string => text.replace(/(\/\/)[^/@\s:]+(:[^/@\s]*)?@/g, '$1***@');
 
-/** Appends entries in call order, one write at a time. */
+/** Appends entries in call order, one write at a time; a failed write rejects (callers fail closed). */
 export class AuditLog {
   private tail: Promise<void> = Promise.resolve();
-  private ready: Promise<unknown> | undefined;
 
   constructor(readonly file: string) {}
 
   append(entry: AuditEntry): Promise<void> {
     const line = `${maskCredentials(JSON.stringify(entry))}\n`;
-    this.ready ??= mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    const ready = this.ready;
     const written = this.tail.then(async () => {
-      await ready;
+      // Every time: a folder removed while the server runs is made again, not written around.
+      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
       await appendFile(this.file, line, { mode: 0o600 });
     });
     // One failed write must not block the ones after it.

@@ -14,7 +14,7 @@ symlinkSync(join(root, 'flow-state'), join(root, 'work', 'fs-link'));
 symlinkSync('/etc', join(root, 'work', 'etc-link'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const ctx = { projectRoot: root, policy: resolvePolicy(undefined), remotes: ['origin', 'upstream'] };
+const ctx = { projectRoot: root, policy: resolvePolicy({ preset: 'maintainer' }), remotes: ['origin', 'upstream'] };
 const check = (command: string, c = ctx) => {
   const chain = tokenize(command);
   for (const cmd of chain) {
@@ -234,13 +234,13 @@ describe('checkCommand refuses, naming the rule', () => {
 
 describe('policy configuration', () => {
   it('disabled rules no longer refuse', () => {
-    const relaxed = { ...ctx, policy: resolvePolicy({ disabledRules: ['push-force'] }) };
+    const relaxed = { ...ctx, policy: resolvePolicy({ preset: 'maintainer', disabledRules: ['push-force'] }) };
     expect(check('push --force origin main', relaxed)).toBeUndefined();
     expect(check('push --delete origin main', relaxed)?.rule).toBe('push-delete');
   });
   it('an action after options is still the action, with the transport rule off', () => {
     // The transport rule used to refuse `remote -v add` only by accident (its operands are not remotes).
-    const noTransport = { ...ctx, policy: resolvePolicy({ disabledRules: ['transport'] }) };
+    const noTransport = { ...ctx, policy: resolvePolicy({ preset: 'maintainer', disabledRules: ['transport'] }) };
     for (const command of ['remote -v add foo /tmp/x', 'remote -v set-url origin /tmp/x', 'remote -v rename origin x', 'remote -v remove origin']) {
       expect(check(command, noTransport)?.rule, command).toBe('subcommand-form');
     }
@@ -252,7 +252,7 @@ describe('policy configuration', () => {
     }
   });
   it('allowed URLs may be named', () => {
-    const withUrl = { ...ctx, policy: resolvePolicy({ allowedUrls: ['https://example.com/x.git'] }) };
+    const withUrl = { ...ctx, policy: resolvePolicy({ preset: 'maintainer', allowedUrls: ['https://example.com/x.git'] }) };
     expect(check('fetch https://example.com/x.git', withUrl)).toBeUndefined();
     expect(check('fetch https://example.com/y.git', withUrl)?.rule).toBe('transport');
   });

@@ -2,13 +2,17 @@
  * The policy decision for one git command (argv without a shell): allowed, or the first
  * refusal whose rule is not switched off. Order: git's own global options, the subcommand
  * allowlist, options that run programs or touch files outside git, the subcommand's own rules
- * (force, deletes…), repositories named on network commands, then every operand, pathspec and
- * option value against the protected paths and the project boundary.
+ * (force, deletes…), the agent preset's allowlist of forms, the host's secrets and submodule
+ * recursion, repositories named on network commands, then every operand, pathspec and option
+ * value against the protected paths and the project boundary. What a command would change in
+ * the index is judged again when it runs (effects.ts), on the paths git resolves.
  */
+import { checkAgentForm } from './agent-forms.js';
 import { findOption, parseArgs, type ParsedArgs } from './parse-args.js';
 import { excludes, judgePathspec, namesProtected, normalisePath, parsePathspec, type Pathspec } from './paths.js';
 import type { GitPolicy } from './policy.js';
-import { refuse, type Refusal } from './refusal.js';
+import { ALWAYS_ON, refuse, type Refusal } from './refusal.js';
+import { namesSecret } from './secrets.js';
 import { SUBCOMMANDS, WHY_NOT_ALLOWED, type SubcommandRules } from './subcommands.js';
 
 export interface CheckContext {
@@ -16,6 +20,8 @@ export interface CheckContext {
   policy: GitPolicy;
   /** Names of the remotes configured in the repository (`git remote`). */
   remotes: readonly string[];
+  /** The checked-out branch (undefined when detached or not asked): what `push` may send. */
+  currentBranch?: string | undefined;
 }
 
 /** Options refused whatever the subcommand, by long name and any abbreviation of it. */
@@ -132,6 +138,38 @@ function* checkRepositories(ctx: CheckContext, sub: string, rules: SubcommandRul
   }
 }
 
+const GREP_UNTRACKED = ['untracked', 'no-exclude-standard', 'no-index'];
+const STASH_UNTRACKED = ['include-untracked', 'all'];
+/** `--ignore-submodules` values that never run git inside a submodule. */
+const SUBMODULES_IGNORED = new Set(['all', 'dirty']);
+
+/** Guards no preset and no disabled rule lifts: secrets, untracked files, nested repositories. */
+function* checkHostGuards(ctx: CheckContext, sub: string, rules: SubcommandRules, args: ParsedArgs, action: string | undefined): Generator<Refusal> {
+  const free = new Set(rules.freeText ?? []);
+  const values = [...args.operands, ...args.pathspecs, ...args.options.filter((o) => o.value !== undefined && !free.has(o.name)).map((o) => o.value as string)];
+  for (const v of rules.patternOperand?.(args) ? values.slice(1) : values) {
+    const secret = namesSecret(ctx.projectRoot, v);
+    if (secret !== undefined) yield refuse('secret-path', `"${v}" reaches "${secret}": .env files and .qms/ hold the host's secrets`, 'Leave secrets out; they are never staged, stashed, committed or shown through this server.');
+  }
+  if (sub === 'grep') {
+    const opt = findOption(args, undefined, GREP_UNTRACKED);
+    if (opt) yield refuse('reads-untracked', `grep ${opt.raw} reads untracked files, the host's secrets among them`, 'Search tracked files (the default).');
+  }
+  if (sub === 'stash' && (action === undefined || action === 'push' || action === 'save')) {
+    const opt = findOption(args, 'ua', STASH_UNTRACKED);
+    if (opt) yield refuse('stash-untracked', `stash ${opt.raw} moves untracked files (secrets, the server's own files) off the disk`, 'Stash tracked changes only, or commit the files you mean.');
+  }
+  for (const opt of args.options) {
+    if (!opt.long) continue;
+    if (opt.name === 'submodule' || (opt.name.length >= 4 && 'submodule'.startsWith(opt.name))) {
+      yield refuse('submodule-diff', `${opt.raw} runs git inside submodules and nested repositories, with their own configuration`, 'Leave it out; diff the submodule\'s pointer only.');
+    }
+    if ('ignore-submodules'.startsWith(opt.name) && opt.name.length >= 3 && opt.value !== undefined && !SUBMODULES_IGNORED.has(opt.value)) {
+      yield refuse('submodule-diff', `${opt.raw} makes git look inside submodules, running git there with their own configuration`, 'Use --ignore-submodules=dirty or leave it out.');
+    }
+  }
+}
+
 function* checkAll(argv: readonly string[], ctx: CheckContext): Generator<Refusal> {
   const words = argv[0] === 'git' ? argv.slice(1) : argv;
   const sub = words[0];
@@ -166,6 +204,8 @@ function* checkAll(argv: readonly string[], ctx: CheckContext): Generator<Refusa
     }
   }
   yield* rules.check?.(args, action) ?? [];
+  if (ctx.policy.preset === 'agent') yield* checkAgentForm(sub, args, action, { remotes: ctx.remotes, currentBranch: ctx.currentBranch });
+  yield* checkHostGuards(ctx, sub, rules, args, action);
   const repositories = rules.repositories?.(args) ?? [];
   yield* checkRepositories(ctx, sub, rules, args, repositories);
   yield* checkPaths(ctx, sub, rules, args, repositories);
@@ -173,7 +213,7 @@ function* checkAll(argv: readonly string[], ctx: CheckContext): Generator<Refusa
 
 /** The first refusal (of a rule not switched off by the policy), or undefined when the command may run. */
 export function checkCommand(argv: readonly string[], ctx: CheckContext): Refusal | undefined {
-  const disabled = new Set(ctx.policy.disabledRules);
+  const disabled = new Set(ctx.policy.disabledRules.filter((r) => !ALWAYS_ON.includes(r)));
   for (const r of checkAll(argv, ctx)) if (!disabled.has(r.rule)) return r;
   return undefined;
 }

@@ -40,10 +40,24 @@ export const HARDENED_CONFIG: readonly string[] = [
   'submodule.recurse=false',
   'fetch.recurseSubmodules=false',
   'push.recurseSubmodules=no',
+  // Never run git inside a submodule or nested repository: that git would read the nested
+  // repository's own config (filters, diff.external, core.worktree), which the agent may write.
+  'diff.ignoreSubmodules=dirty',
+  'status.submoduleSummary=false',
+  'diff.submodule=short',
+  // A push without a refspec sends the current branch to its upstream, whatever the repository says.
+  'push.default=simple',
   'gc.auto=0',
   'maintenance.auto=false',
   'color.ui=never',
 ];
+
+export interface GitRunInput {
+  /** Written to git's stdin (e.g. NUL-separated paths for --pathspec-from-file=-); stdin is closed otherwise. */
+  stdin?: Buffer;
+  /** Extra environment (e.g. GIT_LITERAL_PATHSPECS=1). */
+  env?: Record<string, string>;
+}
 
 export function hardenedEnv(settings: Pick<GitRunSettings, 'projectRoot' | 'policy'>): Record<string, string> {
   const env: Record<string, string> = {
@@ -84,14 +98,14 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-export function runGit(args: readonly string[], settings: GitRunSettings): Promise<GitRunResult> {
+export function runGit(args: readonly string[], settings: GitRunSettings, input: GitRunInput = {}): Promise<GitRunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     // detached: git gets its own process group, so a timeout kills its children (ssh, pack-objects) too.
     const child = spawn('git', gitArgv(settings, args), {
       cwd: settings.projectRoot,
-      env: hardenedEnv(settings),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...hardenedEnv(settings), ...input.env },
+      stdio: [input.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
       shell: false,
     });
@@ -113,8 +127,12 @@ export function runGit(args: readonly string[], settings: GitRunSettings): Promi
       into.push(chunk);
       bytes += chunk.length;
     };
-    child.stdout.on('data', take(out));
-    child.stderr.on('data', take(err));
+    if (input.stdin && child.stdin) {
+      child.stdin.on('error', () => undefined); // git may exit before reading it all
+      child.stdin.end(input.stdin);
+    }
+    child.stdout?.on('data', take(out));
+    child.stderr?.on('data', take(err));
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);

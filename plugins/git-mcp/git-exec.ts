@@ -2,12 +2,17 @@
  * The `git_exec` tool's behaviour, independent of MCP: tokenise the command string, judge every
  * command of the chain against the policy before running any (a refused command anywhere
  * means nothing runs), run them with shell semantics (`&&` only after success, `||` only after
- * failure, `;` always), format each command's output and exit code, and audit the call.
+ * failure, `;` always), judge `add` and `commit` again by their effect as they run, format
+ * each command's output and exit code, and audit the call — before anything runs (no record,
+ * no run) and with its outcome.
  */
 import { AuditLog, type AuditStep } from './audit-log.js';
 import { checkCommand } from './check-command.js';
-import { runGit, type GitRunSettings } from './exec-git.js';
+import { addByEffect, judgeStaged } from './effects.js';
+import { runGit, type GitRunResult, type GitRunSettings } from './exec-git.js';
+import { findOption, parseArgs } from './parse-args.js';
 import { formatRefusal, refuse, type Refusal } from './refusal.js';
+import { SUBCOMMANDS } from './subcommands.js';
 import { tokenize, TokenizeError, type ChainedCommand } from './tokenize.js';
 
 export interface GitExecResult {
@@ -43,55 +48,101 @@ function parse(command: string): ChainedCommand[] | Refusal {
   }
 }
 
+/** One step's outcome: what git printed, or the refusal that stopped it when it was judged by effect. */
+type StepOutcome = { result: GitRunResult } | { refusal: Refusal };
+
 export class GitExecutor {
   constructor(private readonly settings: GitExecutorSettings) {}
 
+  private quick(): GitRunSettings {
+    return { ...this.settings, timeoutMs: Math.min(this.settings.timeoutMs, 10_000) };
+  }
+
   /** The configured remote names, asked from git (with the hardened settings) once per call that needs them. */
   private async listRemotes(): Promise<string[]> {
-    const r = await runGit(['remote'], { ...this.settings, timeoutMs: Math.min(this.settings.timeoutMs, 10_000) });
+    const r = await runGit(['remote'], this.quick());
     return r.exitCode === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
   }
 
-  async exec(command: string): Promise<GitExecResult> {
+  private async currentBranch(): Promise<string | undefined> {
+    const r = await runGit(['symbolic-ref', '-q', '--short', 'HEAD'], this.quick());
+    return r.exitCode === 0 ? r.stdout.trim() || undefined : undefined;
+  }
+
+  /** Runs one allowed command; `add` and `commit` are judged again by what they would change. */
+  private async runStep(args: readonly string[]): Promise<StepOutcome> {
+    const [sub, ...rest] = args;
+    if (sub === 'add') return addByEffect(rest, this.settings);
+    if (sub === 'commit' && commitsTheIndex(rest)) {
+      const refusal = await judgeStaged(this.settings);
+      if (refusal) return { refusal };
+    }
+    const agent = this.settings.policy.preset === 'agent';
+    // Ref deletion by prune (from the repository's config too) and merges/rebases are never the agent's.
+    const injected = agent && sub === 'fetch' ? ['--no-prune', '--no-prune-tags'] : agent && sub === 'pull' ? ['--no-rebase', '--no-prune'] : [];
+    return { result: await runGit(sub === undefined ? [] : [sub, ...injected, ...rest], this.settings) };
+  }
+
+  /** Runs a `git_exec` call made with the credential of `agent` (recorded in the audit trail). */
+  async exec(command: string, agent?: string): Promise<GitExecResult> {
     const started = performance.now();
     const time = new Date().toISOString();
+    const who = agent === undefined ? {} : { agent };
     const elapsed = (): number => Math.round(performance.now() - started);
     const parsed = parse(command);
     let refusal: Refusal | undefined = Array.isArray(parsed) ? undefined : parsed;
     const chain = Array.isArray(parsed) ? parsed : [];
     if (!refusal) {
-      const remotes = chain.some((c) => NEEDS_REMOTES.has(subOf(c.argv) ?? '')) ? await this.listRemotes() : [];
-      const ctx = { projectRoot: this.settings.projectRoot, policy: this.settings.policy, remotes };
+      const subs = chain.map((c) => subOf(c.argv) ?? '');
+      const remotes = subs.some((s) => NEEDS_REMOTES.has(s)) ? await this.listRemotes() : [];
+      const currentBranch = subs.includes('push') ? await this.currentBranch() : undefined;
+      const ctx = { projectRoot: this.settings.projectRoot, policy: this.settings.policy, remotes, currentBranch };
       for (const c of chain) {
         refusal = checkCommand(c.argv, ctx);
         if (refusal) break;
       }
     }
     if (refusal) {
-      await this.settings.audit.append({ time, command, verdict: 'refused', rule: refusal.rule, reason: refusal.reason, exitCode: null, durationMs: elapsed() });
+      await this.settings.audit.append({ time, command, ...who, verdict: 'refused', rule: refusal.rule, reason: refusal.reason, exitCode: null, durationMs: elapsed() }).catch(() => undefined);
       return { text: formatRefusal(command, refusal), isError: true, refusal };
+    }
+    // Fail closed: nothing runs unless the call is on record first.
+    try {
+      await this.settings.audit.append({ time, command, ...who, verdict: 'allowed', phase: 'start', exitCode: null, durationMs: 0 });
+    } catch (e) {
+      const unavailable = refuse('audit-unavailable', `the audit log ${this.settings.audit.file} cannot be written (${e instanceof Error ? e.message : String(e)})`, 'Nothing runs unaudited; the host user must fix the audit log\'s folder.');
+      return { text: formatRefusal(command, unavailable), isError: true, refusal: unavailable };
     }
 
     const steps: AuditStep[] = [];
     const parts: string[] = [];
     let status = 0;
     let ranAny = false;
+    let stopped: Refusal | undefined;
     for (const c of chain) {
       const args = c.argv[0] === 'git' ? c.argv.slice(1) : c.argv;
       const shown = `$ git ${args.join(' ')}`;
-      if ((c.op === '&&' && status !== 0) || (c.op === '||' && status === 0)) {
+      if (stopped || (c.op === '&&' && status !== 0) || (c.op === '||' && status === 0)) {
         steps.push({ argv: args, exitCode: null, durationMs: 0, skipped: true });
-        parts.push(`${shown}\n[skipped: ${c.op === '&&' ? 'previous command failed' : 'previous command succeeded'}]`);
+        parts.push(`${shown}\n[skipped: ${stopped ? 'an earlier command was refused' : c.op === '&&' ? 'previous command failed' : 'previous command succeeded'}]`);
         continue;
       }
-      let r: Awaited<ReturnType<typeof runGit>>;
+      let outcome: StepOutcome;
       try {
-        r = await runGit(args, this.settings);
+        outcome = await this.runStep(args);
       } catch (e) {
         // git could not be started at all (not installed, not on PATH): say so rather than fail the MCP request.
         const message = e instanceof Error ? e.message : String(e);
-        r = { exitCode: 127, signal: null, stdout: '', stderr: `could not start git: ${message} (is git installed and on PATH?)`, truncated: false, timedOut: false, durationMs: 0 };
+        outcome = { result: { exitCode: 127, signal: null, stdout: '', stderr: `could not start git: ${message} (is git installed and on PATH?)`, truncated: false, timedOut: false, durationMs: 0 } };
       }
+      if ('refusal' in outcome) {
+        stopped = outcome.refusal;
+        status = 1;
+        steps.push({ argv: args, exitCode: null, durationMs: 0, rule: stopped.rule });
+        parts.push(`${shown}\n${formatRefusal(args.join(' '), stopped)}`);
+        continue;
+      }
+      const r = outcome.result;
       ranAny = true;
       status = r.exitCode ?? 128;
       steps.push({ argv: args, exitCode: r.exitCode, durationMs: r.durationMs, ...(r.timedOut ? { timedOut: true } : {}), ...(r.truncated ? { truncated: true } : {}) });
@@ -102,7 +153,16 @@ export class GitExecutor {
       const body = [r.stdout.replace(/\n$/, ''), r.stderr ? `[stderr]\n${r.stderr.replace(/\n$/, '')}` : '', ...notes].filter(Boolean).join('\n');
       parts.push(`${shown}\n${body ? `${body}\n` : ''}[exit ${r.exitCode ?? r.signal ?? 'unknown'}]`);
     }
-    await this.settings.audit.append({ time, command, verdict: 'allowed', exitCode: ranAny ? status : null, durationMs: elapsed(), steps });
-    return { text: parts.join('\n\n'), isError: status !== 0 };
+    const verdict = stopped ? 'refused' : 'allowed';
+    await this.settings.audit
+      .append({ time, command, ...who, verdict, ...(stopped ? { rule: stopped.rule, reason: stopped.reason } : {}), exitCode: ranAny ? status : null, durationMs: elapsed(), steps })
+      .catch(() => undefined);
+    return { text: parts.join('\n\n'), isError: status !== 0, ...(stopped ? { refusal: stopped } : {}) };
   }
+}
+
+/** A commit that records the index as it is (no paths, no -a/-i/-o): what judgeStaged checks. */
+function commitsTheIndex(args: readonly string[]): boolean {
+  const parsed = parseArgs(args, SUBCOMMANDS.commit?.spec ?? {});
+  return parsed.operands.length === 0 && parsed.pathspecs.length === 0 && !findOption(parsed, 'aio', ['all', 'include', 'only']);
 }

@@ -66,7 +66,9 @@ export function normalisePath(root: string, path: string, keepCase = false): str
   } else rel = path;
   const n = posix.normalize(rel === '' ? '.' : rel);
   if (n === '..' || n.startsWith('../')) return null;
-  const cleaned = n.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  // Only a lone "." is the root: ".env" and ".claude" keep their dot.
+  const trimmed = n.replace(/\/+$/, '');
+  const cleaned = trimmed === '.' ? '' : trimmed;
   return keepCase ? cleaned : cleaned.toLowerCase();
 }
 

@@ -1,22 +1,34 @@
 /**
- * The Git MCP server's policy: which subcommands may run, which paths are protected, which
- * transports git may use, and which rules are switched off. Defaults follow the seeds' intent
- * (ordinary work passes; the protected submodules and destructive operations do not) with the
- * ways around a regex blocklist closed. Light module: safe to import from a plugin factory.
+ * The Git MCP server's policy: a named preset (what the agent's role needs) plus overrides —
+ * which subcommands may run, which paths the agent's commits may change, which paths are
+ * protected, which transports git may use, and which rules are switched off. The default
+ * preset `agent` allows inspection, committing the agent's own folders and pushing the current
+ * branch, nothing that rewrites the host's working tree; `maintainer` is the wider set a human
+ * maintainer may choose. Light module: safe to import from a plugin factory.
  */
 import { QmsError } from '../../tasks/errors.js';
-import type { RuleId } from './refusal.js';
+import { ALWAYS_ON, type RuleId } from './refusal.js';
+
+/** `agent`: least privilege for an agent (the default). `maintainer`: branch, checkout, reset, stash… too. */
+export type GitPreset = 'agent' | 'maintainer';
+export const GIT_PRESETS: readonly GitPreset[] = ['agent', 'maintainer'];
 
 export interface GitPolicy {
+  preset: GitPreset;
   /** Subcommands that may run at all (anything else is refused by `subcommand-allowlist`). */
   allowedSubcommands: readonly string[];
   /** Paths relative to the project root that no argument may name, glob, or cover. */
   protectedPaths: readonly string[];
+  /**
+   * Paths (relative to the root, `.` for all) whose changes `add` may stage and `commit` may
+   * record: every path git resolves a pathspec to is judged against this list.
+   */
+  writablePaths: readonly string[];
   /** Transports git may use (`GIT_ALLOW_PROTOCOL`); `ext` and `fd` are never allowed. */
   allowedProtocols: readonly string[];
   /** Repository URLs that may be named on the command line besides the configured remote names. */
   allowedUrls: readonly string[];
-  /** Rules switched off (e.g. `['push-force']`); `syntax` cannot be switched off. */
+  /** Rules switched off (e.g. `['push-force']`); the host's own guards (`ALWAYS_ON`) cannot be. */
   disabledRules: readonly RuleId[];
   /** Read the invoking user's global git config (`~/.gitconfig`): needed for credential helpers; off by default. */
   trustGlobalConfig: boolean;
@@ -24,22 +36,40 @@ export interface GitPolicy {
   inheritIdentity: boolean;
 }
 
-export const DEFAULT_ALLOWED_SUBCOMMANDS: readonly string[] = [
-  'status', 'log', 'diff', 'show', 'add', 'commit', 'branch', 'switch', 'checkout', 'restore',
-  'fetch', 'pull', 'push', 'merge', 'rebase', 'stash', 'tag', 'reset', 'rm', 'mv', 'cherry-pick',
-  'revert', 'rev-parse', 'ls-files', 'ls-tree', 'blame', 'remote', 'grep', 'describe', 'shortlog',
-  'show-ref', 'merge-base', 'reflog', 'ls-remote', 'cat-file', 'for-each-ref',
+/** Subcommands that only read the repository (their effect is output). */
+export const READ_ONLY_SUBCOMMANDS: readonly string[] = [
+  'status', 'log', 'diff', 'show', 'branch', 'tag', 'ls-files', 'ls-tree', 'rev-parse', 'blame', 'grep',
+  'describe', 'shortlog', 'show-ref', 'merge-base', 'cat-file', 'for-each-ref', 'remote', 'reflog', 'ls-remote',
 ];
 
-export const DEFAULT_GIT_POLICY: GitPolicy = {
-  allowedSubcommands: DEFAULT_ALLOWED_SUBCOMMANDS,
-  protectedPaths: ['flow-state', 'qms-cli'],
-  allowedProtocols: ['file', 'https', 'ssh'],
-  allowedUrls: [],
-  disabledRules: [],
-  trustGlobalConfig: false,
-  inheritIdentity: true,
+const PRESET_SUBCOMMANDS: Record<GitPreset, readonly string[]> = {
+  // branch, tag, remote and reflog are limited to their listing forms in this preset (agent-forms.ts).
+  agent: [...READ_ONLY_SUBCOMMANDS, 'add', 'commit', 'push', 'fetch', 'pull'],
+  maintainer: [
+    ...READ_ONLY_SUBCOMMANDS, 'add', 'commit', 'push', 'fetch', 'pull', 'switch', 'checkout', 'restore',
+    'merge', 'rebase', 'stash', 'reset', 'rm', 'mv', 'cherry-pick', 'revert',
+  ],
 };
+
+/** The folders the agent can write (its workspaces and the sessions) and `QMS/`, where qms-cli writes for it. */
+export const AGENT_WRITABLE_PATHS: readonly string[] = ['.claude/sessions', '.claude/users', 'QMS'];
+
+/** The policy of a preset before overrides. */
+export function presetPolicy(preset: GitPreset): GitPolicy {
+  return {
+    preset,
+    allowedSubcommands: PRESET_SUBCOMMANDS[preset],
+    protectedPaths: ['flow-state', 'qms-cli'],
+    writablePaths: preset === 'agent' ? AGENT_WRITABLE_PATHS : ['.'],
+    allowedProtocols: ['file', 'https', 'ssh'],
+    allowedUrls: [],
+    disabledRules: [],
+    trustGlobalConfig: false,
+    inheritIdentity: true,
+  };
+}
+
+export const DEFAULT_GIT_POLICY: GitPolicy = presetPolicy('agent');
 
 const FORBIDDEN_PROTOCOLS = new Set(['ext', 'fd']);
 
@@ -55,9 +85,19 @@ function bool(value: unknown, key: string): boolean {
   return value;
 }
 
+/** A list of project-relative paths, normalised (`./x/` → `x`; the root is `.`). */
+function relativePaths(value: unknown, key: string): string[] {
+  const paths = stringList(value, key).map((x) => x.replace(/^(\.\/+)+/, '').replace(/\/+$/, '') || '.');
+  const bad = paths.find((x) => x.startsWith('/') || x.split('/').includes('..'));
+  if (bad !== undefined) throw new QmsError(`git-mcp policy: "${key}" entry "${bad}" must be relative to the project root and inside it`, 'Use paths such as "flow-state" or ".claude/sessions".');
+  return paths;
+}
+
 /** Defaults overlaid by a partial policy, validated; throws QmsError naming the key and the fix. */
 export function resolvePolicy(partial: Partial<GitPolicy> | undefined): GitPolicy {
-  const p = { ...DEFAULT_GIT_POLICY, ...(partial ?? {}) };
+  const preset = partial?.preset ?? 'agent';
+  if (!GIT_PRESETS.includes(preset)) throw new QmsError(`git-mcp policy: unknown preset ${JSON.stringify(preset)}`, `Use one of: ${GIT_PRESETS.join(', ')} (default agent).`);
+  const p = { ...presetPolicy(preset), ...(partial ?? {}) };
   const known = new Set(Object.keys(DEFAULT_GIT_POLICY));
   for (const key of Object.keys(partial ?? {})) {
     if (!known.has(key)) throw new QmsError(`git-mcp policy: unknown key "${key}"`, `Known keys: ${[...known].join(', ')}.`);
@@ -65,14 +105,17 @@ export function resolvePolicy(partial: Partial<GitPolicy> | undefined): GitPolic
   const protocols = stringList(p.allowedProtocols, 'allowedProtocols');
   const bad = protocols.find((x) => FORBIDDEN_PROTOCOLS.has(x) || !/^[a-z][a-z0-9+.-]*$/.test(x));
   if (bad) throw new QmsError(`git-mcp policy: protocol "${bad}" cannot be allowed`, '`ext` and `fd` run programs or use file descriptors; allow only transports such as file, https, ssh.');
-  const protectedPaths = stringList(p.protectedPaths, 'protectedPaths').map((x) => x.replace(/^\.\/+/, '').replace(/\/+$/, ''));
-  const badPath = protectedPaths.find((x) => x === '' || x === '.' || x.startsWith('/') || x.split('/').includes('..'));
-  if (badPath !== undefined) throw new QmsError(`git-mcp policy: protected path "${badPath}" must be relative to the project root and inside it`, 'Use paths such as "flow-state" or "vendor/lib".');
+  const protectedPaths = relativePaths(p.protectedPaths, 'protectedPaths');
+  if (protectedPaths.includes('.')) throw new QmsError('git-mcp policy: "." cannot be a protected path', 'Name folders such as "flow-state" or "vendor/lib".');
+  const writablePaths = relativePaths(p.writablePaths, 'writablePaths');
   const disabled = stringList(p.disabledRules, 'disabledRules') as RuleId[];
-  if (disabled.includes('syntax')) throw new QmsError('git-mcp policy: the "syntax" rule cannot be disabled', 'The server never runs a shell; remove "syntax" from disabledRules.');
+  const locked = disabled.find((r) => ALWAYS_ON.includes(r));
+  if (locked !== undefined) throw new QmsError(`git-mcp policy: the "${locked}" rule cannot be disabled`, `It keeps the host safe (no shell, no secrets, nothing the agent planted runs); remove "${locked}" from disabledRules.`);
   return {
+    preset,
     allowedSubcommands: stringList(p.allowedSubcommands, 'allowedSubcommands'),
     protectedPaths,
+    writablePaths,
     allowedProtocols: protocols,
     allowedUrls: stringList(p.allowedUrls, 'allowedUrls'),
     disabledRules: disabled,

@@ -28,7 +28,25 @@ export type RuleId =
   | 'rm-force'
   | 'subcommand-form'
   | 'protected-path'
-  | 'outside-project';
+  | 'outside-project'
+  // the agent preset's allowlist of forms
+  | 'option-allowlist'
+  | 'creates-ref'
+  | 'push-scope'
+  | 'fetch-refspec'
+  | 'pull-ff-only'
+  // judged by effect, in every preset
+  | 'secret-path'
+  | 'reads-untracked'
+  | 'stash-untracked'
+  | 'submodule-diff'
+  | 'nested-repository'
+  | 'special-file'
+  | 'writable-paths'
+  | 'audit-unavailable';
+
+/** Rules that guard the host itself: no policy may switch them off. */
+export const ALWAYS_ON: readonly RuleId[] = ['syntax', 'secret-path', 'reads-untracked', 'stash-untracked', 'nested-repository', 'special-file', 'audit-unavailable'];
 
 export interface Refusal {
   rule: RuleId;

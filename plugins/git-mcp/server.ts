@@ -91,8 +91,11 @@ export async function createGitMcpServer(options: GitMcpOptions): Promise<McpSer
   return mcpServerFor(await createGitExecutor(options));
 }
 
-/** An McpServer around an existing executor (the HTTP host makes one per MCP session; they share the executor). */
-export async function mcpServerFor(executor: GitExecutor): Promise<McpServer> {
+/**
+ * An McpServer around an existing executor (the HTTP host makes one per MCP session; they
+ * share the executor), acting for the agent the session's credential names.
+ */
+export async function mcpServerFor(executor: GitExecutor, agent?: string): Promise<McpServer> {
   const [{ McpServer: Server }, { z }] = await Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('zod')]);
   const server = new Server({ name: 'qms-git', version: '1.0.0' });
   server.registerTool(
@@ -103,7 +106,7 @@ export async function mcpServerFor(executor: GitExecutor): Promise<McpServer> {
       inputSchema: { command: z.string().min(1).describe('git command(s), e.g. "status" or "git add notes.md && git commit -m \'notes\'"') },
     },
     async ({ command }) => {
-      const r = await executor.exec(command);
+      const r = await executor.exec(command, agent);
       return { content: [{ type: 'text' as const, text: r.text }], isError: r.isError };
     },
   );
