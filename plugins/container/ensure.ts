@@ -11,11 +11,13 @@ import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
 import { hostCredentialsFile } from '../auth/check-claude-credentials.js';
+import { ensureQmsDir } from '../../tasks/state/qms-dir.js';
 import { effectiveCpus } from './engine-cpus.js';
 import { agentPaths, checkAgentCanEnter, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
 import { LABEL, stateId } from './names.js';
 import type { ResolvedContainerOptions } from './options.js';
 import { writeOverlays } from './overlays.js';
+import { findSecretFiles } from './secret-files.js';
 import { containerSpec, type ContainerSpec } from './spec.js';
 import { waitReady } from './wait-ready.js';
 
@@ -77,7 +79,8 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   const { opts } = input;
   const paths = agentPaths(ctx.root, opts.agent);
   await checkAgentCanEnter(ctx.root, opts.user);
-  const [imageId, sshDir] = await Promise.all([inspectImage(docker, input.image), resolveSshDir(opts.sshDir)]);
+  const [imageId, sshDir, secretFiles] = await Promise.all([inspectImage(docker, input.image), resolveSshDir(opts.sshDir), findSecretFiles(ctx.root)]);
+  await ensureQmsDir(ctx.root);
   await ensureAgentDir(paths.workspace, opts.user);
   await ensureAgentDir(paths.sessions, opts.user);
   const ghToken = ctx.env.GH_TOKEN || undefined;
@@ -86,7 +89,7 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   const overlays = await writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user, await hostClaudeCredentials(ctx.env));
   const [mcpJson, settingsLocal] = await Promise.all([exists(paths.hostMcpJson), exists(paths.hostSettingsLocal)]);
   return containerSpec(
-    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, paths, overlays, shadow: { mcpJson, settingsLocal }, sshDir, hostEnv: ctx.env },
+    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, overlays, shadow: { mcpJson, settingsLocal }, sshDir, secretFiles, hostEnv: ctx.env },
     opts.limits.cpus,
   );
 }

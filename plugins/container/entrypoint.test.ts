@@ -1,9 +1,11 @@
 /**
  * docker/entrypoint.sh on the host with the real Claude Code binary and two real MCP servers:
  * with the generated overlays as the project's `.mcp.json` / `.claude/settings.local.json`
- * and the servers registered at user scope, `claude mcp list` in the project shows every
- * server `✔ Connected` and none `Pending approval`; registration is one-time per server list,
- * a changed token re-registers, and no token is ever printed.
+ * and the servers registered at user scope (headersHelper = docker/mcp-headers.sh), `claude mcp
+ * list` in the project shows every server `✔ Connected` and none `Pending approval`;
+ * registration is one-time per server list, a rotated token needs none, and no token is ever
+ * printed, written into Claude's config, or seen in any process's arguments (`ps`, sampled
+ * throughout), with node and without it (`claude mcp add-json`).
  */
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -16,10 +18,12 @@ import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { writeOverlays } from './overlays.js';
 import { defaultAgentUser } from './options.js';
 import { startTestMcpServer, type TestMcpServer } from './test/mcp-test-server.js';
+import { linesWithSecrets, watchProcessArgs } from '../../test/helpers/process-args.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const entrypoint = join(repo, 'docker/entrypoint.sh');
+const headersHelper = join(repo, 'docker/mcp-headers.sh');
 const bin = join(repo, 'node_modules/.bin');
 
 let dir: string;
@@ -41,7 +45,7 @@ async function placeOverlays(): Promise<string> {
 async function entry(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   return run('bash', [entrypoint, ...args], {
     cwd: project,
-    env: { PATH: `${bin}:${process.env.PATH}`, CLAUDE_CONFIG_DIR: configDir, QMS_READY_FILE: join(dir, 'ready'), ...env },
+    env: { PATH: `${bin}:${process.env.PATH}`, CLAUDE_CONFIG_DIR: configDir, QMS_READY_FILE: join(dir, 'ready'), QMS_MCP_HEADERS_HELPER: headersHelper, ...env },
     timeout: 120_000,
   });
 }
@@ -65,16 +69,44 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Every token the servers have had, by name, for scanning output, files and `ps`. */
+const tokensSeen: Record<string, string> = {};
+const noteTokens = () => servers.forEach((sv, i) => (tokensSeen[`${['qms', 'git'][i]}-${sv.token.slice(-6)}`] = sv.token));
+
+/** Runs `fn` while sampling `ps -eo args`; fails if any token appeared in a command line. */
+async function withoutTokenInArgs<T>(fn: () => Promise<T>): Promise<T> {
+  noteTokens();
+  const watch = watchProcessArgs();
+  try {
+    return await fn();
+  } finally {
+    const { lines, samples } = await watch.stop();
+    expect(samples).toBeGreaterThan(0);
+    expect(linesWithSecrets(lines, tokensSeen)).toEqual([]);
+  }
+}
+
+async function userConfig(): Promise<{ text: string; servers: Record<string, Record<string, unknown>> }> {
+  const text = await readFile(join(configDir, '.claude.json'), 'utf8');
+  return { text, servers: (JSON.parse(text) as { mcpServers: Record<string, Record<string, unknown>> }).mcpServers };
+}
+
 describe('entrypoint MCP registration', () => {
-  it('registers every server once, and claude mcp list shows all Connected, none pending', async () => {
+  it('registers every server once, with a headersHelper and no token anywhere; claude mcp list shows all Connected, none pending', async () => {
     const tsv = await placeOverlays();
-    const first = await entry(['true'], { QMS_MCP_SERVERS_FILE: tsv });
+    const first = await withoutTokenInArgs(() => entry(['true'], { QMS_MCP_SERVERS_FILE: tsv }));
     expect(first.stderr).toContain('registered MCP server qms');
     expect(first.stderr).toContain('registered MCP server git');
     for (const s of servers) expect(first.stdout + first.stderr).not.toContain(s.token);
     expect((await stat(join(dir, 'ready'))).isFile()).toBe(true);
+    const config = await userConfig();
+    expect(config.servers.qms).toEqual({ type: 'http', url: servers[0]!.url, headersHelper: `${headersHelper} ${tsv}` });
+    for (const s of servers) expect(config.text).not.toContain(s.token);
+    expect((await stat(join(configDir, '.claude.json'))).mode & 0o777).toBe(0o600);
+    // The project's .mcp.json (the overlay) holds no token either.
+    for (const s of servers) expect(await readFile(join(project, '.mcp.json'), 'utf8')).not.toContain(s.token);
 
-    const list = await mcpList();
+    const list = await withoutTokenInArgs(() => mcpList());
     expect(list).toMatch(/qms: .*✔ Connected/);
     expect(list).toMatch(/git: .*✔ Connected/);
     expect(list).not.toContain('Pending');
@@ -87,17 +119,51 @@ describe('entrypoint MCP registration', () => {
     expect(again.stderr).not.toContain('registered');
   }, 240_000);
 
-  it('re-registers when a token changes, and still nothing is pending', async () => {
+  it('a rotated token needs no re-registration: the helper reads the new one', async () => {
     servers[1]!.token = 'tok-git-rotated-fedcba9876543210';
     const tsv = await placeOverlays();
-    const { stdout, stderr } = await entry(['true'], { QMS_MCP_SERVERS_FILE: tsv });
-    expect(stderr).toContain('registered MCP server git');
+    const { stdout, stderr } = await withoutTokenInArgs(() => entry(['true'], { QMS_MCP_SERVERS_FILE: tsv }));
+    expect(stderr).not.toContain('registered');
     expect(stdout + stderr).not.toContain('rotated');
-    const list = await mcpList();
+    const list = await withoutTokenInArgs(() => mcpList());
     expect(list).toMatch(/git: .*✔ Connected/);
     expect(list).toMatch(/qms: .*✔ Connected/);
     expect(list).not.toContain('Pending');
   }, 240_000);
+
+  it('without node, registers through `claude mcp add-json` (still no token in any argument), and drops a server no longer listed', async () => {
+    // A `node` that fails stands in for an image without it.
+    const noNode = join(dir, 'no-node');
+    await mkdir(noNode, { recursive: true });
+    await writeFile(join(noNode, 'node'), '#!/bin/sh\nexit 127\n');
+    await chmod(join(noNode, 'node'), 0o755);
+    const tsv = await placeOverlays();
+    // Only qms this time: git registered earlier must go.
+    const onlyQms = join(dir, 'only-qms.tsv');
+    await writeFile(onlyQms, (await readFile(tsv, 'utf8')).split('\n').filter((l) => l.startsWith('qms\t')).join('\n') + '\n', { mode: 0o600 });
+    const { stderr } = await withoutTokenInArgs(() => entry(['true'], { QMS_MCP_SERVERS_FILE: onlyQms, PATH: `${noNode}:${bin}:${process.env.PATH}` }));
+    expect(stderr).toContain('registered MCP server qms');
+    const config = await userConfig();
+    expect(Object.keys(config.servers)).toEqual(['qms']);
+    expect(config.servers.qms).toMatchObject({ headersHelper: `${headersHelper} ${onlyQms}` });
+    const list = await mcpList(dir);
+    expect(list).toMatch(/qms: .*✔ Connected/);
+    expect(list).not.toMatch(/^git:/m);
+    // Back to both servers for the tests below.
+    await entry(['true'], { QMS_MCP_SERVERS_FILE: tsv });
+    expect(Object.keys((await userConfig()).servers).sort()).toEqual(['git', 'qms']);
+  }, 240_000);
+
+  it('the headers helper answers for the server Claude Code names, and refuses what it cannot pass on', async () => {
+    const tsv = join(dir, 'overlay', 'etc', 'mcp-servers.tsv');
+    const helper = (name: string, file = tsv) => run('sh', [headersHelper, file], { env: { PATH: process.env.PATH, CLAUDE_CODE_MCP_SERVER_NAME: name } });
+    expect(JSON.parse((await helper('qms')).stdout)).toEqual({ Authorization: `Bearer ${servers[0]!.token}` });
+    await expect(helper('nope')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no MCP server nope') });
+    await expect(run('sh', [headersHelper, tsv], { env: { PATH: process.env.PATH } })).rejects.toMatchObject({ code: 2 });
+    const bad = join(dir, 'bad.tsv');
+    await writeFile(bad, 'qms\thttp://x/mcp\tBearer a"b\n');
+    await expect(helper('qms', bad)).rejects.toMatchObject({ code: 1, stdout: '' });
+  });
 
   it('execs the command it is given, with its exit code', async () => {
     const err = await entry(['sh', '-c', 'echo child-ran; exit 4']).catch((e: { code: number; stdout: string }) => e);

@@ -7,27 +7,50 @@ import { chown, lstat, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
+import { IN_PROJECT } from './container-paths.js';
 
-/** The agent's host folders under the project root (used by the session and verify plugins too). */
+/** The agent's host folders and files under the project root (used by the session and verify plugins too). */
 export interface AgentPaths {
   workspace: string;
   inbox: string;
   sessions: string;
   /** `.qms/container/<agent>`: generated overlays (0700; token files 0600). */
   overlayDir: string;
+  /** The generated files in it, mounted as the access table says (see overlays.ts). */
+  overlay: OverlayFiles;
   /** Host files the overlays shadow; mounted over only when they exist (see README). */
   hostMcpJson: string;
   hostSettingsLocal: string;
 }
 
-export function agentPaths(root: string, agent: string): AgentPaths {
+export interface OverlayFiles {
+  mcpJson: string;
+  settingsLocal: string;
+  /** Mounted at /etc/qms. */
+  etcDir: string;
+  /** An empty 0000 file mounted read-only over every host secret file (`.env*`). */
+  maskFile: string;
+}
+
+export function overlayFiles(overlayDir: string): OverlayFiles {
   return {
-    workspace: join(root, '.claude', 'users', agent, 'workspace'),
-    inbox: join(root, '.claude', 'users', agent, 'inbox'),
-    sessions: join(root, '.claude', 'sessions'),
-    overlayDir: join(root, '.qms', 'container', agent),
-    hostMcpJson: join(root, '.mcp.json'),
-    hostSettingsLocal: join(root, '.claude', 'settings.local.json'),
+    mcpJson: join(overlayDir, 'mcp.json'),
+    settingsLocal: join(overlayDir, 'settings.local.json'),
+    etcDir: join(overlayDir, 'etc'),
+    maskFile: join(overlayDir, 'masked-empty'),
+  };
+}
+
+export function agentPaths(root: string, agent: string): AgentPaths {
+  const overlayDir = join(root, IN_PROJECT.overlayDir(agent));
+  return {
+    workspace: join(root, IN_PROJECT.workspace(agent)),
+    inbox: join(root, IN_PROJECT.inbox(agent)),
+    sessions: join(root, IN_PROJECT.sessions),
+    overlayDir,
+    overlay: overlayFiles(overlayDir),
+    hostMcpJson: join(root, IN_PROJECT.mcpJson),
+    hostSettingsLocal: join(root, IN_PROJECT.settingsLocal),
   };
 }
 

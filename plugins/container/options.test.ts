@@ -59,16 +59,16 @@ describe('arguments and names', () => {
 });
 
 describe('spec', () => {
-  const input = (token: string): SpecInput => ({
+  const input = (token: string, secretFiles: string[] = ['.env']): SpecInput => ({
     project: 'p',
     root: '/r',
     opts: resolveOptions({ env: { FOO: 'bar' } }),
     image: 'img',
     imageId: 'sha256:1',
-    paths: agentPaths('/r', 'claude'),
     overlays: { mcpJson: '/r/.qms/container/claude/mcp.json', settingsLocal: '/r/.qms/container/claude/settings.local.json', etcDir: '/r/.qms/container/claude/etc', hash: token === 'a' ? 'h1' : 'h2' },
     shadow: { mcpJson: true, settingsLocal: false },
     sshDir: undefined,
+    secretFiles,
     hostEnv: { GH_TOKEN: 'ghp_secret', GIT_AUTHOR_EMAIL: 'a@b.c' },
   });
 
@@ -80,5 +80,16 @@ describe('spec', () => {
     expect(a.create.Env).toEqual(expect.arrayContaining(['FOO=bar', 'GIT_AUTHOR_EMAIL=a@b.c', 'HOME=/']));
     expect(a.create.HostConfig?.Mounts?.map((m) => m.Target)).not.toContain('/pipe-dream/.claude/settings.local.json');
     expect(a.create.HostConfig?.NanoCpus).toBe(2e9);
+  });
+
+  it('masks .qms/ and every secret file read-only, and a change in the masked set changes the hash', () => {
+    const a = containerSpec(input('a', ['.env']), 2);
+    const b = containerSpec(input('a', ['.env', 'docker/.env']), 2);
+    expect(a.hash).not.toBe(b.hash);
+    const mounts = b.create.HostConfig?.Mounts ?? [];
+    expect(mounts.find((m) => m.Target === '/pipe-dream/.qms')).toMatchObject({ Type: 'tmpfs', ReadOnly: true });
+    for (const target of ['/pipe-dream/.env', '/pipe-dream/docker/.env']) {
+      expect(mounts.find((m) => m.Target === target)).toEqual({ Type: 'bind', Source: agentPaths('/r', 'claude').overlay.maskFile, Target: target, ReadOnly: true });
+    }
   });
 });

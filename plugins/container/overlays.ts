@@ -1,19 +1,25 @@
 /**
- * The generated, read-only files the container gets (under `.qms/container/<agent>/`):
- *   mcp.json             → /pipe-dream/.mcp.json   (HTTP URLs + Authorization header)
+ * The generated, read-only files the container gets (under `.qms/container/<agent>/`; where
+ * each is mounted is the access table's business):
+ *   mcp.json             → /pipe-dream/.mcp.json   (HTTP URLs + the headersHelper; no token)
  *   settings.local.json  → /pipe-dream/.claude/settings.local.json (approves those servers)
- *   etc/mcp-servers.tsv  → /etc/qms/mcp-servers.tsv (what the entrypoint registers at user scope)
+ *   etc/mcp-servers.tsv  → /etc/qms/mcp-servers.tsv (name, URL and `Bearer <token>` per server:
+ *                          the entrypoint registers them at user scope, and `qms-mcp-headers`
+ *                          hands Claude Code the header from it)
  *   etc/gh-token         → /etc/qms/gh-token (only when GH_TOKEN is set)
  *   etc/claude-credentials.json → /etc/qms/claude-credentials.json (the host's Claude login, when
  *                          there is one: the entrypoint seeds the auth volume with it once)
- * Tokens travel only in these 0600 files owned by the agent's uid: never in env, labels or
- * `docker inspect`. The same endpoints at user scope and in `.mcp.json` (identical URL and
- * header) is what keeps `claude mcp list` at `✔ Connected` rather than `Pending approval`.
+ *   masked-empty         → over every host `.env*` file (empty, mode 0000)
+ * Tokens travel only in the 0600 files under etc/, owned by the agent's uid: never in env,
+ * labels, `docker inspect` or any process's arguments (Claude Code runs the headersHelper, which
+ * reads the file). The same server names and URLs at user scope and in `.mcp.json` keep
+ * `claude mcp list` at `✔ Connected` rather than `Pending approval`.
  */
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
+import { HEADERS_HELPER_COMMAND } from './container-paths.js';
+import { overlayFiles } from './host-paths.js';
 
 export interface Overlays {
   mcpJson: string;
@@ -26,7 +32,7 @@ export interface Overlays {
 export function mcpJsonContent(endpoints: readonly McpEndpoint[]): string {
   const mcpServers: Record<string, unknown> = {};
   for (const ep of endpoints) {
-    mcpServers[ep.name] = { type: 'http', url: ep.containerUrl, headers: { Authorization: `Bearer ${ep.token}` } };
+    mcpServers[ep.name] = { type: 'http', url: ep.containerUrl, headersHelper: HEADERS_HELPER_COMMAND };
   }
   return `${JSON.stringify({ mcpServers }, null, 2)}\n`;
 }
@@ -63,7 +69,7 @@ export async function writeOverlays(
 ): Promise<Overlays> {
   // Root writes for the agent's uid; any other user *is* the agent's uid.
   const owner = process.getuid?.() === 0 ? user : undefined;
-  const etcDir = join(overlayDir, 'etc');
+  const { etcDir, ...out } = overlayFiles(overlayDir);
   await mkdir(overlayDir, { recursive: true, mode: 0o700 });
   await chmod(overlayDir, 0o700);
   await mkdir(etcDir, { recursive: true, mode: 0o700 });
@@ -71,12 +77,12 @@ export async function writeOverlays(
   if (owner) await chown(etcDir, owner.uid, owner.gid);
 
   const files: Array<[string, string, number]> = [
-    [join(overlayDir, 'mcp.json'), mcpJsonContent(endpoints), 0o600],
-    [join(overlayDir, 'settings.local.json'), settingsLocalContent(endpoints), 0o644],
-    [join(etcDir, 'mcp-servers.tsv'), serversTsvContent(endpoints), 0o600],
+    [out.mcpJson, mcpJsonContent(endpoints), 0o644],
+    [out.settingsLocal, settingsLocalContent(endpoints), 0o644],
+    [`${etcDir}/mcp-servers.tsv`, serversTsvContent(endpoints), 0o600],
   ];
-  if (ghToken) files.push([join(etcDir, 'gh-token'), `${ghToken}\n`, 0o600]);
-  else await rm(join(etcDir, 'gh-token'), { force: true });
+  if (ghToken) files.push([`${etcDir}/gh-token`, `${ghToken}\n`, 0o600]);
+  else await rm(`${etcDir}/gh-token`, { force: true });
 
   const hash = createHash('sha256');
   for (const [file, content, mode] of files) {
@@ -84,8 +90,24 @@ export async function writeOverlays(
     hash.update(file).update('\0').update(content).update('\0');
   }
   // Not part of the hash: Claude refreshes its login often, which must not recreate the container.
-  const credentials = join(etcDir, 'claude-credentials.json');
+  const credentials = `${etcDir}/claude-credentials.json`;
   if (claudeCredentials) await put(credentials, claudeCredentials, 0o600, owner);
   else await rm(credentials, { force: true });
-  return { mcpJson: files[0]![0], settingsLocal: files[1]![0], etcDir, hash: hash.digest('hex') };
+  await writeMaskFile(out.maskFile);
+  return { mcpJson: out.mcpJson, settingsLocal: out.settingsLocal, etcDir, hash: hash.digest('hex') };
+}
+
+/**
+ * The empty file mounted over each secret: mode 0000, so even an agent whose uid owns it can't
+ * read it (nor chmod it: the mount is read-only). Replaced, never written into, if it is not
+ * exactly that (a non-root owner can't open a 0000 file).
+ */
+export async function writeMaskFile(file: string): Promise<void> {
+  const st = await lstat(file).catch(() => undefined);
+  if (st?.isFile() && st.size === 0 && (st.mode & 0o777) === 0) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  await rm(tmp, { force: true });
+  await writeFile(tmp, '', { mode: 0 });
+  await chmod(tmp, 0);
+  await rename(tmp, file);
 }

@@ -1,17 +1,17 @@
 /**
  * The container's definition as dockerode create options, and its config hash: everything
- * that defines the container (image id, mounts, env, limits, security, the overlays' content
- * hash) hashed into the `qms.config-hash` label, so a change means recreate. Secrets are only
- * ever in the overlay files; the label holds a hash.
+ * that defines the container (image id, mounts — the access table's, masked secret files
+ * included — env, limits, security, the overlays' content hash) hashed into the
+ * `qms.config-hash` label, so a change means recreate (a new `.env*` file too). Secrets are
+ * only ever in the overlay files; the label holds a hash.
  */
 import { createHash } from 'node:crypto';
 import type { ContainerCreateOptions, MountSettings } from 'dockerode';
-import type { AgentPaths } from './host-paths.js';
+import { accessTable, mountsOf } from './access-table.js';
+import { CONTAINER_ROOT, IN_CONTAINER, IN_PROJECT, inContainer } from './container-paths.js';
 import type { ResolvedContainerOptions } from './options.js';
 import type { Overlays } from './overlays.js';
 import { LABEL, configVolumeName, containerName } from './names.js';
-
-export const CONTAINER_ROOT = '/pipe-dream';
 /** Environment passed through from the host (.env) when set: identity, not secrets. */
 const PASS_THROUGH = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
 
@@ -21,11 +21,12 @@ export interface SpecInput {
   opts: ResolvedContainerOptions;
   image: string;
   imageId: string;
-  paths: AgentPaths;
   overlays: Overlays;
   /** Which host files exist, so their overlays can be mounted over them. */
   shadow: { mcpJson: boolean; settingsLocal: boolean };
   sshDir: string | undefined;
+  /** Project-relative host secret files (`.env*`) masked in the container. */
+  secretFiles: readonly string[];
   hostEnv: Readonly<Record<string, string>>;
 }
 
@@ -37,31 +38,17 @@ export interface ContainerSpec {
 }
 
 export function containerMounts(input: SpecInput): MountSettings[] {
-  const { paths, opts, overlays, shadow } = input;
-  const inRoot = (rel: string): string => `${CONTAINER_ROOT}/${rel}`;
-  const mounts: MountSettings[] = [
-    { Type: 'bind', Source: input.root, Target: CONTAINER_ROOT, ReadOnly: true },
-    { Type: 'bind', Source: paths.workspace, Target: inRoot(`.claude/users/${opts.agent}/workspace`), ReadOnly: false },
-    { Type: 'bind', Source: paths.sessions, Target: inRoot('.claude/sessions'), ReadOnly: false },
-    { Type: 'bind', Source: overlays.etcDir, Target: '/etc/qms', ReadOnly: true },
-    { Type: 'volume', Source: configVolumeName(input.project, opts.agent), Target: '/claude-config', ReadOnly: false },
-  ];
-  if (shadow.mcpJson) mounts.push({ Type: 'bind', Source: overlays.mcpJson, Target: inRoot('.mcp.json'), ReadOnly: true });
-  if (shadow.settingsLocal) {
-    mounts.push({ Type: 'bind', Source: overlays.settingsLocal, Target: inRoot('.claude/settings.local.json'), ReadOnly: true });
-  }
-  if (input.sshDir) mounts.push({ Type: 'bind', Source: input.sshDir, Target: '/.ssh', ReadOnly: true });
-  return mounts;
+  return mountsOf(accessTable({ root: input.root, project: input.project, agent: input.opts.agent, shadow: input.shadow, sshDir: input.sshDir, secretFiles: input.secretFiles }));
 }
 
 export function containerEnv(input: SpecInput): string[] {
   const { opts } = input;
   const env: Record<string, string> = {
     HOME: '/',
-    CLAUDE_CONFIG_DIR: '/claude-config',
+    CLAUDE_CONFIG_DIR: IN_CONTAINER.claudeConfig,
     MCP_TIMEOUT: String(opts.mcpTimeoutMs),
     QMS_AGENT: opts.agent,
-    QMS_WORKSPACE: `${CONTAINER_ROOT}/.claude/users/${opts.agent}/workspace`,
+    QMS_WORKSPACE: inContainer(IN_PROJECT.workspace(opts.agent)),
   };
   for (const key of PASS_THROUGH) {
     const v = input.hostEnv[key];
@@ -94,7 +81,7 @@ export function containerSpec(input: SpecInput, cpus: number): ContainerSpec {
     user: opts.user,
     overlays: input.overlays.hash,
     healthcheck,
-    version: 1,
+    version: 2,
   };
   const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
   const create: ContainerCreateOptions = {

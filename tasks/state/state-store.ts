@@ -4,11 +4,12 @@
  * file 0600, every change is a read-modify-write under the `state` lock with an atomic
  * write. A corrupt file is moved aside (`state.json.corrupt-<time>`) and treated as empty.
  */
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateEntry, StateStore } from '../types.js';
 import { atomicWrite } from './atomic-write.js';
 import { withFileLock } from './lock.js';
+import { ensureQmsDir, qmsDir } from './qms-dir.js';
 
 interface StateFile {
   version: 1;
@@ -23,7 +24,7 @@ export interface StateStoreOptions {
   lockTimeoutMs?: number;
 }
 
-export const stateDir = (root: string): string => join(root, '.qms');
+export const stateDir = qmsDir;
 
 export function createStateStore(options: StateStoreOptions): StateStore {
   const dir = stateDir(options.root);
@@ -73,13 +74,24 @@ export function createStateStore(options: StateStoreOptions): StateStore {
   };
 
   const write = async (state: StateFile): Promise<void> => {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await ensureQmsDir(options.root);
     await atomicWrite(file, `${JSON.stringify(state, null, 2)}\n`, 0o600);
   };
 
-  // Callers queue in call order (the lock creates `.qms/locks`, 0700, when it first needs it).
-  const withLock = <T>(name: string, fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> =>
-    withFileLock(lockFile(name), fn, { timeoutMs: opts?.timeoutMs ?? options.lockTimeoutMs, description: options.root });
+  // Callers queue in call order (the lock creates `.qms/locks`, 0700, when it first needs it);
+  // `.qms/.gitignore` is written alongside and awaited before `fn` runs.
+  const withLock = <T>(name: string, fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> => {
+    const ready = ensureQmsDir(options.root);
+    ready.catch(() => undefined); // surfaced through `fn` below, or moot if the lock failed
+    return withFileLock(
+      lockFile(name),
+      async () => {
+        await ready;
+        return fn();
+      },
+      { timeoutMs: opts?.timeoutMs ?? options.lockTimeoutMs, description: options.root },
+    );
+  };
 
   const update = (fn: (s: StateFile) => void): Promise<void> =>
     withLock('state', async () => {

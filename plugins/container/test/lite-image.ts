@@ -11,7 +11,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export async function buildLiteImage(docker: Docker, tag: string): Promise<string> {
   const { uid, gid } = defaultAgentUser();
   const stream = await docker.buildImage(
-    { context: repoRoot, src: ['plugins/container/test/fixtures/agent-lite/Dockerfile', 'docker/entrypoint.sh', 'docker/healthcheck.sh'] },
+    { context: repoRoot, src: ['plugins/container/test/fixtures/agent-lite/Dockerfile', 'docker/entrypoint.sh', 'docker/healthcheck.sh', 'docker/mcp-headers.sh'] },
     {
       t: tag,
       dockerfile: 'plugins/container/test/fixtures/agent-lite/Dockerfile',
