@@ -16,8 +16,9 @@ export interface FormContext {
 }
 
 interface Form {
-  short: string;
-  long: readonly string[];
+  /** Allowed options; a form without them keeps the generic option checks (read-only forms). */
+  short?: string;
+  long?: readonly string[];
   check?: (args: ParsedArgs, action: string | undefined, ctx: FormContext) => Generator<Refusal>;
 }
 
@@ -111,8 +112,6 @@ const FORMS: Record<string, Form> = {
     },
   },
   reflog: {
-    short: 'n',
-    long: ['max-count', 'oneline', 'date', 'format', 'pretty'],
     *check(_args, action) {
       if (action !== undefined && action !== 'show') yield refuse('subcommand-form', `reflog ${action} is not a read`, 'Use `reflog` or `reflog show [ref]`.');
     },
@@ -123,14 +122,16 @@ const FORMS: Record<string, Form> = {
 export function* checkAgentForm(sub: string, args: ParsedArgs, action: string | undefined, ctx: FormContext): Generator<Refusal> {
   const form = FORMS[sub];
   if (!form) return;
-  for (const opt of args.options) {
-    const ok = opt.long ? form.long.includes(opt.name) : form.short.includes(opt.name);
+  const short = form.short ?? '';
+  const long = form.long ?? [];
+  for (const opt of form.long === undefined ? [] : args.options) {
+    const ok = opt.long ? long.includes(opt.name) : short.includes(opt.name);
     if (ok) continue;
-    const meant = opt.long ? form.long.filter((l) => l.startsWith(opt.name)) : [];
+    const meant = opt.long ? long.filter((l) => l.startsWith(opt.name)) : [];
     yield refuse(
       'option-allowlist',
       `option ${opt.raw} is not allowed for ${sub} in the agent policy`,
-      meant.length === 1 ? `Spell it out: --${meant[0]}.` : `Allowed: ${[...form.short].map((c) => `-${c}`).concat(form.long.map((l) => `--${l}`)).join(' ') || 'none'}.`,
+      meant.length === 1 ? `Spell it out: --${meant[0]}.` : `Allowed: ${[...short].map((c) => `-${c}`).concat(long.map((l) => `--${l}`)).join(' ') || 'none'}.`,
     );
   }
   yield* form.check?.(args, action, ctx) ?? [];

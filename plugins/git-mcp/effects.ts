@@ -63,6 +63,23 @@ export async function judgeIndexPath(settings: GitRunSettings, rel: string, seen
 /** Options that only shape the plan (which paths); the real add gets the planned paths instead. */
 const PLAN_ONLY = new Set(['A', 'u', 'n', 'all', 'update', 'dry-run', 'no-all', 'ignore-removal', 'no-ignore-removal', 'ignore-missing']);
 
+/**
+ * Paths named literally that git's plan would silently skip but the agent should hear about:
+ * a FIFO, socket or device (refused without ever opening it), or a file inside a nested repository.
+ */
+async function judgeNamed(settings: GitRunSettings, named: readonly string[], seen: Map<string, boolean>): Promise<Refusal | undefined> {
+  for (const raw of named) {
+    if (raw.startsWith(':') || /[*?[\\]/.test(raw)) continue;
+    const rel = normalisePath(settings.projectRoot, raw, true);
+    if (rel === null || rel === '') continue;
+    const nested = await insideNestedRepo(settings.projectRoot, rel, seen);
+    if (nested !== undefined) return refuse('nested-repository', `"${rel}" is inside "${nested}", which holds a git repository of its own`, `Remove ${nested}/.git (the host's git never enters a nested repository), or keep it out of what you stage.`);
+    const st = await lstat(join(settings.projectRoot, rel)).catch(() => undefined);
+    if (st && !st.isFile() && !st.isSymbolicLink() && !st.isDirectory()) return refuse('special-file', `"${rel}" is not a regular file (a FIFO, socket or device)`, 'Only regular files and symlinks can be staged.');
+  }
+  return undefined;
+}
+
 const ADD_LINE = /^(add|remove) '(.*)'$/;
 
 /** Paths from `add --dry-run`'s plan, or a refusal when a line cannot be read as one. */
@@ -101,11 +118,13 @@ async function indexEntries(settings: GitRunSettings, paths: readonly string[]):
 export async function addByEffect(args: readonly string[], settings: GitRunSettings): Promise<AddOutcome> {
   const parsed = parseArgs(args, SUBCOMMANDS.add?.spec ?? {});
   const dryRun = findOption(parsed, 'n', ['dry-run']) !== undefined;
+  const seen = new Map<string, boolean>();
+  const named = await judgeNamed(settings, [...parsed.operands, ...parsed.pathspecs], seen);
+  if (named) return { refusal: named };
   const plan = await runGit(['add', '--dry-run', ...args.filter((a) => a !== '--dry-run' && a !== '-n')], settings);
   if (plan.exitCode !== 0) return { result: plan };
   const paths = parsePlan(settings.projectRoot, plan.stdout);
   if (!Array.isArray(paths)) return { refusal: paths };
-  const seen = new Map<string, boolean>();
   for (const rel of paths) {
     const refusal = await judgeIndexPath(settings, rel, seen, true);
     if (refusal) return { refusal };

@@ -81,7 +81,8 @@ interface CallResult {
 }
 
 async function inMemoryClient(): Promise<{ call: (command: string) => Promise<CallResult>; client: Client; close: () => Promise<void> }> {
-  const server = await createGitMcpServer({ projectRoot: project, auditLog });
+  // The wide preset: ordinary maintainer work on docs/ and every hostile spelling by its own rule.
+  const server = await createGitMcpServer({ projectRoot: project, auditLog, policy: { preset: 'maintainer' } });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const client = new Client({ name: 'git-mcp-test', version: '1.0.0' });
@@ -211,8 +212,11 @@ describe('git_exec over the MCP SDK client (in memory)', () => {
     const before = auditLines().length;
     await call('status --short');
     await call('push --force');
-    const [ok, refused] = auditLines().slice(before);
+    const [start, ok, refused] = auditLines().slice(before);
+    // Written before git runs (no record, no run), then the outcome.
+    expect(start).toMatchObject({ command: 'status --short', verdict: 'allowed', phase: 'start', exitCode: null });
     expect(ok).toMatchObject({ command: 'status --short', verdict: 'allowed', exitCode: 0 });
+    expect(ok?.phase).toBeUndefined();
     expect((ok?.steps as unknown[]).length).toBe(1);
     expect(refused).toMatchObject({ command: 'push --force', verdict: 'refused', rule: 'push-force', exitCode: null });
     expect(typeof ok?.time).toBe('string');
@@ -318,7 +322,8 @@ describe('git_exec over streamable HTTP', () => {
       const client = new Client({ name: 'git-mcp-serve-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
       expect((await callTool(client, 'status --short')).isError).toBe(false);
-      expect((await callTool(client, 'reset --hard')).text).toContain('refused by rule "reset-hard"');
+      // The default preset is the agent's: reset is not one of its subcommands at all.
+      expect((await callTool(client, 'reset --hard')).text).toContain('refused by rule "subcommand-allowlist"');
       await client.close();
     } finally {
       child.kill('SIGTERM');
@@ -336,7 +341,7 @@ describe('git_exec over streamable HTTP', () => {
     const client = new Client({ name: 'git-mcp-stdio-test', version: '1.0.0' });
     await client.connect(transport);
     expect((await callTool(client, 'rev-parse --abbrev-ref HEAD')).text).toContain('\nmain\n[exit 0]');
-    expect((await callTool(client, 'stash clear')).text).toContain('refused by rule "stash-drop"');
+    expect((await callTool(client, 'stash clear')).text).toContain('refused by rule "subcommand-allowlist"');
     await client.close();
   });
 });
