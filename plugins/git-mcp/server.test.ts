@@ -193,6 +193,20 @@ describe('git_exec over the MCP SDK client (in memory)', () => {
     expect(lines.every((l) => l.verdict === 'refused' && l.exitCode === null && typeof l.durationMs === 'number')).toBe(true);
   });
 
+  it('refuses every hostile input under the default agent preset too (by whichever rule comes first), with the same effects', async () => {
+    const agent = await createGitExecutor({ projectRoot: project, auditLog });
+    const head = plainGit(project, 'rev-parse', 'HEAD');
+    const remoteRefs = plainGit(remote, 'show-ref');
+    for (const entry of HOSTILE_CORPUS) {
+      const command = entry.command.split('{canary}').join(canary);
+      expect.soft((await agent.exec(command)).isError, command).toBe(true);
+    }
+    expect(canaries()).toEqual([]);
+    expect(plainGit(project, 'rev-parse', 'HEAD')).toBe(head);
+    expect(plainGit(remote, 'show-ref')).toBe(remoteRefs);
+    expect(plainGit(project, 'status', '--porcelain', '--', 'flow-state', 'qms-cli')).toBe('');
+  });
+
   it('cannot be made to smuggle options: a leading "-" is an option to the policy wherever git reads it as one', async () => {
     const smuggled = await call(`checkout --upload-pack="touch ${canary}/smuggled"`);
     expect(smuggled.text).toContain('refused by rule "runs-program"');
