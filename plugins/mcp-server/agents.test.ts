@@ -46,7 +46,7 @@ describe('mcp-server with several agents', () => {
 
   it('writes one token per agent, each acting as its agent, and removes them all on stop', async () => {
     const port = await freePort();
-    const plugin = qmsMcp({ port, hosts: ['127.0.0.1'], agents: ['claude', 'qa'] });
+    const plugin = qmsMcp({ port, hosts: ['127.0.0.1'], agents: ['claude', 'qa'], backend: 'builtin' });
     const ctx = makeTaskContext(root);
     const endpoint = (await plugin.tasks[0]!.run(ctx)) as McpEndpoint;
     const dir = join(root, '.qms', 'mcp');
