@@ -14,6 +14,7 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import { QmsError } from '../../tasks/errors.js';
 import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js';
 import { findPortHolder, portInUseError } from './port-holder.js';
+import { DEFAULT_SESSION_LIMITS, SessionTable, type SessionLimits } from './session-table.js';
 
 export interface HttpHostOptions {
   /** Builds a fresh McpServer for the identity of the token that opened the session; called once per MCP session. */
@@ -30,6 +31,8 @@ export interface HttpHostOptions {
   allowedHostnames?: string[];
   /** Largest accepted request body; default 4 MiB. */
   maxBodyBytes?: number;
+  /** Sessions per credential and idle expiry; default 16 sessions, 30 minutes. */
+  sessionLimits?: Partial<SessionLimits>;
 }
 
 export interface HttpHost {
@@ -145,7 +148,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const hosts = options.hosts ?? defaultListenHosts();
   const allowed = new Set((options.allowedHostnames ?? defaultAllowedHostnames()).map((h) => h.toLowerCase()));
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer; credential: Credential }>();
+  type Session = { transport: StreamableHTTPServerTransport; server: McpServer };
+  const sessions = new SessionTable<Session>({ ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits }, (s) => void s.transport.close().catch(() => undefined));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host;
@@ -185,17 +189,17 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const session = sessions.get(sessionId);
+      const session = sessions.use(sessionId);
       if (!session) {
         sendJsonRpcError(res, 404, -32001, 'Session not found: start a new MCP session with initialize');
         return;
       }
-      if (session.credential !== credential) {
+      if (session.owner !== credential) {
         // Another agent's token on this session: it would act with the opener's identity.
         sendJsonRpcError(res, 403, -32001, 'Forbidden: this MCP session was opened with another token; start your own session with initialize');
         return;
       }
-      await session.transport.handleRequest(req, res, body);
+      await session.value.transport.handleRequest(req, res, body);
       return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
@@ -206,7 +210,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, credential });
+        sessions.add(id, credential, { transport, server });
       },
     });
     transport.onclose = () => {
@@ -251,8 +255,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     port,
     close() {
       closed ??= (async () => {
-        const open = [...sessions.values()];
-        sessions.clear();
+        const open = sessions.drain();
         await Promise.all(open.map(async (s) => {
           await s.transport.close().catch(() => undefined);
           await s.server.close().catch(() => undefined);
