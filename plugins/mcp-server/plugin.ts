@@ -1,12 +1,13 @@
 /**
  * `mcpServer(options)`: a plugin supervising one MCP server process, with tasks `mcp:<name>`
- * (start or reuse; result McpEndpoint) and `mcp:<name>:stop`, the `logs` command and a
+ * (start or reuse; result McpEndpoint) and `mcp:<name>:stop`, the `logs` and `call` commands and a
  * `status` hook. Cheap to create: the supervisor (and through it the MCP SDK) loads on use.
  */
 import { ConfigError } from '../../tasks/errors.js';
 import type { Plugin } from '../../tasks/types.js';
 import type { McpEndpoint } from './endpoint.js';
 import { taskNameOf, type McpServerOptions } from './launch.js';
+import { callCommand } from './call-command.js';
 import { logsCommand } from './logs-command.js';
 
 export type { McpServerOptions } from './launch.js';
@@ -58,6 +59,6 @@ export function mcpServer(options: McpServerOptions): Plugin {
       },
     ],
     status: async (ctx) => (await supervisor()).inspectServer(ctx, name, pluginName),
-    commands: { logs: logsCommand },
+    commands: { logs: logsCommand, call: callCommand },
   };
 }

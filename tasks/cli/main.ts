@@ -122,6 +122,14 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .option('-f, --follow', 'keep printing new lines')
     .action(act((cmd) => plugin('logs', cmd.args, cmd)));
   program
+    .command('call')
+    .description('call a tool of a running MCP server as an agent would, or list its tools (mcp-server plugin)')
+    .argument('<server>', 'server name, e.g. qms or git')
+    .argument('[tool]', 'tool name; without it, list the tools')
+    .argument('[json-args]', 'the tool arguments as one JSON object')
+    .option('--agent <name>', 'call with this agent\'s token (default: the server\'s default agent)')
+    .action(act((cmd) => plugin('call', cmd.args, cmd)));
+  program
     .command('verify')
     .description('check the running environment from inside the container (verify plugin)')
     .action(act((cmd) => plugin('verify', cmd.args, cmd)));

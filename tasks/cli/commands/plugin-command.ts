@@ -1,5 +1,5 @@
 /**
- * Commands provided by plugins (`exec`, `refresh`, `stop`, `attach`, `logs`, `verify`): dispatched to
+ * Commands provided by plugins (`exec`, `refresh`, `stop`, `attach`, `logs`, `call`, `verify`): dispatched to
  * the first loaded plugin that declares it, with the operands in order and the flags.
  */
 import { ConfigError } from '../../errors.js';
@@ -15,6 +15,7 @@ export const COMMAND_PROVIDERS: Record<string, string> = {
   stop: 'container()',
   attach: 'container()',
   logs: 'qmsMcp() or gitMcp()',
+  call: 'qmsMcp() or gitMcp()',
   verify: 'verify()',
 };
 
