@@ -5,7 +5,7 @@
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { captureExec } from './capture-exec.js';
-import { CONTAINER_ROOT } from './fs-checks.js';
+import { CONTAINER_ROOT } from '../container/container-paths.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
 

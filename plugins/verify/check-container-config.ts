@@ -1,10 +1,12 @@
 /**
  * Check (6): limits and security options of the running container, from `docker inspect`:
  * CPUs, memory, pids, nofile as configured; no-new-privileges; all capabilities dropped; not
- * privileged; no Docker socket mounted; each mount read-only or read-write as the access table says.
+ * privileged; no Docker socket mounted; each mount read-only or read-write as the container's
+ * access table says (masks read-only too; anything not in the table must be read-only).
  */
 import type { ContainerInspectInfo } from 'dockerode';
-import { CONTAINER_ROOT } from './fs-checks.js';
+import { expectedMounts, type AccessRow } from '../container/access-table.js';
+import { CONTAINER_ROOT } from '../container/container-paths.js';
 import { record, type CheckRecord } from './report.js';
 
 export interface ExpectedLimits {
@@ -15,22 +17,9 @@ export interface ExpectedLimits {
   nofile: { soft: number; hard: number };
 }
 
-/** Mount targets and whether they must be writable; anything else mounted must be read-only. */
-export function expectedMounts(agent: string): Map<string, boolean> {
-  return new Map([
-    [CONTAINER_ROOT, false],
-    [`${CONTAINER_ROOT}/.claude/users/${agent}/workspace`, true],
-    [`${CONTAINER_ROOT}/.claude/sessions`, true],
-    [`${CONTAINER_ROOT}/.mcp.json`, false],
-    [`${CONTAINER_ROOT}/.claude/settings.local.json`, false],
-    ['/.ssh', false],
-    ['/claude-config', true],
-  ]);
-}
-
 const gib = (bytes: number): string => `${bytes} bytes (${(bytes / 1024 ** 3).toFixed(2)} GiB)`;
 
-export function checkContainerConfig(info: ContainerInspectInfo, expected: ExpectedLimits, agent: string, started: Date): CheckRecord[] {
+export function checkContainerConfig(info: ContainerInspectInfo, expected: ExpectedLimits, rows: readonly AccessRow[], started: Date): CheckRecord[] {
   const hc = info.HostConfig as ContainerInspectInfo['HostConfig'] & {
     NanoCpus?: number;
     PidsLimit?: number | null;
@@ -62,7 +51,7 @@ export function checkContainerConfig(info: ContainerInspectInfo, expected: Expec
     rec('privileged', 'not privileged', 'Privileged false', `Privileged ${String(hc.Privileged ?? false)}`, hc.Privileged !== true),
     rec('docker-socket', 'no Docker socket in the container', 'no mount of docker.sock', sockMounts.length ? sockMounts.map((m) => m.Destination).join(', ') : 'none', sockMounts.length === 0),
   ];
-  const wanted = expectedMounts(agent);
+  const wanted = expectedMounts(rows);
   for (const m of info.Mounts) {
     const target = m.Destination.replace(/\/$/, '');
     const mustWrite = wanted.get(target) ?? false;
@@ -72,7 +61,7 @@ export function checkContainerConfig(info: ContainerInspectInfo, expected: Expec
         `mount:${target}`,
         `mount ${target} is ${mustWrite ? 'read-write' : 'read-only'}${known ? '' : ' (not in the access table: must be read-only)'}`,
         mustWrite ? 'RW true' : 'RW false',
-        `RW ${String(m.RW)} (${m.Type} ${m.Type === 'volume' ? m.Name ?? '' : m.Source})`,
+        `RW ${String(m.RW)} (${m.Type}${m.Type === 'volume' ? ` ${m.Name ?? ''}` : m.Source ? ` ${m.Source}` : ''})`,
         m.RW === mustWrite,
       ),
     );

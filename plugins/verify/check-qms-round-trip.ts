@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agentPaths } from '../container/host-paths.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { CONTAINER_ROOT } from './fs-checks.js';
+import { IN_PROJECT, inContainer } from '../container/container-paths.js';
 import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
 import { initializeSteps, toolCall, type StepOutput } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
@@ -28,7 +28,7 @@ const answer = (step: StepOutput | undefined, id: number): { text: string; error
 export async function checkQmsRoundTrip(target: VerifyTarget, endpoint: McpEndpoint, root: string): Promise<CheckRecord> {
   const started = new Date();
   const doc = await createVerificationDocument(root, target.agent, target.containerId);
-  const workspaceFile = `${CONTAINER_ROOT}/.claude/users/${target.agent}/workspace/${doc.id}.md`;
+  const workspaceFile = `${inContainer(IN_PROJECT.workspace(target.agent))}/${doc.id}.md`;
   const line = `Edited inside container ${target.containerId.slice(0, 12)} by qms verify ${target.nonce}.`;
   const expectedText = `${doc.text}${line}\n`;
   const base = {

@@ -1,13 +1,16 @@
 /**
- * Checks (2) read-only paths, (3) writable paths and (5) `git clone` into /projects, batched
+ * Checks (2) read-only paths, (3) writable paths, masked paths (`.qms/`, each `.env*`: nothing
+ * readable) and (5) `git clone` into /projects — the container access table's probes — batched
  * into ONE `docker exec` of a small sh script that prints one machine-readable line per check:
- * `R<TAB>id<TAB>pass|fail|skip<TAB>base64(actual)`. Every probe cleans up after itself, and a
- * write that unexpectedly succeeds is undone at once.
+ * `R<TAB>id<TAB>pass|fail|skip<TAB>base64(actual)`. Every probe cleans up after itself, a
+ * write that unexpectedly succeeds is undone at once, and a read reports only byte counts.
  */
+import type { AccessRow, Probe } from '../container/access-table.js';
+import { CONTAINER_ROOT, IN_CONTAINER } from '../container/container-paths.js';
 import type { CheckGroup } from './report.js';
 import { shq } from './shell-quote.js';
 
-export type FsProbe = 'ro-dir' | 'ro-file' | 'rw-dir' | 'git-clone';
+export type FsProbe = Probe | 'git-clone';
 
 export interface FsCheck {
   id: string;
@@ -15,6 +18,8 @@ export interface FsCheck {
   title: string;
   probe: FsProbe;
   path: string;
+  /** masked-dir: the files (relative to `path`) it tries to read. */
+  files?: readonly string[];
 }
 
 export interface FsOutcome {
@@ -22,26 +27,26 @@ export interface FsOutcome {
   actual: string;
 }
 
-export const CONTAINER_ROOT = '/pipe-dream';
+const GROUP: Record<Probe, CheckGroup> = { 'ro-dir': 'read-only', 'ro-file': 'read-only', 'rw-dir': 'read-write', 'masked-dir': 'secrets', 'masked-file': 'secrets' };
+const PREFIX: Record<Probe, string> = { 'ro-dir': 'ro', 'ro-file': 'ro', 'rw-dir': 'rw', 'masked-dir': 'masked', 'masked-file': 'masked' };
+const isDir = (probe: Probe): boolean => probe.endsWith('-dir');
 
-/** The access table of the seeds (CR-043/CR-046) for one agent; `/.ssh` only when it is mounted. */
-export function fsChecks(agent: string, sshMounted: boolean): FsCheck[] {
-  const r = CONTAINER_ROOT;
-  const ro = (path: string, probe: FsProbe, what: string): FsCheck => ({ id: `ro:${path}`, group: 'read-only', title: `${what} is read-only`, probe, path });
-  const rw = (path: string, what: string): FsCheck => ({ id: `rw:${path}`, group: 'read-write', title: `${what} is writable`, probe: 'rw-dir', path });
-  return [
-    ro(`${r}/`, 'ro-dir', 'the project root'),
-    ro(`${r}/QMS/`, 'ro-dir', 'the controlled QMS documents'),
-    ro(`${r}/.git`, 'ro-dir', 'the git repository'),
-    ro(`${r}/.mcp.json`, 'ro-file', 'the container-side MCP config'),
-    ro(`${r}/.claude/settings.local.json`, 'ro-file', 'the container-side Claude settings'),
-    ro(`${r}/.claude/users/${agent}/inbox/`, 'ro-dir', `${agent}'s inbox`),
-    ...(sshMounted ? [ro('/.ssh', 'ro-dir', 'the SSH keys')] : []),
-    rw(`${r}/.claude/users/${agent}/workspace/`, `${agent}'s workspace`),
-    rw(`${r}/.claude/sessions/`, 'the sessions folder'),
-    rw('/projects/', '/projects'),
-    { id: 'git-clone:/projects', group: 'git-clone', title: 'git clone of a local repository into /projects works', probe: 'git-clone', path: '/projects' },
-  ];
+/**
+ * The access table's probes, plus the git clone. `maskedDirFiles`: what the masked-dir probe
+ * tries to read (the host's files under `.qms/` and a canary), relative to that folder.
+ */
+export function fsChecks(rows: readonly AccessRow[], maskedDirFiles: readonly string[] = []): FsCheck[] {
+  const checks: FsCheck[] = [];
+  for (const row of rows) {
+    const probe = row.probe;
+    if (!probe) continue;
+    const title = row.access === 'masked' ? `${row.what} is not readable` : `${row.what} is ${row.access === 'read-write' ? 'writable' : 'read-only'}`;
+    const check: FsCheck = { id: `${PREFIX[probe]}:${row.target}${isDir(probe) ? '/' : ''}`, group: GROUP[probe], title, probe, path: row.target };
+    if (probe === 'masked-dir') check.files = maskedDirFiles;
+    checks.push(check);
+  }
+  checks.push({ id: `git-clone:${IN_CONTAINER.projects}`, group: 'git-clone', title: 'git clone of a local repository into /projects works', probe: 'git-clone', path: IN_CONTAINER.projects });
+  return checks;
 }
 
 export function howOf(check: FsCheck, nonce: string): string {
@@ -53,6 +58,10 @@ export function howOf(check: FsCheck, nonce: string): string {
       return `sh -c ': >> ${p}' (open for writing in append mode; nothing is written)`;
     case 'rw-dir':
       return `printf … > ${p}/.qms-verify-${nonce}; cat it back; rm it`;
+    case 'masked-dir':
+      return `ls -A ${p}; cat each of ${check.files?.length ?? 0} files the host has there (state, tokens, a canary written for this run), counting the bytes read`;
+    case 'masked-file':
+      return `cat ${p} > /dev/null, then count the bytes readable`;
     case 'git-clone':
       return `git clone --quiet --depth 1 file://${CONTAINER_ROOT} /projects/.qms-verify-clone-${nonce} (a scratch repository in /projects when the project is not a git repository); git rev-parse HEAD; rm -rf`;
   }
@@ -65,6 +74,10 @@ export function expectedOf(check: FsCheck): string {
       return 'the write is refused (read-only file system or permission denied); skipped when the path does not exist';
     case 'rw-dir':
       return 'the file is created, reads back the same and is removed';
+    case 'masked-dir':
+      return 'the listing is refused or empty and not one byte of any file is readable';
+    case 'masked-file':
+      return 'the read is refused (or finds nothing): the host file is masked';
     case 'git-clone':
       return 'the clone succeeds and has the project HEAD commit';
   }
@@ -92,6 +105,23 @@ rw_dir() {
   elif [ "$got" = "qms verify $N" ]; then out "$1" pass "created, read back and removed $f";
   else out "$1" fail "created $f but read back: $got"; fi
 }
+masked_dir() {
+  id=$1; d=$2; shift 2; leaked=""
+  if list=$(ls -A "$d" 2>/dev/null) && [ -n "$list" ]; then leaked="listed $(printf '%s\n' "$list" | wc -l) entries"; fi
+  for f in "$@"; do
+    n=$(cat "$d/$f" 2>/dev/null | wc -c)
+    if [ "$n" -gt 0 ]; then leaked="$leaked; read $n bytes of $f"; fi
+  done
+  if [ -n "$leaked" ]; then out "$id" fail "readable: $(printf '%s' "$leaked" | sed 's/^; //')";
+  else out "$id" pass "listing refused or empty; none of the $# files readable"; fi
+}
+masked_file() {
+  if [ ! -e "$2" ] && [ ! -L "$2" ]; then out "$1" pass "not present in the container"; return; fi
+  if err=$( (cat "$2" > /dev/null) 2>&1 ); then
+    n=$(cat "$2" 2>/dev/null | wc -c)
+    if [ "$n" -gt 0 ]; then out "$1" fail "readable: $n bytes"; else out "$1" pass "empty: nothing readable"; fi
+  else out "$1" pass "read refused: $(msg "$err")"; fi
+}
 git_clone() {
   command -v git >/dev/null 2>&1 || { out "$1" fail "git is not installed in the image"; return; }
   dest=/projects/.qms-verify-clone-$N; src=$CR; note=""
@@ -112,8 +142,9 @@ printf 'U\t%s\n' "$(id -u):$(id -g)"
 /** The whole script; `nonce` keeps concurrent verifications apart. */
 export function fsScript(checks: readonly FsCheck[], nonce: string): string {
   const calls = checks.map((c) => {
-    const fn = { 'ro-dir': 'ro_dir', 'ro-file': 'ro_file', 'rw-dir': 'rw_dir', 'git-clone': 'git_clone' }[c.probe];
-    return `${fn} ${shq(c.id)} ${shq(c.path.replace(/\/$/, '') || '/')}`;
+    const fn = { 'ro-dir': 'ro_dir', 'ro-file': 'ro_file', 'rw-dir': 'rw_dir', 'masked-dir': 'masked_dir', 'masked-file': 'masked_file', 'git-clone': 'git_clone' }[c.probe];
+    const files = (c.files ?? []).map(shq).join(' ');
+    return `${fn} ${shq(c.id)} ${shq(c.path.replace(/\/$/, '') || '/')}${files ? ` ${files}` : ''}`;
   });
   return `N=${shq(nonce)}; CR=${shq(CONTAINER_ROOT)}\n${PRELUDE}\n${calls.join('\n')}\n`;
 }

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { accessTable } from '../container/access-table.js';
 import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
 import { parseMcpList } from './check-claude-mcp-list.js';
 import { fsChecks, fsScript, parseFsOutput } from './fs-checks.js';
@@ -27,9 +32,47 @@ describe('claude mcp list output', () => {
 });
 
 describe('in-container scripts', () => {
-  it('fs script: one call per check, parsed back by id; /.ssh only when mounted', () => {
-    expect(fsChecks('claude', false).some((c) => c.path === '/.ssh')).toBe(false);
-    const checks = fsChecks('claude', true);
+  const rows = (sshDir: string | undefined, secretFiles: string[] = []) =>
+    accessTable({ root: '/r', project: 'p', agent: 'claude', shadow: { mcpJson: true, settingsLocal: true }, sshDir, secretFiles });
+
+  it('fs checks come from the access table: /.ssh only when mounted, .qms/ and each secret file masked', () => {
+    expect(fsChecks(rows(undefined)).some((c) => c.path === '/.ssh')).toBe(false);
+    const ids = fsChecks(rows('/home/u/.ssh', ['.env', 'docker/.env'])).map((c) => c.id);
+    expect(ids).toEqual(
+      expect.arrayContaining(['ro:/pipe-dream/', 'ro:/.ssh/', 'rw:/projects/', 'masked:/pipe-dream/.qms/', 'masked:/pipe-dream/.env', 'masked:/pipe-dream/docker/.env', 'git-clone:/projects']),
+    );
+  });
+
+  it('masked probes report by effect (bytes readable), never the content', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qms-masked-'));
+    try {
+      mkdirSync(join(dir, 'q'));
+      writeFileSync(join(dir, 'q', 'tok'), 'SECRET-CONTENT\n');
+      writeFileSync(join(dir, 'open.env'), 'SECRET-CONTENT\n');
+      writeFileSync(join(dir, 'empty.env'), '');
+      mkdirSync(join(dir, 'empty'));
+      const checks = [
+        { id: 'd-leaky', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'q'), files: ['tok', 'absent'] },
+        { id: 'd-empty', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'empty'), files: ['tok'] },
+        { id: 'f-open', group: 'secrets' as const, title: '', probe: 'masked-file' as const, path: join(dir, 'open.env') },
+        { id: 'f-empty', group: 'secrets' as const, title: '', probe: 'masked-file' as const, path: join(dir, 'empty.env') },
+        { id: 'f-absent', group: 'secrets' as const, title: '', probe: 'masked-file' as const, path: join(dir, 'absent.env') },
+      ];
+      const out = execFileSync('sh', ['-c', fsScript(checks, 'n1')], { encoding: 'utf8' });
+      expect(out).not.toContain(Buffer.from('SECRET').toString('base64').slice(0, 6));
+      const { results } = parseFsOutput(out);
+      expect(results.get('d-leaky')).toEqual({ result: 'fail', actual: 'readable: listed 1 entries; read 15 bytes of tok' });
+      expect(results.get('d-empty')).toMatchObject({ result: 'pass' });
+      expect(results.get('f-open')).toEqual({ result: 'fail', actual: 'readable: 15 bytes' });
+      expect(results.get('f-empty')).toMatchObject({ result: 'pass' });
+      expect(results.get('f-absent')).toMatchObject({ result: 'pass' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fs script: one call per check, parsed back by id', () => {
+    const checks = fsChecks(rows('/home/u/.ssh'));
     const script = fsScript(checks, 'n1');
     for (const c of checks) expect(script).toContain(`'${c.id}'`);
     const b64 = (s: string) => Buffer.from(s).toString('base64');

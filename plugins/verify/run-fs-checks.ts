@@ -1,12 +1,22 @@
-/** Checks (2), (3) and (5) in one `docker exec` of the fs script, as evidence records. */
+/** The access table's probes (and the git clone) in one `docker exec` of the fs script, as evidence records. */
+import type { AccessRow } from '../container/access-table.js';
 import { captureExec } from './capture-exec.js';
 import { expectedOf, fsChecks, fsScript, howOf, parseFsOutput } from './fs-checks.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
 
-export async function runFsChecks(target: VerifyTarget, sshMounted: boolean, projectHead: string | undefined): Promise<{ records: CheckRecord[]; user: string | undefined }> {
+export interface FsCheckInput {
+  rows: readonly AccessRow[];
+  /** What the masked-dir probe tries to read, relative to that folder. */
+  maskedDirFiles: readonly string[];
+  /** Mount targets of the running container (to explain an unmasked secret file). */
+  mounted: ReadonlySet<string>;
+  projectHead: string | undefined;
+}
+
+export async function runFsChecks(target: VerifyTarget, input: FsCheckInput): Promise<{ records: CheckRecord[]; user: string | undefined }> {
   const started = new Date();
-  const checks = fsChecks(target.agent, sshMounted);
+  const checks = fsChecks(input.rows, input.maskedDirFiles);
   const out = await captureExec(target.docker, target.containerId, ['sh', '-c', fsScript(checks, target.nonce)], {
     user: target.user,
     timeoutMs: 120_000,
@@ -17,12 +27,15 @@ export async function runFsChecks(target: VerifyTarget, sshMounted: boolean, pro
     const outcome = results.get(check.id) ?? { result: 'fail' as const, actual: `no result from the probe (exit ${out.code}: ${out.stderr.trim().slice(0, 300)})` };
     let { result, actual } = outcome;
     // The clone must hold the project's HEAD, when the host knows it.
-    if (check.probe === 'git-clone' && result === 'pass' && projectHead && !actual.includes(projectHead) && !actual.includes('scratch')) {
+    if (check.probe === 'git-clone' && result === 'pass' && input.projectHead && !actual.includes(input.projectHead) && !actual.includes('scratch')) {
       result = 'fail';
-      actual += ` (expected HEAD ${projectHead})`;
+      actual += ` (expected HEAD ${input.projectHead})`;
     }
     if (check.probe === 'git-clone' && /dubious ownership/.test(actual)) {
       actual += ' — the image must trust the project: `git config --system --add safe.directory /pipe-dream` (or run the agent with the project owner\'s uid)';
+    }
+    if (check.probe === 'masked-file' && result === 'fail' && !input.mounted.has(check.path)) {
+      actual += ' — the file is not masked in this container (created after it started?): `qms up` recreates the container with it masked';
     }
     return record({ id: check.id, group: check.group, title: check.title, how: howOf(check, target.nonce), expected: expectedOf(check), actual, result }, started);
   });

@@ -9,12 +9,16 @@ import { QmsError } from '../../tasks/errors.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import type { ContainerLimits } from '../container/options.js';
+import { accessTable } from '../container/access-table.js';
+import { findSecretFiles } from '../container/secret-files.js';
 import { checkClaudeMcpList, claudeMcpListBase } from './check-claude-mcp-list.js';
 import { cacheFile, cacheKey, recall, remember } from './claude-mcp-list-cache.js';
 import { checkContainerConfig } from './check-container-config.js';
 import { checkMcpServer } from './check-mcp.js';
+import { checkNoTokenExposed, hostTokens } from './check-no-token-exposed.js';
 import { checkQmsRoundTrip } from './check-qms-round-trip.js';
 import { expectedLimits } from './expected-limits.js';
+import { prepareMaskedDirProbe } from './masked-dir-probe.js';
 import { projectHead } from './project-head.js';
 import { qmsVersion } from './qms-version.js';
 import { record, type CheckRecord, type VerificationReport } from './report.js';
@@ -89,16 +93,36 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     signal: input.signal,
     nonce: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
   };
-  const sshMounted = info.Mounts.some((m) => m.Destination === '/.ssh');
+  const mounted = new Set(info.Mounts.map((m) => m.Destination.replace(/\/$/, '')));
+  const sshMount = info.Mounts.find((m) => m.Destination === '/.ssh');
+  // The access table as it should be now: the secret files on disk at this moment (one
+  // created after the container started is probed too, and fails until `qms up` masks it).
+  const [secretFiles, tokens, maskedDir] = await Promise.all([
+    findSecretFiles(input.root),
+    hostTokens(input.root, input.endpoints, input.env),
+    prepareMaskedDirProbe(input.root, target.nonce),
+  ]);
+  const rows = accessTable({
+    root: input.root,
+    project: input.project,
+    agent: input.agent,
+    shadow: { mcpJson: true, settingsLocal: true },
+    sshDir: sshMount?.Source,
+    secretFiles,
+  });
   let execUser = '?';
   const qmsEndpoint = input.qmsServer === false ? undefined : input.endpoints.find((e) => e.name === input.qmsServer);
 
+  // First and alone: the MCP probes below hand their token to curl through their exec's
+  // environment, which the process scan would (rightly) find while they run.
+  const exposure = await guarded('secrets:exposure', 'secrets', 'no host token exposed', () => checkNoTokenExposed(target, info, tokens));
   const groups = await Promise.all([
+    Promise.resolve(exposure),
     guarded('fs', 'read-only', 'filesystem checks', async () => {
-      const { records, user } = await runFsChecks(target, sshMounted, head);
+      const { records, user } = await runFsChecks(target, { rows, maskedDirFiles: maskedDir.files, mounted, projectHead: head });
       execUser = user ?? '?';
       return records;
-    }),
+    }).finally(() => maskedDir.cleanup()),
     ...input.endpoints.map((e) => guarded(`mcp:${e.name}`, 'mcp', `MCP server ${e.name}`, () => checkMcpServer(target, e))),
     input.claudeMcpList !== false && input.endpoints.length > 0
       ? guarded('mcp:claude-mcp-list', 'mcp', 'claude mcp list', () => claudeMcpList(input, target, info.Config.Labels?.['qms.config-hash'] ?? ''))
@@ -114,7 +138,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
             ),
           ]),
     guarded('config', 'container-config', 'limits and security options', async () =>
-      checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), input.agent, new Date()),
+      checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
     ),
   ]);
   const checks = groups.flat();

@@ -2,7 +2,10 @@
  * verify against a real container (the container plugin's light image: bash, curl, git; no
  * node/claude) started by the container plugin, with the real QMS MCP server on the host
  * (streamable HTTP on loopback + the Docker bridge): the report passes and leaves nothing
- * behind; a container with the project mounted read-write fails check (2), naming the path.
+ * behind, proving `.env`, `docker/.env` and `.qms/` unreadable although the agent's uid owns
+ * them; a `.env*` file created after the container started fails verification until the next
+ * ensure recreates the container; a container with the project mounted read-write, without the
+ * masks and with a token in its env fails the matching checks, naming the paths.
  */
 import type Docker from 'dockerode';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +33,8 @@ const suffix = randomBytes(3).toString('hex');
 const IMAGE = `qms-agent-lite:vtest-${suffix}`;
 const PROJECT = `vtest-${suffix}`;
 const LIMITS = { cpus: 1, memory: '256m', pids: 200 } as const;
+const SECRET = `host-secret-${randomBytes(8).toString('hex')}`;
+const OTHER_TOKEN = randomBytes(24).toString('hex');
 
 let docker: Docker;
 let root: string;
@@ -62,12 +67,18 @@ beforeAll(async () => {
   await mkdir(join(root, '.claude'), { recursive: true });
   await writeFile(join(root, '.mcp.json'), '{"mcpServers":{}}\n');
   await writeFile(join(root, '.claude', 'settings.local.json'), '{}\n');
+  await writeFile(join(root, '.env'), `GH_TOKEN=${SECRET}\n`);
+  await mkdir(join(root, 'docker'), { recursive: true });
+  await writeFile(join(root, 'docker', '.env'), `OTHER=${SECRET}\n`);
+  await mkdir(join(root, '.qms', 'mcp'), { recursive: true });
+  await writeFile(join(root, '.qms', 'mcp', 'qms@qa.token'), `${OTHER_TOKEN}\n`, { mode: 0o600 });
   execFileSync('git', ['init', '-q', root]);
   execFileSync('git', ['-C', root, 'add', '-A']);
   execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'init']);
   await chmod(root, 0o755); // mkdtemp makes it 0700; a project folder is normally world-readable
   // The project belongs to the user the agent runs as (a normal user's set-up; as root, the
-  // agent is 1000:1000), and the QMS server runs as that user, as `qms up` would run it.
+  // agent is 1000:1000), and the QMS server runs as that user, as `qms up` would run it. So
+  // do `.env*` and `.qms/`: file permissions alone would let the agent read them.
   const { uid, gid } = defaultAgentUser();
   await mkdir(join(root, '.qms', 'locks'), { recursive: true });
   execFileSync('chown', ['-R', `${uid}:${gid}`, root]);
@@ -140,7 +151,8 @@ describe('verify task on a real container', () => {
       'mcp:qms',
       'ro:/pipe-dream/',
       'ro:/pipe-dream/QMS/',
-      'ro:/pipe-dream/.git',
+      'ro:/pipe-dream/.git/',
+      'ro:/etc/qms/',
       'ro:/pipe-dream/.mcp.json',
       'ro:/pipe-dream/.claude/settings.local.json',
       'ro:/pipe-dream/.claude/users/claude/inbox/',
@@ -158,10 +170,21 @@ describe('verify task on a real container', () => {
       'config:privileged',
       'config:docker-socket',
       'config:mount:/pipe-dream',
+      'config:mount:/pipe-dream/.qms',
+      'config:mount:/pipe-dream/.env',
+      'config:mount:/pipe-dream/docker/.env',
+      'masked:/pipe-dream/.qms/',
+      'masked:/pipe-dream/.env',
+      'masked:/pipe-dream/docker/.env',
+      'secrets:docker-inspect',
+      'secrets:processes',
     ]) {
       expect(byId.get(id)?.result, id).toBe('pass');
     }
     expect(byId.get('mcp:qms')!.actual).toMatch(/qms_checkout/);
+    expect(byId.get('masked:/pipe-dream/.env')!.actual).toMatch(/read refused: .*Permission denied/);
+    expect(byId.get('masked:/pipe-dream/.qms/')!.actual).toMatch(/listing refused or empty; none of the \d+ files readable/);
+    expect(byId.get('secrets:processes')!.actual).toMatch(/^\d+ processes read/);
     expect(byId.get('git-clone:/projects')!.actual).toContain(execFileSync('git', ['-c', 'safe.directory=*', '-C', root, 'rev-parse', 'HEAD']).toString().trim());
     // No Claude Code in the light image: that check is recorded as skipped, not silently dropped.
     expect(byId.get('mcp:claude-mcp-list')?.result).toBe('skip');
@@ -172,7 +195,9 @@ describe('verify task on a real container', () => {
     expect(md).toContain('# Environment verification — PASS');
     expect(md).toContain(containerId);
     // No secret in the evidence or the log.
-    for (const text of [md, JSON.stringify(report), ctx.lines.join('\n')]) expect(text).not.toContain(endpoint.token);
+    for (const text of [md, JSON.stringify(report), ctx.lines.join('\n')]) for (const secret of [endpoint.token, SECRET, OTHER_TOKEN]) expect(text).not.toContain(secret);
+    // The canary the masked-dir probe wrote into .qms/verify is gone again.
+    expect((await readdir(join(root, '.qms', 'verify'))).filter((n) => n.startsWith('canary'))).toEqual([]);
 
     // Nothing left behind: the user's QMS tree is as it was, no scratch files anywhere.
     expect(await treeSnapshot(join(root, 'QMS'))).toEqual(qmsBefore);
@@ -192,16 +217,48 @@ describe('verify task on a real container', () => {
   });
 });
 
-describe('verify on a container with the project mounted read-write', () => {
-  it('fails check (2) and the task, and the report names the writable path', async () => {
+describe('a secret file created after the container started', () => {
+  it('fails verification until the next ensure recreates the container with it masked', async () => {
+    const late = join(root, '.env.local');
+    await writeFile(late, `LATE=${SECRET}\n`);
+    execFileSync('chown', [`${defaultAgentUser().uid}:${defaultAgentUser().gid}`, late]);
+    const verifyNow = async () => {
+      const session = await createSession(root, 'claude');
+      const ctx = testContext({ root, project: PROJECT, name: 'verify', state });
+      const input = { root, project: PROJECT, agent: 'claude', containerId, session, endpoints: [endpoint], qmsServer: false as const, limits: LIMITS, claudeMcpList: false as const, env: process.env as Record<string, string>, log: ctx.log, signal: ctx.signal };
+      const err = await runVerification(input).then(() => undefined, (e: unknown) => e);
+      const report = JSON.parse(await readFile(join(session.dir, 'verification.json'), 'utf8')) as VerificationReport;
+      return { err, report, byId: new Map(report.checks.map((c) => [c.id, c])) };
+    };
+    const before = await verifyNow();
+    expect(before.err).toBeInstanceOf(QmsError);
+    expect((before.err as QmsError).message).toContain('masked:/pipe-dream/.env.local');
+    expect(before.byId.get('masked:/pipe-dream/.env.local')).toMatchObject({ result: 'fail', actual: expect.stringMatching(/readable: \d+ bytes .*`qms up` recreates/) });
+    expect(JSON.stringify(before.report)).not.toContain(SECRET);
+
+    const ctx = testContext({ root, project: PROJECT, name: 'container', state, results: { 'mcp:qms': endpoint } });
+    const opts = resolveOptions({ image: IMAGE, limits: LIMITS, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60 });
+    const out = await ensureContainer(ctx, { opts, endpoints: [endpoint], image: IMAGE, force: false });
+    expect(out.action).toBe('recreated');
+    containerId = out.result.id;
+    const after = await verifyNow();
+    expect(after.err).toBeUndefined();
+    expect(after.byId.get('masked:/pipe-dream/.env.local')).toMatchObject({ result: 'pass' });
+  });
+});
+
+describe('verify on a container with the project mounted read-write, no masks and a token in its env', () => {
+  it('fails check (2), the masks and the token checks, and the task; the report names the paths', async () => {
     const good = await docker.getContainer(containerId).inspect();
-    const mounts = (good.HostConfig.Mounts ?? []).map((m) => (m.Target === '/pipe-dream' ? { ...m, ReadOnly: false } : m));
+    const masked = new Set(['/pipe-dream/.qms', '/pipe-dream/.env', '/pipe-dream/docker/.env', '/pipe-dream/.env.local']);
+    const mounts = (good.HostConfig.Mounts ?? []).filter((m) => !masked.has(m.Target)).map((m) => (m.Target === '/pipe-dream' ? { ...m, ReadOnly: false } : m));
     // The project is the agent uid's own (see beforeAll), so only the mount decides.
     const bad = await docker.createContainer({
       name: `qms-${PROJECT}-rw`,
       Image: imageId,
       Entrypoint: ['sleep', 'infinity'],
       User: good.Config.User,
+      Env: [`LEAK=${endpoint.token}`],
       Labels: { 'qms.project': PROJECT, 'qms.test': 'verify' },
       HostConfig: { ...good.HostConfig, Mounts: mounts, Binds: [] },
     });
@@ -232,6 +289,13 @@ describe('verify on a container with the project mounted read-write', () => {
       expect(byId.get('ro:/pipe-dream/')).toMatchObject({ result: 'fail', actual: expect.stringContaining('write succeeded') });
       expect(byId.get('ro:/pipe-dream/QMS/')).toMatchObject({ result: 'fail' });
       expect(byId.get('config:mount:/pipe-dream')).toMatchObject({ result: 'fail', actual: expect.stringContaining('RW true') });
+      for (const id of ['masked:/pipe-dream/.env', 'masked:/pipe-dream/docker/.env']) {
+        expect(byId.get(id), id).toMatchObject({ result: 'fail', actual: expect.stringMatching(/^readable: \d+ bytes/) });
+      }
+      expect(byId.get('masked:/pipe-dream/.qms/')).toMatchObject({ result: 'fail', actual: expect.stringMatching(/read \d+ bytes of mcp\/qms@qa.token/) });
+      expect(byId.get('secrets:docker-inspect')).toMatchObject({ result: 'fail', actual: 'found: the qms MCP token' });
+      expect(byId.get('secrets:processes')).toMatchObject({ result: 'fail', actual: expect.stringMatching(/the qms MCP token in the environment of pid 1\b/) });
+      for (const secret of [endpoint.token, SECRET, OTHER_TOKEN]) expect(JSON.stringify(report)).not.toContain(secret);
       expect(await readFile(join(session.dir, 'verification.md'), 'utf8')).toMatch(/ro:\/pipe-dream\/ .*\*\*FAIL\*\*/);
       // The probe's own writes were undone.
       expect((await readdir(root)).filter((n) => n.startsWith('.qms-verify'))).toEqual([]);
