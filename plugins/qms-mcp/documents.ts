@@ -31,13 +31,33 @@ export async function inbox(project: QmsProject, user: string): Promise<InboxIte
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (!entry.isFile() || entry.name.startsWith('.')) continue;
     const file = join(dir, entry.name);
-    const st = await stat(file);
+    const st = await lstat(file);
+    if (!st.isFile()) continue;
     const item: InboxItem = { name: entry.name, size: st.size, modified: st.mtime.toISOString() };
     if (entry.name.endsWith('.md') && st.size <= MAX_DOC_BYTES) {
       const title = documentTitle(await readFile(file, 'utf8'));
       if (title) item.title = title;
     }
     items.push(item);
+  }
+  return items.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface WorkspaceItem {
+  name: string;
+  size: number;
+  modified: string;
+}
+
+/** The user's workspace: its `*.md` files (the guard has refused anything but regular files). */
+export async function workspace(project: QmsProject, user: string): Promise<WorkspaceItem[]> {
+  const dir = await userFolder(project, user, 'workspace', false);
+  if (!dir) return [];
+  const items: WorkspaceItem[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.md')) continue;
+    const st = await lstat(join(dir, entry.name));
+    items.push({ name: entry.name, size: st.size, modified: st.mtime.toISOString() });
   }
   return items.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -108,11 +128,14 @@ async function workspaceCopy(project: QmsProject, user: string, id: string, crea
   return dir && join(dir, `${id}.md`);
 }
 
-/** Reads a workspace file without following a symbolic link planted in its place. */
+/**
+ * Reads a workspace file without following a symbolic link planted in its place, and without
+ * blocking on a FIFO planted there (O_NONBLOCK: the open returns, fstat then refuses it).
+ */
 async function readWorkspaceFile(file: string): Promise<Buffer> {
   let handle;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new QmsError(`refused: ${file} is a symbolic link`, 'Replace it with the edited document itself (a regular file); nothing was changed.');

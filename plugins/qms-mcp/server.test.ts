@@ -1,5 +1,6 @@
 /** The built-in QMS MCP server over real streamable HTTP with the SDK client: tools, round trip, refusals. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile, readdir, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,9 +64,42 @@ describe('qms-mcp server', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('offers the seeds\' five tools', async () => {
+  it('offers the seeds\' five tools and qms_workspace', async () => {
     const { tools } = await claude.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['qms_checkin', 'qms_checkout', 'qms_inbox', 'qms_read', 'qms_status']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['qms_checkin', 'qms_checkout', 'qms_inbox', 'qms_read', 'qms_status', 'qms_workspace']);
+  });
+
+  it('supports or refuses every argument: user only as itself, no version/draft, nothing unknown', async () => {
+    const asAlice = await call(claude, 'qms_inbox', { user: 'alice' });
+    expect(asAlice.isError).toBe(true);
+    expect(asAlice.text).toContain('this connection acts as claude');
+    expect(JSON.parse((await call(claude, 'qms_inbox', { user: 'claude' })).text)).toMatchObject({ user: 'claude' });
+    expect(JSON.parse((await call(alice, 'qms_workspace')).text)).toMatchObject({ user: 'alice' });
+    const version = await call(claude, 'qms_read', { doc_id: 'SOP-001', version: '1.0' });
+    expect(version.isError).toBe(true);
+    expect(version.text).toMatch(/keeps no past versions/);
+    expect((await call(claude, 'qms_read', { doc_id: 'SOP-001', draft: true })).isError).toBe(true);
+    expect((await call(claude, 'qms_read', { doc_id: 'SOP-001', colour: 'red' })).isError).toBe(true);
+    // An alice checkout is not claude's to check in, whatever claude claims.
+    await call(alice, 'qms_checkout', { doc_id: 'CR-047' });
+    const forged = await call(claude, 'qms_checkin', { doc_id: 'CR-047', user: 'alice' });
+    expect(forged.isError).toBe(true);
+    expect((await meta('CR-047')).checkout).toMatchObject({ user: 'alice' });
+    await call(alice, 'qms_checkin', { doc_id: 'CR-047' });
+  });
+
+  it('refuses a FIFO planted as the workspace copy without blocking, and keeps the checkout', async () => {
+    await call(claude, 'qms_checkout', { doc_id: 'CR-046' });
+    const copy = ws('claude', 'CR-046');
+    await rm(copy);
+    execFileSync('mkfifo', [copy]);
+    const r = await call(claude, 'qms_checkin', { doc_id: 'CR-046' });
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/FIFO/);
+    expect((await meta('CR-046')).checkout).toMatchObject({ user: 'claude' });
+    await rm(copy);
+    await writeFile(copy, await readFile(controlled('CR-046')));
+    expect((await call(claude, 'qms_checkin', { doc_id: 'CR-046' })).isError).toBe(false);
   });
 
   it('lists the inbox, reads documents and reports status', async () => {

@@ -1,14 +1,19 @@
 /**
- * The built-in QMS MCP server: the seeds' qms-cli tools (`qms_inbox`, `qms_status`,
- * `qms_read`, `qms_checkout`, `qms_checkin`) over the repository's QMS/ tree and the user's
- * inbox and workspace. One McpServer per MCP session; the HTTP host creates them.
+ * The built-in QMS MCP server: the seeds' qms-cli tools (`qms_inbox`, `qms_workspace`,
+ * `qms_status`, `qms_read`, `qms_checkout`, `qms_checkin`) over the repository's QMS/ tree and
+ * the user's inbox and workspace. One McpServer per MCP session, acting as the identity of
+ * the token that opened it. Every argument is supported or refused, never ignored: schemas
+ * are strict, `user` may only name the connection's identity, and `qms_read`'s `version` /
+ * `draft` (qms-cli's) are refused, since this backend keeps no versions or drafts.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { QmsError } from '../../tasks/errors.js';
 import { validateUser } from './doc-id.js';
-import { checkin, checkout, documentStatus, inbox, overview, readDocument } from './documents.js';
+import { checkin, checkout, documentStatus, inbox, overview, readDocument, workspace } from './documents.js';
+import { identityRefusal } from './qms-cli-server.js';
 import { openQmsProject } from './qms-project.js';
+import { refuseNonRegularUserFiles } from './user-folders-guard.js';
 
 export interface QmsMcpServerOptions {
   projectRoot: string;
@@ -20,7 +25,7 @@ const text = (value: string): CallToolResult => ({ content: [{ type: 'text', tex
 const json = (value: unknown): CallToolResult => text(JSON.stringify(value, null, 2));
 
 /** Known errors become tool errors the agent can read (message + what to do); others propagate. */
-async function tool(fn: () => Promise<CallToolResult>): Promise<CallToolResult> {
+async function guarded(fn: () => Promise<CallToolResult>): Promise<CallToolResult> {
   try {
     return await fn();
   } catch (err) {
@@ -38,34 +43,56 @@ export async function createQmsMcpServer(options: QmsMcpServerOptions): Promise<
   const project = await openQmsProject(options.projectRoot);
   const server = new McpServer({ name: 'qms', version: '1.0.0' });
   const docId = z.string().describe('Document id, e.g. CR-043 or SOP-001');
+  const userArg = z.string().max(64).optional().describe("QMS user: may only name this connection's own identity (the default)");
+  const strict = <T extends Record<string, import('zod').ZodTypeAny>>(shape: T) => z.object({ ...shape, user: userArg }).strict();
+  /** The identity check and the agent-folder guard, then the tool. */
+  const tool = (args: { user?: string | undefined }, fn: () => Promise<CallToolResult>): Promise<CallToolResult> =>
+    guarded(async () => {
+      if (args.user !== undefined && args.user !== user) return { isError: true, content: [{ type: 'text', text: identityRefusal(user, args.user) }] };
+      await refuseNonRegularUserFiles(project.root, user);
+      return fn();
+    });
 
   server.registerTool(
     'qms_inbox',
-    { description: `List the items in ${user}'s QMS inbox (.claude/users/${user}/inbox/).`, inputSchema: {} },
-    () => tool(async () => json({ user, items: await inbox(project, user) })),
+    { description: `List the items in ${user}'s QMS inbox (.claude/users/${user}/inbox/).`, inputSchema: strict({}) },
+    (args) => tool(args, async () => json({ user, items: await inbox(project, user) })),
+  );
+  server.registerTool(
+    'qms_workspace',
+    { description: `List the documents in ${user}'s workspace (.claude/users/${user}/workspace/).`, inputSchema: strict({}) },
+    (args) => tool(args, async () => json({ user, documents: await workspace(project, user) })),
   );
   server.registerTool(
     'qms_status',
     {
       description: 'Status of a controlled document (revision, hash, who has it checked out, last check-in); without doc_id, an overview of all documents and open checkouts.',
-      inputSchema: { doc_id: docId.optional() },
+      inputSchema: strict({ doc_id: docId.optional() }),
     },
-    ({ doc_id }) => tool(async () => json(doc_id === undefined ? await overview(project, user) : await documentStatus(project, doc_id))),
+    (args) => tool(args, async () => json(args.doc_id === undefined ? await overview(project, user) : await documentStatus(project, args.doc_id))),
   );
   server.registerTool(
     'qms_read',
-    { description: 'Read the controlled (effective) text of a QMS document.', inputSchema: { doc_id: docId } },
-    ({ doc_id }) => tool(async () => text((await readDocument(project, doc_id)).text)),
+    {
+      description: 'Read the controlled (effective) text of a QMS document.',
+      inputSchema: strict({ doc_id: docId, version: z.string().optional().describe('Not supported by the built-in backend (it keeps no versions)'), draft: z.boolean().optional().describe('Not supported by the built-in backend (it keeps no drafts)') }),
+    },
+    (args) =>
+      tool(args, async () => {
+        if (args.version) throw new QmsError(`refused: the built-in QMS backend keeps no past versions, so version ${JSON.stringify(args.version.slice(0, 20))} cannot be read`, 'Leave version out to read the controlled text; past versions are in git history (or use qms-cli, which archives them).');
+        if (args.draft === true) throw new QmsError('refused: the built-in QMS backend keeps no drafts; the controlled text is the only copy', 'Leave draft out; your working copy is the one in your workspace.');
+        return text((await readDocument(project, args.doc_id)).text);
+      }),
   );
   server.registerTool(
     'qms_checkout',
     {
       description: `Check out a document: copies it to .claude/users/${user}/workspace/<DOC-ID>.md for editing and records the checkout.`,
-      inputSchema: { doc_id: docId },
+      inputSchema: strict({ doc_id: docId }),
     },
-    ({ doc_id }) =>
-      tool(async () => {
-        const r = await checkout(project, user, doc_id);
+    (args) =>
+      tool(args, async () => {
+        const r = await checkout(project, user, args.doc_id);
         return text(
           r.already
             ? `${r.doc_id} is already checked out by ${user}; edit ${r.workspace_path}, then call qms_checkin.`
@@ -77,11 +104,11 @@ export async function createQmsMcpServer(options: QmsMcpServerOptions): Promise<
     'qms_checkin',
     {
       description: `Check in a document from .claude/users/${user}/workspace/: writes it back to QMS/ atomically, updates its metadata and ends the checkout.`,
-      inputSchema: { doc_id: docId },
+      inputSchema: strict({ doc_id: docId }),
     },
-    ({ doc_id }) =>
-      tool(async () => {
-        const r = await checkin(project, user, doc_id);
+    (args) =>
+      tool(args, async () => {
+        const r = await checkin(project, user, args.doc_id);
         return text(
           r.changed
             ? `Checked in ${r.doc_id} as revision ${r.revision} (${r.path}); the workspace copy was removed.`
