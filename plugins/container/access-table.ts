@@ -45,7 +45,11 @@ export interface AccessInput {
   secretFiles: readonly string[];
 }
 
-/** Read-only tmpfs mode over `.qms/`: traversable, not listable, empty. (Mode 0 means "default" to Docker.) */
+/**
+ * Mode asked for the read-only tmpfs over `.qms/`. Docker gives a tmpfs the mode of the folder
+ * it covers when that exists (it always does here), so what the agent meets is `.qms/`'s own
+ * 0700 (ensureQmsDir keeps it so), owned by root: empty, and not even listable.
+ */
 export const MASKED_DIR_MODE = 0o111;
 
 export function accessTable(input: AccessInput): AccessRow[] {

@@ -6,7 +6,7 @@
  */
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -77,6 +77,14 @@ beforeAll(async () => {
   // The host's own MCP config (stdio commands), which the container must not see.
   await writeFile(join(root, '.mcp.json'), JSON.stringify({ mcpServers: { qms: { command: 'python', args: ['-m', 'qms_mcp'] } } }));
   await writeFile(join(root, '.claude', 'settings.local.json'), '{"permissions":{}}\n');
+  // Host secrets, owned by the agent's uid (a workstation where the host user is uid 1000):
+  // only the masks keep them from the agent.
+  await writeFile(join(root, '.env'), `GH_TOKEN=${ghToken}\n`);
+  await mkdir(join(root, 'docker'), { recursive: true });
+  await writeFile(join(root, 'docker', '.env'), `SECRET=${ghToken}\n`);
+  await mkdir(join(root, '.qms', 'mcp'), { recursive: true });
+  await writeFile(join(root, '.qms', 'mcp', 'qms.token'), 'qmstoken-0123456789abcdef0123456789\n');
+  for (const f of ['.env', 'docker/.env', '.qms', '.qms/mcp', '.qms/mcp/qms.token']) await chown(join(root, f), agentUser.uid, agentUser.gid);
   state = memoryState();
   endpoints = [
     { name: 'qms', port: 8000, hostUrl: 'http://127.0.0.1:8000/mcp', containerUrl: 'http://host.docker.internal:8000/mcp', token: 'qmstoken-0123456789abcdef0123456789' },
@@ -140,6 +148,9 @@ describe('container task', () => {
         '/pipe-dream/.claude/settings.local.json:ro',
         '/pipe-dream/.claude/users/claude/workspace:rw',
         '/pipe-dream/.mcp.json:ro',
+        '/pipe-dream/.qms:ro',
+        '/pipe-dream/.env:ro',
+        '/pipe-dream/docker/.env:ro',
         '/pipe-dream:ro',
       ].sort(),
     );
@@ -157,6 +168,21 @@ describe('container task', () => {
     expect(await readFile(join(root, '.mcp.json'), 'utf8')).toContain('qms_mcp');
   });
 
+  it('cannot read the host secrets although its uid owns them: .env files and .qms/ are masked', async () => {
+    for (const file of ['.env', 'docker/.env', '.qms/mcp/qms.token']) expect((await stat(join(root, file))).uid, file).toBe(agentUser.uid);
+    for (const path of ['/pipe-dream/.env', '/pipe-dream/docker/.env', '/pipe-dream/.qms/mcp/qms.token', '/pipe-dream/.qms/state.json']) {
+      const r = await sh(firstId, `cat ${path}`);
+      expect(r.code, path).not.toBe(0);
+      expect(r.stdout, path).toBe('');
+    }
+    const list = await sh(firstId, 'ls -A /pipe-dream/.qms');
+    expect(list.code).not.toBe(0);
+    expect(list.stderr).toMatch(/Permission denied/);
+    // Nor can it unmask or rewrite them.
+    for (const cmd of ['chmod 644 /pipe-dream/.env', 'echo x > /pipe-dream/.env', 'touch /pipe-dream/.qms/x']) expect((await sh(firstId, cmd)).code, cmd).not.toBe(0);
+    expect(await readFile(join(root, '.env'), 'utf8')).toBe(`GH_TOKEN=${ghToken}\n`);
+  });
+
   it('writes to workspace and sessions land on the host owned by the agent uid; /projects is writable', async () => {
     const r = await sh(firstId, 'echo w > /pipe-dream/.claude/users/claude/workspace/w.md && mkdir -p /pipe-dream/.claude/sessions/S1 && echo s > /pipe-dream/.claude/sessions/S1/notes.md && echo p > /projects/p && id -u');
     expect(r, r.stderr).toMatchObject({ code: 0 });
@@ -169,8 +195,13 @@ describe('container task', () => {
   });
 
   it('shows the generated MCP config in the overlays and to the entrypoint', async () => {
-    const mcp = JSON.parse((await sh(firstId, 'cat /pipe-dream/.mcp.json')).stdout) as { mcpServers: Record<string, { type: string; url: string; headers: Record<string, string> }> };
-    expect(mcp.mcpServers.qms).toEqual({ type: 'http', url: 'http://host.docker.internal:8000/mcp', headers: { Authorization: `Bearer ${endpoints[0]!.token}` } });
+    const mcpText = (await sh(firstId, 'cat /pipe-dream/.mcp.json')).stdout;
+    const mcp = JSON.parse(mcpText) as { mcpServers: Record<string, { type: string; url: string; headersHelper: string }> };
+    // The header comes from the helper, which reads /etc/qms: no token in .mcp.json.
+    expect(mcp.mcpServers.qms).toEqual({ type: 'http', url: 'http://host.docker.internal:8000/mcp', headersHelper: '/usr/local/bin/qms-mcp-headers /etc/qms/mcp-servers.tsv' });
+    for (const e of endpoints) expect(mcpText).not.toContain(e.token);
+    const helper = await sh(firstId, 'CLAUDE_CODE_MCP_SERVER_NAME=git /usr/local/bin/qms-mcp-headers /etc/qms/mcp-servers.tsv');
+    expect(JSON.parse(helper.stdout)).toEqual({ Authorization: `Bearer ${endpoints[1]!.token}` });
     expect(mcp.mcpServers.git?.url).toBe('http://host.docker.internal:8001/mcp');
     const settings = JSON.parse((await sh(firstId, 'cat /pipe-dream/.claude/settings.local.json')).stdout) as Record<string, unknown>;
     expect(settings).toEqual({ enableAllProjectMcpServers: true, enabledMcpjsonServers: ['qms', 'git'] });
@@ -178,7 +209,7 @@ describe('container task', () => {
     expect(tsv.stdout).toContain('qms\thttp://host.docker.internal:8000/mcp\tBearer ');
     expect(tsv.stdout).toContain(ghToken);
     // Tokens sit in 0600 files only the agent reads.
-    expect((await sh(firstId, 'stat -c %a /etc/qms/mcp-servers.tsv /pipe-dream/.mcp.json')).stdout.split('\n').slice(0, 2)).toEqual(['600', '600']);
+    expect((await sh(firstId, 'stat -c %a /etc/qms/mcp-servers.tsv /etc/qms/gh-token')).stdout.split('\n').slice(0, 2)).toEqual(['600', '600']);
     const logs = ((await docker.getContainer(firstId).logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8');
     expect(logs).toContain('ready (idle)');
     expect(logs).not.toContain(ghToken);
@@ -213,9 +244,24 @@ describe('container task', () => {
     expect(out.action).toBe('recreated');
     expect(out.result.id).not.toBe(firstId);
     await expect(docker.getContainer(firstId).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    const r = await sh(out.result.id, 'cat /claude-config/login /pipe-dream/.claude/users/claude/workspace/w.md; grep -c rotated /pipe-dream/.mcp.json');
+    const r = await sh(out.result.id, 'cat /claude-config/login /pipe-dream/.claude/users/claude/workspace/w.md; grep -c rotated /etc/qms/mcp-servers.tsv');
     expect(r.stdout.split('\n').slice(0, 3)).toEqual(['kept', 'w', '1']);
     firstId = out.result.id;
+  });
+
+  it('recreates it when a secret file appears (the masked set is part of the configuration), masking it', async () => {
+    await writeFile(join(root, '.env.local'), `LATE=${ghToken}\n`);
+    await chown(join(root, '.env.local'), agentUser.uid, agentUser.gid);
+    // Until then the running container sees it (verification reports that)…
+    expect((await sh(firstId, 'cat /pipe-dream/.env.local')).code).toBe(0);
+    const out = await ensure();
+    expect(out.action).toBe('recreated');
+    firstId = out.result.id;
+    // …and from the new one on it is masked.
+    const r = await sh(firstId, 'cat /pipe-dream/.env.local');
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect((await ensure()).action).toBe('reused');
   });
 
   it('recreates it on --force', async () => {

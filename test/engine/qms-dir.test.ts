@@ -5,7 +5,7 @@
  * does not list `.qms/`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureQmsDir, ensureQmsSubdir } from '../../tasks/state/qms-dir.js';
@@ -28,6 +28,9 @@ describe('.qms/ ignores itself', () => {
     writeFileSync(join(dir, '.gitignore'), '*\n# kept\n');
     await ensureQmsDir(tmp.dir);
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('*\n# kept\n');
+    chmodSync(dir, 0o755);
+    await ensureQmsDir(tmp.dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
     const sub = await ensureQmsSubdir(tmp.dir, 'verify');
     expect(statSync(sub).mode & 0o777).toBe(0o700);
   });
