@@ -12,6 +12,7 @@ export { QmsError, ConfigError, ReportedError } from './tasks/errors.js';
 export { auth, type AuthOptions } from './plugins/auth/index.js';
 export { dockerImage, type DockerImageOptions, type DockerImageResult } from './plugins/docker-image/index.js';
 export { mcpServer, qmsMcp, gitMcp, loadEndpoint, type McpServerOptions, type QmsMcpOptions, type GitMcpOptions, type McpEndpoint } from './plugins/mcp-server/index.js';
+export type { GitPolicy, GitPolicyConfig, GitPreset } from './plugins/git-mcp/policy.js';
 export { session, type SessionOptions, type SessionResult } from './plugins/session/index.js';
 export { container, type ContainerOptions, type ContainerLimits, type ContainerResult } from './plugins/container/index.js';
 export { verify, type VerifyOptions, type VerifyResult } from './plugins/verify/index.js';

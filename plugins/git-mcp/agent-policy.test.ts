@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkCommand, type CheckContext } from './check-command.js';
-import { resolvePolicy } from './policy.js';
+import { ConfigError } from '../../tasks/errors.js';
+import { gitMcp } from '../mcp-server/builtin-servers.js';
+import { policyForAgent, resolvePolicy, validatePolicyConfig } from './policy.js';
 import type { RuleId } from './refusal.js';
 import { isSecretPath, namesSecret } from './secrets.js';
 import { tokenize } from './tokenize.js';
@@ -194,5 +196,33 @@ describe('host guards: secrets, untracked files and nested repositories, in ever
     expect(isSecretPath('docs/.qms')).toBe(false);
     expect(namesSecret(root, 'docs/a.md')).toBeUndefined();
     expect(namesSecret(root, "'docs/*.md'")).toBeUndefined();
+  });
+});
+
+describe('per-agent policies', () => {
+  it('the initiator gets the shared policy with its own folder; other agents are reviewers unless configured', () => {
+    const claude = policyForAgent(undefined, 'claude', 'claude');
+    expect(claude.preset).toBe('agent');
+    expect(claude.writablePaths).toEqual(['.claude/sessions', '.claude/users/claude', 'QMS']);
+    const qa = policyForAgent(undefined, 'qa', 'claude');
+    expect(qa.preset).toBe('reviewer');
+    expect(qa.allowedSubcommands).not.toContain('add');
+    expect(qa.writablePaths).toEqual([]);
+    const configured = policyForAgent({ agents: { qa: { preset: 'agent' } } }, 'qa', 'claude');
+    expect(configured.writablePaths).toEqual(['.claude/sessions', '.claude/users/qa', 'QMS']);
+    expect(() => validatePolicyConfig({ agents: { qa: { preset: 'admin' as never } } }, 'claude')).toThrow(/unknown preset/);
+    const qaCtx: CheckContext = { ...agent, policy: qa };
+    expect(verdict('add .claude/sessions/x', qaCtx)).toBe('subcommand-allowlist');
+    expect(verdict('status', qaCtx)).toBeUndefined();
+    expect(verdict('fetch origin', qaCtx)).toBeUndefined();
+  });
+});
+
+describe('gitMcp() checks its policy when the config loads', () => {
+  it('a bad preset or key is a config error naming the option, before anything starts', () => {
+    expect(() => gitMcp({ policy: { preset: 'admin' as never } })).toThrow(ConfigError);
+    expect(() => gitMcp({ policy: { agents: { qa: { writablePaths: ['/etc'] } } } })).toThrow(/writablePaths/);
+    expect(() => gitMcp({ policy: { disabledRules: ['secret-path'] } })).toThrow(/cannot be disabled/);
+    expect(gitMcp({ agents: ['lead', 'qa'], policy: { agents: { qa: { preset: 'reviewer' } } } }).name).toBe('mcp-git');
   });
 });

@@ -23,6 +23,8 @@ export interface GitExecResult {
 
 export interface GitExecutorSettings extends GitRunSettings {
   audit: AuditLog;
+  /** The agent whose credential the calls are made with (recorded in the audit trail). */
+  agent?: string;
 }
 
 const MAX_COMMANDS = 16;
@@ -83,11 +85,11 @@ export class GitExecutor {
     return { result: await runGit(sub === undefined ? [] : [sub, ...injected, ...rest], this.settings) };
   }
 
-  /** Runs a `git_exec` call made with the credential of `agent` (recorded in the audit trail). */
-  async exec(command: string, agent?: string): Promise<GitExecResult> {
+  /** Runs one `git_exec` call for this executor's agent. */
+  async exec(command: string): Promise<GitExecResult> {
     const started = performance.now();
     const time = new Date().toISOString();
-    const who = agent === undefined ? {} : { agent };
+    const who = this.settings.agent === undefined ? {} : { agent: this.settings.agent };
     const elapsed = (): number => Math.round(performance.now() - started);
     const parsed = parse(command);
     let refusal: Refusal | undefined = Array.isArray(parsed) ? undefined : parsed;

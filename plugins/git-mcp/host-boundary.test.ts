@@ -11,8 +11,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startHttpHost } from '../mcp-server/http-host.js';
 import type { GitExecutor } from './git-exec.js';
-import { createGitExecutor } from './server.js';
+import { createGitExecutor, executorsByAgent, mcpServerFor } from './server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'git-mcp-boundary-'));
 const project = join(tmp, 'project');
@@ -275,6 +278,47 @@ describe('the host boundary, by effect (agent preset)', () => {
     expect((await executor.exec('status --short')).isError).toBe(false);
     expect(existsSync(join(project, '.qms', 'git-mcp.log'))).toBe(true);
     write('.qms/mcp/git.token', `${TOKEN_VALUE}\n`);
+  });
+});
+
+describe('identity from the credential: each agent gets its own policy', () => {
+  it('the initiator commits its session notes; a reviewer\'s token can only read; nobody commits another agent\'s folder; the audit names the agent', async () => {
+    const auditLog = join(tmp, 'team-audit.log');
+    const executorFor = executorsByAgent({ projectRoot: project, auditLog, initiator: 'claude' });
+    const host = await startHttpHost({
+      createServer: async (identity) => mcpServerFor(await executorFor(identity)),
+      port: 0,
+      hosts: ['127.0.0.1'],
+      tokens: new Map([['token-of-claude-0123456789', 'claude'], ['token-of-qa-0123456789abc', 'qa']]),
+    });
+    const connect = async (token: string): Promise<Client> => {
+      const client = new Client({ name: 'team-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(host.urls[0] as string), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      return client;
+    };
+    const call = async (client: Client, command: string): Promise<boolean> => (await client.callTool({ name: 'git_exec', arguments: { command } })).isError !== true;
+    try {
+      const claude = await connect('token-of-claude-0123456789');
+      const qa = await connect('token-of-qa-0123456789abc');
+      write('.claude/users/qa/workspace/review.md', 'qa notes\n');
+      write('.claude/sessions/Session-2026-11-29-003/by-qa.md', 'qa\n');
+      const head = git(project, 'rev-parse', 'HEAD');
+      expect(await call(qa, 'status --short')).toBe(true);
+      expect(await call(qa, 'add .claude/sessions/Session-2026-11-29-003/by-qa.md')).toBe(false);
+      expect(await call(qa, "commit --allow-empty -m 'qa was here'")).toBe(false);
+      expect(await call(qa, 'push')).toBe(false);
+      expect(await call(claude, 'add .claude/users/qa/workspace/review.md')).toBe(false);
+      expect(git(project, 'diff', '--cached', '--name-only')).toBe('');
+      expect(git(project, 'rev-parse', 'HEAD')).toBe(head);
+      expect(await call(claude, "add .claude/sessions/Session-2026-11-29-003/by-qa.md && commit -m 'session 3'")).toBe(true);
+      expect(git(project, 'log', '-1', '--format=%s')).toBe('session 3');
+      await claude.close();
+      await qa.close();
+      const agents = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { agent?: string }).agent);
+      expect(new Set(agents)).toEqual(new Set(['claude', 'qa']));
+    } finally {
+      await host.close();
+    }
   });
 });
 

@@ -9,9 +9,13 @@
 import { QmsError } from '../../tasks/errors.js';
 import { ALWAYS_ON, type RuleId } from './refusal.js';
 
-/** `agent`: least privilege for an agent (the default). `maintainer`: branch, checkout, reset, stash… too. */
-export type GitPreset = 'agent' | 'maintainer';
-export const GIT_PRESETS: readonly GitPreset[] = ['agent', 'maintainer'];
+/**
+ * `agent`: least privilege for the initiating agent (the default). `reviewer`: inspection and
+ * fetch only (what every other agent of a team gets unless configured). `maintainer`: branch,
+ * checkout, reset, stash… too.
+ */
+export type GitPreset = 'agent' | 'reviewer' | 'maintainer';
+export const GIT_PRESETS: readonly GitPreset[] = ['agent', 'reviewer', 'maintainer'];
 
 export interface GitPolicy {
   preset: GitPreset;
@@ -45,14 +49,19 @@ export const READ_ONLY_SUBCOMMANDS: readonly string[] = [
 const PRESET_SUBCOMMANDS: Record<GitPreset, readonly string[]> = {
   // branch, tag, remote and reflog are limited to their listing forms in this preset (agent-forms.ts).
   agent: [...READ_ONLY_SUBCOMMANDS, 'add', 'commit', 'push', 'fetch', 'pull'],
+  reviewer: [...READ_ONLY_SUBCOMMANDS, 'fetch'],
   maintainer: [
     ...READ_ONLY_SUBCOMMANDS, 'add', 'commit', 'push', 'fetch', 'pull', 'switch', 'checkout', 'restore',
     'merge', 'rebase', 'stash', 'reset', 'rm', 'mv', 'cherry-pick', 'revert',
   ],
 };
 
-/** The folders the agent can write (its workspaces and the sessions) and `QMS/`, where qms-cli writes for it. */
-export const AGENT_WRITABLE_PATHS: readonly string[] = ['.claude/sessions', '.claude/users', 'QMS'];
+/**
+ * The folders the agent can write (its own user folder, with `{agent}` replaced by the name the
+ * credential gives, and the sessions) and `QMS/`, where qms-cli writes for it.
+ */
+export const AGENT_WRITABLE_PATHS: readonly string[] = ['.claude/sessions', '.claude/users/{agent}', 'QMS'];
+const PRESET_WRITABLE: Record<GitPreset, readonly string[]> = { agent: AGENT_WRITABLE_PATHS, reviewer: [], maintainer: ['.'] };
 
 /** The policy of a preset before overrides. */
 export function presetPolicy(preset: GitPreset): GitPolicy {
@@ -60,7 +69,7 @@ export function presetPolicy(preset: GitPreset): GitPolicy {
     preset,
     allowedSubcommands: PRESET_SUBCOMMANDS[preset],
     protectedPaths: ['flow-state', 'qms-cli'],
-    writablePaths: preset === 'agent' ? AGENT_WRITABLE_PATHS : ['.'],
+    writablePaths: PRESET_WRITABLE[preset],
     allowedProtocols: ['file', 'https', 'ssh'],
     allowedUrls: [],
     disabledRules: [],
@@ -83,6 +92,33 @@ function stringList(value: unknown, key: string): string[] {
 function bool(value: unknown, key: string): boolean {
   if (typeof value !== 'boolean') throw new QmsError(`git-mcp policy: "${key}" must be true or false`, `Set "${key}" to true or false in the git-mcp policy.`);
   return value;
+}
+
+/** `gitMcp({ policy })`: the initiator's policy, and per-agent overrides under `agents`. */
+export interface GitPolicyConfig extends Partial<GitPolicy> {
+  /** Per agent (QMS user) policy; an agent not listed gets the `reviewer` preset unless it is the initiator. */
+  agents?: Readonly<Record<string, Partial<GitPolicy>>>;
+}
+
+/**
+ * The policy for the agent a credential names: its own entry under `agents` (over the shared
+ * keys), else the shared policy for the initiator and the `reviewer` preset for everyone else.
+ * `{agent}` in writablePaths becomes the agent's name.
+ */
+export function policyForAgent(config: GitPolicyConfig | undefined, agent: string, initiator: string): GitPolicy {
+  const { agents, ...shared } = config ?? {};
+  if (agents !== undefined && (typeof agents !== 'object' || agents === null || Array.isArray(agents))) {
+    throw new QmsError('git-mcp policy: "agents" must map agent names to policies', 'e.g. { "agents": { "qa": { "preset": "reviewer" } } }');
+  }
+  const own = agents?.[agent];
+  const policy = resolvePolicy(own !== undefined ? { ...shared, ...own } : agent === initiator ? shared : { ...shared, preset: 'reviewer', writablePaths: [] });
+  return { ...policy, writablePaths: policy.writablePaths.map((p) => p.split('{agent}').join(agent)) };
+}
+
+/** Checks a whole policy config now (the shared part and every agent's), so a typo fails at start. */
+export function validatePolicyConfig(config: GitPolicyConfig | undefined, initiator: string): void {
+  policyForAgent(config, initiator, initiator);
+  for (const agent of Object.keys(config?.agents ?? {})) policyForAgent(config, agent, initiator);
 }
 
 /** A list of project-relative paths, normalised (`./x/` → `x`; the root is `.`). */

@@ -11,12 +11,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QmsError } from '../../tasks/errors.js';
 import { checkTransportArgs, serveTransport } from '../mcp-server/serve-transport.js';
-import type { GitPolicy } from './policy.js';
+import { validatePolicyConfig, type GitPolicyConfig } from './policy.js';
 
 const USAGE =
-  'qms serve git-mcp --project-root DIR [--transport http|stdio] [--host H]... [--port 8001] [--policy FILE] [--audit-log FILE] [--timeout-ms N] [--max-output-bytes N]';
+  'qms serve git-mcp --project-root DIR [--transport http|stdio] [--host H]... [--port 8001] [--user INITIATOR] [--policy FILE] [--audit-log FILE] [--timeout-ms N] [--max-output-bytes N]';
 
-function parsePolicy(text: string, where: string): Partial<GitPolicy> {
+function parsePolicy(text: string, where: string): GitPolicyConfig {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -26,7 +26,7 @@ function parsePolicy(text: string, where: string): Partial<GitPolicy> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new QmsError(`git-mcp: the policy in ${where} must be a JSON object`, 'e.g. {"disabledRules": ["push-prune"]}.');
   }
-  return value as Partial<GitPolicy>;
+  return value as GitPolicyConfig;
 }
 
 function optionalNumber(raw: string | undefined, name: string): number | undefined {
@@ -46,6 +46,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
         transport: { type: 'string', default: 'http' },
         host: { type: 'string', multiple: true },
         port: { type: 'string', default: '8001' },
+        user: { type: 'string', default: 'claude' },
         policy: { type: 'string' },
         'audit-log': { type: 'string' },
         'timeout-ms': { type: 'string' },
@@ -60,7 +61,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
   const root = resolve(values['project-root'] ?? process.cwd());
   checkTransportArgs(values.port, values.transport);
 
-  let policy: Partial<GitPolicy> | undefined;
+  let policy: GitPolicyConfig | undefined;
   if (values.policy !== undefined) {
     const file = resolve(values.policy);
     const text = await readFile(file, 'utf8').catch(() => {
@@ -69,17 +70,21 @@ export async function serve(argv: readonly string[]): Promise<number> {
     policy = parsePolicy(text, file);
   } else if (process.env.QMS_GIT_POLICY) policy = parsePolicy(process.env.QMS_GIT_POLICY, 'env QMS_GIT_POLICY');
 
-  const { createGitExecutor, mcpServerFor } = await import('./server.js');
+  const { executorsByAgent, mcpServerFor } = await import('./server.js');
   const timeoutMs = optionalNumber(values['timeout-ms'], 'timeout-ms');
   const maxOutputBytes = optionalNumber(values['max-output-bytes'], 'max-output-bytes');
-  // Built once (fails now, not on the first tool call, when the root or policy is wrong); shared by every MCP session.
-  const executor = await createGitExecutor({
+  const initiator = values.user;
+  validatePolicyConfig(policy, initiator);
+  const executorFor = executorsByAgent({
     projectRoot: root,
+    initiator,
     ...(policy ? { policy } : {}),
     ...(values['audit-log'] ? { auditLog: resolve(values['audit-log']) } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(maxOutputBytes ? { maxOutputBytes } : {}),
   });
+  // The initiator's executor is built now, so a wrong root or policy fails at start, not on the first call.
+  await executorFor(initiator);
   return serveTransport({
     name: 'git',
     label: 'git-mcp',
@@ -87,7 +92,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
     transport: values.transport,
     port: values.port,
     hosts: values.host,
-    createServer: () => mcpServerFor(executor),
+    createServer: async (identity) => mcpServerFor(await executorFor(identity)),
+    defaultIdentity: initiator,
     describe: root,
   });
 }

@@ -11,12 +11,17 @@ import { QmsError } from '../../tasks/errors.js';
 import { AuditLog } from './audit-log.js';
 import { hardenedEnv } from './exec-git.js';
 import { GitExecutor } from './git-exec.js';
-import { resolvePolicy, type GitPolicy } from './policy.js';
+import { policyForAgent, type GitPolicy, type GitPolicyConfig } from './policy.js';
 
 export interface GitMcpOptions {
   /** The repository the server works on (its top-level folder). */
   projectRoot: string;
-  policy?: Partial<GitPolicy>;
+  /** The shared policy and per-agent overrides (see policy.ts). */
+  policy?: GitPolicyConfig;
+  /** The agent this executor acts for (its credential's identity); default `claude`. */
+  agent?: string;
+  /** The agent that gets the shared policy (the team's initiator); default `claude`. Others default to `reviewer`. */
+  initiator?: string;
   /** NDJSON audit log; default `<projectRoot>/.qms/git-mcp.log`. */
   auditLog?: string;
   /** Per git command; default 55 s (under the MCP SDK client's 60 s request timeout). */
@@ -29,10 +34,10 @@ export const GIT_EXEC_DESCRIPTION = [
   'Run git commands on the project repository (on the host). The `git` prefix is optional.',
   'Chain commands with &&, || or ; (shell semantics). No shell runs the command: pipes,',
   'redirections, $(...), backticks and unquoted globs are rejected; quote arguments with \' or ".',
-  'Refused by policy: global options (-c, -C, --git-dir…), options that run programs or read/write',
-  'host files, URLs other than configured remotes, force pushes and ref deletes, reset --hard,',
-  'checkout ./restore . of the whole tree, stash drop/clear, branch -D, and anything naming the',
-  'protected paths. A refusal names the rule and what to do instead.',
+  'What is allowed depends on your role: by default inspection (status, log, diff, show, grep…),',
+  '`add` + `commit -m` of changes in your own folders (.claude/sessions, .claude/users/<you>, QMS),',
+  '`push` of the current branch, `fetch` and `pull --ff-only`. Secrets (.env, .qms/) and nested',
+  'repositories are never staged or read. A refusal names the rule and what to do instead.',
 ].join(' ');
 
 const execFileP = promisify(execFile);
@@ -76,7 +81,8 @@ function positive(value: number | undefined, fallback: number, name: string): nu
 /** Builds the executor once; `createGitMcpServer` wraps it, tests and benchmarks may use it directly. */
 export async function createGitExecutor(options: GitMcpOptions): Promise<GitExecutor> {
   const projectRoot = checkRoot(options.projectRoot);
-  const policy = resolvePolicy(options.policy);
+  const agent = options.agent ?? 'claude';
+  const policy = policyForAgent(options.policy, agent, options.initiator ?? 'claude');
   return new GitExecutor({
     projectRoot,
     policy,
@@ -84,6 +90,7 @@ export async function createGitExecutor(options: GitMcpOptions): Promise<GitExec
     maxOutputBytes: positive(options.maxOutputBytes, 256 * 1024, 'maxOutputBytes'),
     extraConfig: await identityConfig(projectRoot, policy),
     audit: new AuditLog(resolve(options.auditLog ?? join(projectRoot, '.qms', 'git-mcp.log'))),
+    agent,
   });
 }
 
@@ -92,10 +99,23 @@ export async function createGitMcpServer(options: GitMcpOptions): Promise<McpSer
 }
 
 /**
- * An McpServer around an existing executor (the HTTP host makes one per MCP session; they
- * share the executor), acting for the agent the session's credential names.
+ * One executor per agent, made on first use: each agent's policy (and the agent recorded in
+ * the audit) comes from the credential that opened the MCP session, never from the request.
  */
-export async function mcpServerFor(executor: GitExecutor, agent?: string): Promise<McpServer> {
+export function executorsByAgent(options: Omit<GitMcpOptions, 'agent'>): (agent: string) => Promise<GitExecutor> {
+  const executors = new Map<string, Promise<GitExecutor>>();
+  return (agent) => {
+    let e = executors.get(agent);
+    if (!e) {
+      e = createGitExecutor({ ...options, agent });
+      executors.set(agent, e);
+    }
+    return e;
+  };
+}
+
+/** An McpServer around an existing executor (the HTTP host makes one per MCP session; an agent's sessions share its executor). */
+export async function mcpServerFor(executor: GitExecutor): Promise<McpServer> {
   const [{ McpServer: Server }, { z }] = await Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('zod')]);
   const server = new Server({ name: 'qms-git', version: '1.0.0' });
   server.registerTool(
@@ -106,7 +126,7 @@ export async function mcpServerFor(executor: GitExecutor, agent?: string): Promi
       inputSchema: { command: z.string().min(1).describe('git command(s), e.g. "status" or "git add notes.md && git commit -m \'notes\'"') },
     },
     async ({ command }) => {
-      const r = await executor.exec(command, agent);
+      const r = await executor.exec(command);
       return { content: [{ type: 'text' as const, text: r.text }], isError: r.isError };
     },
   );

@@ -4,7 +4,8 @@
  * backend when the project has qms-cli); `qmsMcp({ command, args })` runs an external server
  * instead, e.g. qms-cli's `python -m qms_mcp`. `agents` lists the agents served, one token each.
  */
-import { ConfigError } from '../../tasks/errors.js';
+import { ConfigError, type QmsError } from '../../tasks/errors.js';
+import { validatePolicyConfig, type GitPolicyConfig } from '../git-mcp/policy.js';
 import type { Plugin } from '../../tasks/types.js';
 import type { McpServerOptions } from './launch.js';
 import { builtinServerEntry } from './package-root.js';
@@ -33,7 +34,7 @@ export interface QmsMcpOptions extends Common {
 
 export interface GitMcpOptions extends Common {
   /** Policy overrides for the built-in git server (see plugins/git-mcp), passed as JSON in env `QMS_GIT_POLICY`. */
-  policy?: Record<string, unknown>;
+  policy?: GitPolicyConfig;
   command?: string;
   args?: string[];
 }
@@ -88,7 +89,15 @@ export function gitMcp(options: GitMcpOptions = {}): Plugin {
   if (options.policy !== undefined && (typeof options.policy !== 'object' || options.policy === null || Array.isArray(options.policy))) {
     throw new ConfigError(`gitMcp: option "policy" must be an object, got ${JSON.stringify(options.policy)}`, 'e.g. gitMcp({ policy: { protectedPaths: ["flow-state", "qms-cli"] } })', undefined, 'policy');
   }
-  const launch = options.command ? { command: options.command, args: options.args ?? [] } : builtin('git-mcp', [], options.hosts);
+  // The initiator (first agent) gets the shared policy; every other agent the reviewer preset unless `policy.agents` says otherwise.
+  const initiator = options.agents?.[0] ?? 'claude';
+  try {
+    validatePolicyConfig(options.policy, initiator);
+  } catch (err) {
+    const e = err as QmsError;
+    throw new ConfigError(`gitMcp: ${e.message}`, e.hint ?? 'See plugins/git-mcp/README.md for the policy keys.', undefined, 'policy');
+  }
+  const launch = options.command ? { command: options.command, args: options.args ?? [] } : builtin('git-mcp', ['--user', initiator], options.hosts);
   const env = { ...(options.env ?? {}), ...(options.policy ? { QMS_GIT_POLICY: JSON.stringify(options.policy) } : {}) };
   return mcpServer({ name: 'git', port: 8001, ...pick(options), ...(Object.keys(env).length ? { env } : {}), ...launch });
 }
