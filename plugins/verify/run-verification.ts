@@ -16,7 +16,7 @@ import { cacheFile, cacheKey, recall, remember } from './claude-mcp-list-cache.j
 import { checkContainerConfig } from './check-container-config.js';
 import { checkMcpServer } from './check-mcp.js';
 import { checkNoTokenExposed, hostTokens } from './check-no-token-exposed.js';
-import { checkQmsRoundTrip } from './check-qms-round-trip.js';
+import { checkQms } from './check-qms.js';
 import { expectedLimits } from './expected-limits.js';
 import { prepareMaskedDirProbe } from './masked-dir-probe.js';
 import { projectHead } from './project-head.js';
@@ -130,7 +130,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     input.qmsServer === false
       ? Promise.resolve([])
       : qmsEndpoint
-        ? guarded('qms-round-trip', 'qms-round-trip', 'QMS round trip', () => checkQmsRoundTrip(target, qmsEndpoint, input.root))
+        ? guarded('qms', 'qms-round-trip', 'QMS server from inside the container', () => checkQms(target, qmsEndpoint, input.root))
         : Promise.resolve([
             record(
               { id: 'qms-round-trip', group: 'qms-round-trip', title: 'QMS checkout → edit → checkin round trip', how: '-', expected: `an MCP server named ${input.qmsServer}`, actual: `no MCP server named ${input.qmsServer} is configured`, result: 'fail' },
