@@ -44,7 +44,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const docker = await connectDocker(process.env);
 const { uid, gid } = defaultAgentUser();
 const build = await docker.buildImage(
-  { context: repo, src: ['plugins/container/test/fixtures/agent-lite/Dockerfile', 'docker/entrypoint.sh', 'docker/healthcheck.sh'] },
+  { context: repo, src: ['plugins/container/test/fixtures/agent-lite/Dockerfile', 'docker/entrypoint.sh', 'docker/healthcheck.sh', 'docker/mcp-headers.sh'] },
   { t: IMAGE, dockerfile: 'plugins/container/test/fixtures/agent-lite/Dockerfile', buildargs: { BASE_IMAGE: process.env.QMS_BASE_IMAGE ?? 'qms-base:bookworm', AGENT_UID: String(uid), AGENT_GID: String(gid) } },
 );
 await new Promise((res, rej) => docker.modem.followProgress(build, (err, out) => (err || out.find((o) => o.error) ? rej(err ?? new Error(out.find((o) => o.error).error)) : res())));
