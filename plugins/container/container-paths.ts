@@ -31,6 +31,8 @@ export const IN_PROJECT = {
   /** qms's own files: state, tokens, logs, overlays. Masked in every container. */
   qmsDir: '.qms',
   sessions: '.claude/sessions',
+  /** Every agent's user folder (workspace, inbox) lives below it. */
+  users: '.claude/users',
   mcpJson: '.mcp.json',
   settingsLocal: '.claude/settings.local.json',
   workspace: (agent: string): string => `.claude/users/${agent}/workspace`,

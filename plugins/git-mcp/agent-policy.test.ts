@@ -203,13 +203,13 @@ describe('per-agent policies', () => {
   it('the initiator gets the shared policy with its own folder; other agents are reviewers unless configured', () => {
     const claude = policyForAgent(undefined, 'claude', 'claude');
     expect(claude.preset).toBe('agent');
-    expect(claude.writablePaths).toEqual(['.claude/sessions', '.claude/users/claude', 'QMS']);
+    expect(claude.writablePaths).toEqual(['.claude/sessions', '.claude/users/claude/workspace', 'QMS']);
     const qa = policyForAgent(undefined, 'qa', 'claude');
     expect(qa.preset).toBe('reviewer');
     expect(qa.allowedSubcommands).not.toContain('add');
     expect(qa.writablePaths).toEqual([]);
     const configured = policyForAgent({ agents: { qa: { preset: 'agent' } } }, 'qa', 'claude');
-    expect(configured.writablePaths).toEqual(['.claude/sessions', '.claude/users/qa', 'QMS']);
+    expect(configured.writablePaths).toEqual(['.claude/sessions', '.claude/users/qa/workspace', 'QMS']);
     expect(() => validatePolicyConfig({ agents: { qa: { preset: 'admin' as never } } }, 'claude')).toThrow(/unknown preset/);
     const qaCtx: CheckContext = { ...agent, policy: qa };
     expect(verdict('add .claude/sessions/x', qaCtx)).toBe('subcommand-allowlist');

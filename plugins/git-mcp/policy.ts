@@ -7,6 +7,7 @@
  * maintainer may choose. Light module: safe to import from a plugin factory.
  */
 import { QmsError } from '../../tasks/errors.js';
+import { IN_PROJECT } from '../container/container-paths.js';
 import { ALWAYS_ON, type RuleId } from './refusal.js';
 
 /**
@@ -57,10 +58,10 @@ const PRESET_SUBCOMMANDS: Record<GitPreset, readonly string[]> = {
 };
 
 /**
- * The folders the agent can write (its own user folder, with `{agent}` replaced by the name the
+ * The folders the agent can write (its own workspace, with `{agent}` replaced by the name the
  * credential gives, and the sessions) and `QMS/`, where qms-cli writes for it.
  */
-export const AGENT_WRITABLE_PATHS: readonly string[] = ['.claude/sessions', '.claude/users/{agent}', 'QMS'];
+export const AGENT_WRITABLE_PATHS: readonly string[] = [IN_PROJECT.sessions, IN_PROJECT.workspace('{agent}'), IN_PROJECT.qmsDocs];
 const PRESET_WRITABLE: Record<GitPreset, readonly string[]> = { agent: AGENT_WRITABLE_PATHS, reviewer: [], maintainer: ['.'] };
 
 /** The policy of a preset before overrides. */

@@ -4,15 +4,18 @@
  * read them back, whatever the spelling; the agent preset's index checks judge resolved paths
  * with `isSecretPath`.
  */
+import { IN_PROJECT } from '../container/container-paths.js';
+import { isSecretName } from '../container/secret-files.js';
 import { nameCandidates, normalisePath, parsePathspec } from './paths.js';
 
-const ENV_FILE = /^\.env/i;
-
-/** Is this project-relative path (any case, `/`-separated) a secret or inside one? */
+/**
+ * Is this project-relative path (`/`-separated) a secret or inside one? Compared in lower case:
+ * on a case-insensitive filesystem, or through `:(icase)`, `.ENV` is `.env`.
+ */
 export function isSecretPath(rel: string): boolean {
-  const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts[0]?.toLowerCase() === '.qms') return true;
-  return parts.some((p) => ENV_FILE.test(p));
+  const parts = rel.toLowerCase().split('/').filter((p) => p !== '' && p !== '.');
+  if (parts[0] === IN_PROJECT.qmsDir) return true;
+  return parts.some(isSecretName);
 }
 
 /**

@@ -35,7 +35,7 @@ export const GIT_EXEC_DESCRIPTION = [
   'Chain commands with &&, || or ; (shell semantics). No shell runs the command: pipes,',
   'redirections, $(...), backticks and unquoted globs are rejected; quote arguments with \' or ".',
   'What is allowed depends on your role: by default inspection (status, log, diff, show, grep…),',
-  '`add` + `commit -m` of changes in your own folders (.claude/sessions, .claude/users/<you>, QMS),',
+  '`add` + `commit -m` of changes in your own folders (.claude/sessions, .claude/users/<you>/workspace, QMS),',
   '`push` of the current branch, `fetch` and `pull --ff-only`. Secrets (.env, .qms/) and nested',
   'repositories are never staged or read. A refusal names the rule and what to do instead.',
 ].join(' ');

@@ -6,7 +6,8 @@
  */
 import { ConfigError, type QmsError } from '../../tasks/errors.js';
 import { validatePolicyConfig, type GitPolicyConfig } from '../git-mcp/policy.js';
-import type { Plugin } from '../../tasks/types.js';
+import type { Plugin, StatusRow } from '../../tasks/types.js';
+import { IN_PROJECT } from '../container/container-paths.js';
 import type { McpServerOptions } from './launch.js';
 import { builtinServerEntry } from './package-root.js';
 import { mcpServer } from './plugin.js';
@@ -99,5 +100,24 @@ export function gitMcp(options: GitMcpOptions = {}): Plugin {
   }
   const launch = options.command ? { command: options.command, args: options.args ?? [] } : builtin('git-mcp', ['--user', initiator], options.hosts);
   const env = { ...(options.env ?? {}), ...(options.policy ? { QMS_GIT_POLICY: JSON.stringify(options.policy) } : {}) };
-  return mcpServer({ name: 'git', port: 8001, ...pick(options), ...(Object.keys(env).length ? { env } : {}), ...launch });
+  const plugin = mcpServer({ name: 'git', port: 8001, ...pick(options), ...(Object.keys(env).length ? { env } : {}), ...launch });
+  const serverStatus = plugin.status;
+  return {
+    ...plugin,
+    status: async (ctx) => [...((await serverStatus?.(ctx)) ?? []), await nestedRepoStatus(ctx.root, plugin.name)],
+  };
+}
+
+/** A `qms status` row: git repositories planted in the agents' folders (the git server never enters them). */
+async function nestedRepoStatus(root: string, plugin: string): Promise<StatusRow> {
+  const { findNestedRepos } = await import('../git-mcp/nested-repos.js');
+  const { found, truncated } = await findNestedRepos(root, [IN_PROJECT.sessions, IN_PROJECT.users]);
+  return {
+    plugin,
+    id: 'nested-repositories',
+    kind: 'host-boundary',
+    state: found.length > 0 ? 'found' : 'none',
+    healthy: found.length === 0,
+    details: { count: found.length, paths: found.slice(0, 10).join(', ') || null, ...(truncated ? { truncated: true } : {}) },
+  };
 }
