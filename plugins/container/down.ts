@@ -4,9 +4,9 @@
  * Safe to run twice; cleans the state entries and the generated overlays (they hold tokens).
  */
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
+import { agentPaths } from './host-paths.js';
 import { LABEL, projectFilter } from './names.js';
 
 export interface DownResult {
@@ -51,6 +51,6 @@ export async function downContainers(ctx: PluginContext, options: { volumes?: bo
     }
   }
   if (options.agent) agents.add(options.agent);
-  for (const agent of agents) if (agent) await rm(join(ctx.root, '.qms', 'container', agent), { recursive: true, force: true });
+  for (const agent of agents) if (agent) await rm(agentPaths(ctx.root, agent).overlayDir, { recursive: true, force: true });
   return { containers: listed.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), volumes };
 }

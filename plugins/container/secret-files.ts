@@ -14,6 +14,7 @@ import { join, relative, sep } from 'node:path';
 import { IN_PROJECT, isAgentWritable } from './container-paths.js';
 
 const SKIP_NAMES = new Set(['.git', 'node_modules']);
+const WALKERS = 32;
 
 export const isSecretName = (name: string): boolean => name.startsWith('.env');
 
@@ -27,24 +28,38 @@ export async function findSecretFiles(root: string): Promise<string[]> {
     return parts.slice(0, -1).some((part, i) => SKIP_NAMES.has(part) || skipped(parts.slice(0, i + 1).join('/')));
   };
   const toRel = (abs: string, base: string): string => relative(base, abs).split(sep).join('/');
-  const pending: string[] = [''];
-  while (pending.length > 0) {
-    const relDir = pending.pop()!;
+  const visit = async (relDir: string, queue: string[]): Promise<void> => {
     const entries: Dirent[] = await readdir(join(root, relDir), { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       const rel = relDir ? `${relDir}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIP_NAMES.has(e.name) && !skipped(rel)) pending.push(rel);
+        if (!SKIP_NAMES.has(e.name) && !skipped(rel)) queue.push(rel);
       } else if (isSecretName(e.name)) {
         if (e.isFile()) found.add(rel);
         else if (e.isSymbolicLink()) {
           const target = await realpath(join(root, rel)).catch(() => undefined);
-          if (!target || !(await stat(target).then((s) => s.isFile(), () => false))) continue;
+          if (!target || !(await stat(target).then((st) => st.isFile(), () => false))) continue;
           const inProject = toRel(target, realRoot);
           if (!inProject.startsWith('../') && !inSkippedFolder(inProject)) found.add(inProject);
         }
       }
     }
-  }
+  };
+  // Folders are read WALKERS at a time: a large checkout is I/O-bound, not CPU-bound.
+  const queue: string[] = [''];
+  let active = 0;
+  await new Promise<void>((resolve, reject) => {
+    const pump = (): void => {
+      if (queue.length === 0 && active === 0) return resolve();
+      while (active < WALKERS && queue.length > 0) {
+        active++;
+        visit(queue.pop()!, queue).then(() => {
+          active--;
+          pump();
+        }, reject);
+      }
+    };
+    pump();
+  });
   return [...found].sort();
 }

@@ -5,9 +5,10 @@
  * a passing result is remembered per container id + config hash and re-used, saying so in the
  * evidence. The curl MCP probes still run on every verification.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { atomicWrite } from '../../tasks/state/atomic-write.js';
+import { ensureQmsSubdir, qmsDir } from '../../tasks/state/qms-dir.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import type { CheckRecord } from './report.js';
 
@@ -17,7 +18,8 @@ interface Remembered {
   actual: string;
 }
 
-export const cacheFile = (root: string, agent: string): string => join(root, '.qms', 'verify', `claude-mcp-list-${agent}.json`);
+const CACHE_DIR = 'verify';
+export const cacheFile = (root: string, agent: string): string => join(qmsDir(root), CACHE_DIR, `claude-mcp-list-${agent}.json`);
 
 export function cacheKey(containerId: string, configHash: string, endpoints: readonly McpEndpoint[]): string {
   return [containerId, configHash, ...endpoints.map((e) => `${e.name}=${e.containerUrl}`)].join('|');
@@ -36,9 +38,9 @@ export async function recall(file: string, key: string, base: CheckRecord): Prom
   }
 }
 
-export async function remember(file: string, key: string, check: CheckRecord): Promise<void> {
+export async function remember(root: string, file: string, key: string, check: CheckRecord): Promise<void> {
   if (check.result !== 'pass') return;
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await ensureQmsSubdir(root, CACHE_DIR);
   const entry: Remembered = { key, checkedAt: check.finishedAt, actual: check.actual };
   await atomicWrite(file, `${JSON.stringify(entry)}\n`, 0o600);
 }

@@ -70,7 +70,7 @@ async function claudeMcpList(input: VerificationInput, target: VerifyTarget, con
     if (remembered) return remembered;
   }
   const check = await checkClaudeMcpList(target, input.endpoints);
-  await remember(file, key, check);
+  await remember(input.root, file, key, check);
   return check;
 }
 
