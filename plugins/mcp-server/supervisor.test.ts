@@ -345,4 +345,18 @@ describe('mcp-server supervisor', () => {
     expect(alive(pid)).toBe(false);
     expect(await ctx.state.get('mcp:qms')).toBeUndefined();
   });
+
+  it('stops a built-in server whose record and files were deleted (.qms/ gone), found by its command line', async () => {
+    const port = await freePort();
+    const ctx = makeTaskContext(root);
+    await runTask<McpEndpoint>(qmsMcp({ port, hosts: ['127.0.0.1'], taskName: 'mcp:qms' }), 'mcp:qms', ctx);
+    const pid = (await ctx.state.get('mcp:qms'))!.data.pid as number;
+    expect(alive(pid)).toBe(true);
+    // what a `stash push -u -- .qms` or an rm would have done: no state, no pid or token file
+    await ctx.state.remove('mcp:qms');
+    await rm(join(root, '.qms'), { recursive: true, force: true });
+    expect(await stopServer(makeTaskContext(root), 'qms', { graceMs: 2000 })).toBe('stopped');
+    await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
+    expect(await stopServer(makeTaskContext(root), 'qms')).toBe('not-running');
+  });
 });

@@ -97,6 +97,24 @@ async function stopRecorded(ctx: PluginContext, record: ServerRecord, graceMs = 
   return outcome;
 }
 
+/**
+ * No record, yet our built-in server for this project may still run (its `.qms/` files were
+ * moved or deleted): found by its command line, stopped like a recorded one.
+ */
+async function stopUnrecorded(ctx: PluginContext, name: string, graceMs = GRACE_MS): Promise<'stopped' | 'not-running'> {
+  const { findUnrecordedServers } = await import('./unrecorded-servers.js');
+  const found = await findUnrecordedServers(ctx.root, `${name}-mcp`);
+  for (const info of found) {
+    ctx.log.warn(`MCP server ${name} has no record (was .qms/ moved or deleted?); found pid ${info.pid} by its command line, stopping it`);
+    signalGroup(info.pid, 'SIGTERM');
+    if (!(await waitGone(info.pid, info, graceMs))) {
+      signalGroup(info.pid, 'SIGKILL');
+      await waitGone(info.pid, info, 2000);
+    }
+  }
+  return found.length > 0 ? 'stopped' : 'not-running';
+}
+
 /** Stop the server `name` (the `mcp:<name>:stop` task and `qms down`); idempotent. */
 export async function stopServer(ctx: PluginContext, name: string, options: { graceMs?: number } = {}): Promise<'stopped' | 'stale' | 'not-running'> {
   return ctx.state.withLock(lockName(name), async () => {
@@ -104,7 +122,7 @@ export async function stopServer(ctx: PluginContext, name: string, options: { gr
     if (!entry) {
       await rm(pidFile(ctx.root, name), { force: true });
       await removeTokenFiles(ctx.root, name);
-      return 'not-running';
+      return stopUnrecorded(ctx, name, options.graceMs);
     }
     return stopRecorded(ctx, entry.data as unknown as ServerRecord, options.graceMs);
   });
