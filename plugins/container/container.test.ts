@@ -252,8 +252,10 @@ describe('container task', () => {
   it('recreates it when a secret file appears (the masked set is part of the configuration), masking it', async () => {
     await writeFile(join(root, '.env.local'), `LATE=${ghToken}\n`);
     await chown(join(root, '.env.local'), agentUser.uid, agentUser.gid);
-    // Until then the running container sees it (verification reports that)…
+    // Until then the running container sees it (verification and status report that)…
     expect((await sh(firstId, 'cat /pipe-dream/.env.local')).code).toBe(0);
+    const [row] = await statusRows(ctxFor());
+    expect(row).toMatchObject({ healthy: false, details: { unmaskedSecrets: expect.stringMatching(/^\.env\.local readable in the container .*`qms up` recreates/) } });
     const out = await ensure();
     expect(out.action).toBe('recreated');
     firstId = out.result.id;
@@ -262,6 +264,7 @@ describe('container task', () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect((await ensure()).action).toBe('reused');
+    expect((await statusRows(ctxFor()))[0]).toMatchObject({ healthy: true, details: { unmaskedSecrets: null } });
   });
 
   it('recreates it on --force', async () => {

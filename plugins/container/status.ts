@@ -1,8 +1,9 @@
 /**
  * Live status of the project's managed containers (found by label, not trusted from state):
  * state, health, age, memory %, CPU %, disk % of the workspace, and seed 004's refresh
- * criteria (age > 72 h, disk > 80 %, memory > 90 %). State entries whose container is gone
- * are reported as `stale` and removed.
+ * criteria (age > 72 h, disk > 80 %, memory > 90 %), plus any host secret file (`.env*`)
+ * created since the container started and therefore not masked in it (not healthy: `qms up`
+ * recreates it). State entries whose container is gone are reported as `stale` and removed.
  */
 import type Docker from 'dockerode';
 import { statfs } from 'node:fs/promises';
@@ -10,7 +11,9 @@ import { totalmem } from 'node:os';
 import { readCgroupSample } from './cgroup-usage.js';
 import { connectDocker, engineSocket } from '../docker-engine/client.js';
 import type { PluginContext, StatusRow } from '../../tasks/types.js';
+import { inContainer } from './container-paths.js';
 import { agentPaths } from './host-paths.js';
+import { findSecretFiles } from './secret-files.js';
 import { LABEL, projectFilter, stateId } from './names.js';
 
 export const REFRESH_LIMITS = { ageHours: 72, diskPercent: 80, memoryPercent: 90 } as const;
@@ -29,6 +32,8 @@ export interface ContainerStatus {
   diskPercent: number | null;
   /** Why seed 004 would recreate it; empty when none applies. */
   refreshReasons: string[];
+  /** Host secret files (project-relative) the container does not mask: created after it started. */
+  unmaskedSecrets: string[];
 }
 
 interface Sample {
@@ -109,7 +114,7 @@ export function refreshReasons(s: Pick<ContainerStatus, 'ageHours' | 'diskPercen
 
 export async function containerStatuses(ctx: PluginContext, options: { sampleGapMs?: number; statsApi?: boolean } = {}): Promise<ContainerStatus[]> {
   const docker = await connectDocker(ctx.env);
-  const listed = await docker.listContainers({ all: true, filters: projectFilter(ctx.root) });
+  const [listed, secretFiles] = await Promise.all([docker.listContainers({ all: true, filters: projectFilter(ctx.root) }), findSecretFiles(ctx.root)]);
   const local = !options.statsApi && engineSocket(ctx.env) !== undefined;
   return Promise.all(
     listed.map(async (c): Promise<ContainerStatus> => {
@@ -122,6 +127,7 @@ export async function containerStatuses(ctx: PluginContext, options: { sampleGap
       ]);
       const ageHours = round1((Date.now() - Date.parse(info.Created)) / 3_600_000);
       const status = { ageHours, diskPercent: disk, ...use };
+      const mounted = new Set(info.Mounts.map((m) => m.Destination.replace(/\/$/, '')));
       return {
         agent,
         name: info.Name.replace(/^\//, ''),
@@ -130,6 +136,7 @@ export async function containerStatuses(ctx: PluginContext, options: { sampleGap
         health: info.State.Health?.Status ?? 'none',
         ...status,
         refreshReasons: refreshReasons(status),
+        unmaskedSecrets: secretFiles.filter((rel) => !mounted.has(inContainer(rel))),
       };
     }),
   );
@@ -143,7 +150,7 @@ export async function statusRows(ctx: PluginContext): Promise<StatusRow[]> {
     id: s.name,
     kind: 'container',
     state: s.state,
-    healthy: s.state === 'running' && s.health !== 'unhealthy',
+    healthy: s.state === 'running' && s.health !== 'unhealthy' && s.unmaskedSecrets.length === 0,
     details: {
       agent: s.agent,
       health: s.health,
@@ -152,6 +159,7 @@ export async function statusRows(ctx: PluginContext): Promise<StatusRow[]> {
       cpuPercent: s.cpuPercent,
       diskPercent: s.diskPercent,
       refresh: s.refreshReasons.length > 0 ? s.refreshReasons.join('; ') : null,
+      unmaskedSecrets: s.unmaskedSecrets.length > 0 ? `${s.unmaskedSecrets.join(', ')} readable in the container (created after it started): \`qms up\` recreates it with them masked` : null,
     },
   }));
   for (const entry of entries) {
