@@ -24,6 +24,8 @@ export interface VerifyOptions {
   dependsOn?: readonly string[];
   /** MCP server (endpoint name) for the checkout → edit → checkin round trip; `false` to leave it out. Default `qms`. */
   qmsServer?: string | false;
+  /** The git MCP server (endpoint name) whose host boundary is probed from inside; `false` to leave it out. Default `git`. */
+  gitServer?: string | false;
   /** The container's limits, if not the container plugin's defaults (pass the same value as to `container()`). */
   limits?: ContainerLimits;
   /**
@@ -65,6 +67,8 @@ export function verify(options: VerifyOptions = {}): Plugin {
   const dependsOn = options.dependsOn === undefined ? [containerTask, sessionTask, ...mcpServers] : names(options.dependsOn, 'dependsOn');
   const qmsServer = options.qmsServer ?? 'qms';
   if (qmsServer !== false && (typeof qmsServer !== 'string' || !NAME.test(qmsServer))) bad('qmsServer', `must be an MCP server name or false, got ${JSON.stringify(qmsServer)}`, "e.g. qmsServer: 'qms'");
+  const gitServer = options.gitServer ?? 'git';
+  if (gitServer !== false && (typeof gitServer !== 'string' || !NAME.test(gitServer))) bad('gitServer', `must be an MCP server name or false, got ${JSON.stringify(gitServer)}`, "e.g. gitServer: 'git'");
   const listOption = options.claudeMcpList ?? 'when-changed';
   if (![true, false, 'always', 'when-changed'].includes(listOption)) bad('claudeMcpList', `must be 'when-changed', 'always' or false, got ${JSON.stringify(listOption)}`, "e.g. claudeMcpList: 'always'");
   const claudeMcpList = listOption === true ? 'always' : listOption;
@@ -82,7 +86,7 @@ export function verify(options: VerifyOptions = {}): Plugin {
       sessionFor(ctx, sessionTask),
       endpointsFor(ctx, mcpServers),
     ]);
-    return runVerification({ root: ctx.root, project: ctx.config.name, agent, containerId, session, endpoints, qmsServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
+    return runVerification({ root: ctx.root, project: ctx.config.name, agent, containerId, session, endpoints, qmsServer, gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
   };
 
   const task: TaskDef<VerifyResult> = {

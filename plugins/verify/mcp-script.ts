@@ -6,7 +6,7 @@
  * step: `S<TAB>name<TAB>curl exit<TAB>http status<TAB>base64(body)<TAB>base64(curl stderr)`.
  * `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
  */
-import { MCP_PROTOCOL_VERSION } from '../mcp-server/jsonrpc-body.js';
+import { jsonRpcResponse, MCP_PROTOCOL_VERSION, toolText } from '../mcp-server/jsonrpc-body.js';
 import { shq } from './shell-quote.js';
 
 export type McpStep =
@@ -88,4 +88,13 @@ export function parseMcpOutput(stdout: string): { steps: StepOutput[]; noCurl: b
     steps.push({ name: cols[1] ?? '', exit: Number(cols[2]), status: Number.isFinite(status) && cols[3] !== '-' ? status : undefined, body: decode(cols[4]), stderr: decode(cols[5]) });
   }
   return { steps, noCurl: stdout.startsWith('NOCURL') };
+}
+
+/** A `tools/call` step's answer: the tool's text and whether it is an error (a transport or JSON-RPC failure is one, with the problem). */
+export function toolAnswer(step: StepOutput | undefined, id: number): { text: string; error: boolean; problem?: string } {
+  if (!step) return { text: '', error: true, problem: 'no answer' };
+  if (step.exit !== 0 || step.status !== 200) return { text: '', error: true, problem: `HTTP ${step.status ?? '-'} (curl exit ${step.exit}) ${step.stderr.trim()}`.trim() };
+  const res = jsonRpcResponse(step.body, id);
+  if (res?.error) return { text: '', error: true, problem: res.error.message };
+  return { text: toolText(res), error: res?.result?.isError === true };
 }

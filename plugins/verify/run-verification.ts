@@ -16,6 +16,7 @@ import { cacheFile, cacheKey, recall, remember } from './claude-mcp-list-cache.j
 import { checkContainerConfig } from './check-container-config.js';
 import { checkMcpServer } from './check-mcp.js';
 import { checkNoTokenExposed, hostTokens } from './check-no-token-exposed.js';
+import { checkGitBoundary } from './check-git-boundary.js';
 import { checkQms } from './check-qms.js';
 import { expectedLimits } from './expected-limits.js';
 import { prepareMaskedDirProbe } from './masked-dir-probe.js';
@@ -35,6 +36,8 @@ export interface VerificationInput {
   endpoints: readonly McpEndpoint[];
   /** Name of the endpoint for the QMS round trip; false to leave the round trip out. */
   qmsServer: string | false;
+  /** Name of the git endpoint whose host boundary is probed from inside; absent or false to leave it out. */
+  gitServer?: string | false;
   limits: ContainerLimits | undefined;
   /** `always`, `when-changed` (re-use a passing result for the same container and MCP config), or off. */
   claudeMcpList: ClaudeMcpListMode;
@@ -112,6 +115,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   });
   let execUser = '?';
   const qmsEndpoint = input.qmsServer === false ? undefined : input.endpoints.find((e) => e.name === input.qmsServer);
+  const gitEndpoint = input.gitServer ? input.endpoints.find((e) => e.name === input.gitServer) : undefined;
 
   // First and alone: the MCP probes below hand their token to curl through their exec's
   // environment, which the process scan would (rightly) find while they run.
@@ -137,6 +141,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
               startedAt,
             ),
           ]),
+    gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => checkGitBoundary(target, gitEndpoint, input.root)) : Promise.resolve([]),
     guarded('config', 'container-config', 'limits and security options', async () =>
       checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
     ),

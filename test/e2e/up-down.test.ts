@@ -43,7 +43,7 @@ function expectVerified(): string {
     if (c.result === 'skip') expect(c.actual, c.id).toMatch(/\w{3}/);
   }
   const ids = report.checks.map((c) => c.id);
-  for (const id of ['mcp:qms', 'mcp:git', 'mcp:claude-mcp-list', 'qms-round-trip', 'git-clone:/projects', 'ro:/pipe-dream/', 'rw:/projects/', 'config:cap-drop']) {
+  for (const id of ['mcp:qms', 'mcp:git', 'host-boundary:git', 'mcp:claude-mcp-list', 'qms-round-trip', 'git-clone:/projects', 'ro:/pipe-dream/', 'rw:/projects/', 'config:cap-drop']) {
     expect(ids).toContain(id);
     expect(report.checks.find((c) => c.id === id)!.result, id).toBe('pass');
   }
