@@ -56,7 +56,7 @@ describe('QMS backend choice', () => {
     const err = await serve(['--project-root', p.root, '--backend', 'builtin', '--port', '0', '--host', '127.0.0.1']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QmsError);
     const e = err as QmsError;
-    expect(e.message).toMatch(/kept by qms-cli \(found qms-cli\/qms\.py, qms\.config\.json, QMS\/\.audit\/, QMS\/\.meta\/\w+\/[\w-]+\.json \(qms-cli metadata\)\)/);
+    expect(e.message).toMatch(/kept by qms-cli \(found qms-cli\/qms\.py, qms\.config\.json, QMS\/\.audit\/ \(QMS\/\.audit\/\w+\/[\w-]+\.jsonl\), QMS\/\.meta\/\w+\/[\w-]+\.json \(qms-cli metadata\)\)/);
     expect(e.hint).toMatch(/qms-cli backend/);
     expect(p.git('status', '--porcelain')).toBe(before);
   });

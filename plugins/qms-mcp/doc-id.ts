@@ -5,11 +5,14 @@
  */
 import { QmsError } from '../../tasks/errors.js';
 
-/** `CR-043`, `SOP-001`, `INV-008`, `CR-043-VAR-001`, `CR-046-ADD-1`: a type prefix, a number, optional suffixes. */
-const DOC_ID = /^[A-Z]{2,10}-\d{1,5}(?:-[A-Z0-9]{1,10}){0,3}$/;
+/**
+ * `CR-043`, `SOP-001`, `CR-043-VAR-001`, `CR-001-TP-ER-002`, `TEMPLATE-CR`, `SDLC-QMS-RS`: an
+ * uppercase prefix and one to five dash-separated groups of capitals and digits.
+ */
+const DOC_ID = /^[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]{1,10}){1,5}$/;
 const USER = /^[a-z][a-z0-9_-]{0,31}$/;
 
-export const DOC_ID_FORM = 'an uppercase type prefix, a dash and a number, optionally followed by dash-separated suffixes (e.g. CR-043, SOP-001, CR-043-VAR-001)';
+export const DOC_ID_FORM = 'an uppercase type prefix and dash-separated groups of capitals and digits (e.g. CR-043, SOP-001, CR-043-VAR-001, TEMPLATE-CR, SDLC-QMS-RS)';
 
 /** The id, upper-cased and trimmed, or a QmsError explaining the expected form. */
 export function validateDocId(input: unknown): string {
@@ -22,9 +25,6 @@ export function validateDocId(input: unknown): string {
   }
   return id;
 }
-
-/** The type folder of an id: `CR-043-VAR-001` → `CR`. */
-export const docType = (id: string): string => id.slice(0, id.indexOf('-'));
 
 export function validateUser(input: unknown): string {
   if (typeof input !== 'string' || !USER.test(input)) {

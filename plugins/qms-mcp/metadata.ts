@@ -1,75 +1,69 @@
 /**
- * Per-document metadata kept beside the controlled documents, in `QMS/.meta/<TYPE>/<DOC-ID>.json`
- * (part of the controlled record, visible read-only to agents): revision, who checked in
- * when with which hash, the open checkout (who, when, the hash it was taken from) and a short
- * history. Changes happen under a per-document cross-process lock, written atomically.
+ * Per-document metadata of the built-in backend, in qms-cli's shape and place
+ * (`QMS/.meta/<type>/<ID>.json`, see qms-cli-format.ts), read and written under a per-document
+ * cross-process lock, atomically. Metadata an older qms wrote (`revision`, `checkout`, …) is
+ * read as what it meant — an effective document, maybe checked out — and rewritten in
+ * qms-cli's shape on the next change.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { atomicWrite } from '../../tasks/state/atomic-write.js';
 import { withFileLock } from '../../tasks/state/lock.js';
 import { QmsError } from '../../tasks/errors.js';
-import { docType } from './doc-id.js';
+import { initialMeta, metaPath, serializeMeta, type QmsCliMeta } from './qms-cli-format.js';
 import type { QmsProject } from './qms-project.js';
-
-export interface CheckoutRecord {
-  user: string;
-  checked_out_at: string;
-  /** sha256 of the controlled copy when it was checked out. */
-  sha256: string;
-}
-
-export interface HistoryEntry {
-  revision: number;
-  user: string;
-  at: string;
-  sha256: string;
-  revision_summary?: string;
-}
-
-export interface DocumentMeta {
-  doc_id: string;
-  /** Check-ins through this server; 0 for a document never checked in here. */
-  revision: number;
-  checked_in_by: string | null;
-  checked_in_at: string | null;
-  /** sha256 of the controlled copy after the last check-in (null before the first). */
-  sha256: string | null;
-  checkout: CheckoutRecord | null;
-  history: HistoryEntry[];
-}
 
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-export const metaFile = (project: QmsProject, id: string): string => join(project.metaDir, docType(id), `${id}.json`);
+export const metaFile = (project: QmsProject, id: string): string => metaPath(project.qmsDir, id);
 
-export async function readMeta(project: QmsProject, id: string): Promise<DocumentMeta> {
+/** What an older qms wrote: `{ doc_id, revision, checkout: { user, checked_out_at } | null, … }`. */
+interface LegacyMeta {
+  doc_id: string;
+  revision: number;
+  checkout?: { user?: unknown; checked_out_at?: unknown } | null;
+}
+
+function fromLegacy(id: string, legacy: LegacyMeta): QmsCliMeta {
+  const meta = initialMeta(id, 'EFFECTIVE', '1.0');
+  const user = typeof legacy.checkout?.user === 'string' ? legacy.checkout.user : null;
+  if (user) {
+    meta.responsible_user = user;
+    meta.checked_out = true;
+    meta.checked_out_date = typeof legacy.checkout?.checked_out_at === 'string' ? legacy.checkout.checked_out_at.slice(0, 10) : null;
+  }
+  return meta;
+}
+
+/** The document's metadata, or undefined when it has none. */
+export async function readMeta(project: QmsProject, id: string): Promise<QmsCliMeta | undefined> {
   const file = metaFile(project, id);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { doc_id: id, revision: 0, checked_in_by: null, checked_in_at: null, sha256: null, checkout: null, history: [] };
-    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  let parsed: Record<string, unknown>;
   try {
-    const meta = JSON.parse(text) as DocumentMeta;
-    if (meta.doc_id !== id || typeof meta.revision !== 'number') throw new Error('fields missing');
-    meta.history ??= [];
-    meta.checkout ??= null;
-    return meta;
+    parsed = JSON.parse(text) as Record<string, unknown>;
+    if (typeof parsed !== 'object' || parsed === null || parsed.doc_id !== id) throw new Error(`doc_id is not ${id}`);
   } catch (err) {
-    throw new QmsError(`metadata of ${id} is unreadable (${file}: ${(err as Error).message})`, 'Restore the file from git (git checkout -- QMS/.meta) or ask a QMS administrator.');
+    throw new QmsError(`metadata of ${id} is unreadable (${file}: ${(err as Error).message}); nothing was changed`, 'Ask a QMS administrator to repair it from git history; do not delete it (it holds the workflow state).');
   }
+  if (typeof parsed.revision === 'number' && parsed.status === undefined) return fromLegacy(id, parsed as unknown as LegacyMeta);
+  if (typeof parsed.status !== 'string' || typeof parsed.version !== 'string') {
+    throw new QmsError(`metadata of ${id} has no status or version (${file}); nothing was changed`, 'Ask a QMS administrator to repair it from git history; do not delete it (it holds the workflow state).');
+  }
+  return parsed as QmsCliMeta;
 }
 
-export async function writeMeta(project: QmsProject, meta: DocumentMeta): Promise<void> {
+export async function writeMeta(project: QmsProject, meta: QmsCliMeta): Promise<void> {
   const file = metaFile(project, meta.doc_id);
-  await mkdir(join(project.metaDir, docType(meta.doc_id)), { recursive: true });
-  await atomicWrite(file, `${JSON.stringify(meta, null, 2)}\n`, 0o644);
+  await mkdir(dirname(file), { recursive: true });
+  await atomicWrite(file, serializeMeta(meta), 0o644);
 }
 
 /** Serialises every change to one document across processes (two check-ins cannot interleave). */

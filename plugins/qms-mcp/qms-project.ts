@@ -1,20 +1,19 @@
 /**
  * Where things are in a QMS repository, resolved safely: controlled documents under `QMS/`
- * (found by id, never by a caller's path), and each user's `.claude/users/<user>/{inbox,workspace}`.
- * Every path handed out is checked against the real (symlink-free) location it must have.
+ * (found by id, never by a caller's path; qms-cli's layout first), and each user's
+ * `.claude/users/<user>/{inbox,workspace}`. Every path handed out is checked against the real
+ * (symlink-free) location it must have.
  */
 import { lstat, mkdir, readdir, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
-import { docType } from './doc-id.js';
+import { documentFolder } from './qms-cli-format.js';
 
 export interface QmsProject {
   /** Real path of the project root. */
   root: string;
   /** Real path of `QMS/`. */
   qmsDir: string;
-  /** Per-document metadata: `QMS/.meta/<TYPE>/<DOC-ID>.json`. */
-  metaDir: string;
   /** Cross-process locks: `.qms/locks/`. */
   lockDir: string;
 }
@@ -36,10 +35,12 @@ export async function openQmsProject(projectRoot: string): Promise<QmsProject> {
       'Point --project-root at the repository whose QMS/ folder holds the controlled documents.',
     );
   }
-  return { root, qmsDir, metaDir: join(qmsDir, '.meta'), lockDir: join(root, '.qms', 'locks') };
+  return { root, qmsDir, lockDir: join(root, '.qms', 'locks') };
 }
 
-/** Every controlled document: `<DOC-ID>.md` files anywhere under QMS/ (dot folders and symlinks skipped). */
+const DOC_FILE = /^([A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]{1,10}){1,5}?)(-draft)?\.md$/;
+
+/** Every controlled document: `<ID>.md` / `<ID>-draft.md` anywhere under QMS/ (dot folders and symlinks skipped) → its folder. */
 export async function listDocuments(project: QmsProject): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const walk = async (dir: string, depth: number): Promise<void> => {
@@ -48,9 +49,9 @@ export async function listDocuments(project: QmsProject): Promise<Map<string, st
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) await walk(full, depth + 1);
-      else if (entry.isFile() && /^[A-Z]{2,10}-\d{1,5}(?:-[A-Z0-9]{1,10}){0,3}\.md$/.test(entry.name)) {
-        const id = entry.name.slice(0, -3);
-        if (!found.has(id)) found.set(id, full);
+      else if (entry.isFile()) {
+        const m = DOC_FILE.exec(entry.name);
+        if (m?.[1] && !found.has(m[1])) found.set(m[1], dir);
       }
     }
   };
@@ -58,20 +59,49 @@ export async function listDocuments(project: QmsProject): Promise<Map<string, st
   return found;
 }
 
-/** The controlled copy of a (validated) id: a regular file whose real path is inside QMS/. */
-export async function locateDocument(project: QmsProject, id: string): Promise<string> {
-  // The usual place first (`QMS/CR/CR-043.md`), then anywhere in the tree (children such as VARs).
-  const usual = join(project.qmsDir, docType(id), `${id}.md`);
-  const st = await lstat(usual).catch(() => undefined);
-  const path = st?.isFile() ? usual : (await listDocuments(project)).get(id);
-  if (!path) {
-    throw new QmsError(`document ${id} not found in ${project.qmsDir}`, `Check the id (qms_status without arguments lists the documents); ${id} would normally be QMS/${docType(id)}/${id}.md.`);
+export interface DocumentCopies {
+  id: string;
+  /** Real path of the folder the document lives in (inside QMS/). */
+  folder: string;
+  /** That folder relative to QMS/ (what the archive mirrors). */
+  relFolder: string;
+  /** `<folder>/<ID>.md`: the effective/approved copy, when there is one. */
+  effective?: string;
+  /** `<folder>/<ID>-draft.md`: the working copy, when there is one. */
+  draft?: string;
+}
+
+async function regularFile(path: string): Promise<boolean> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) return false;
+  if (!st.isFile()) throw new QmsError(`${path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; refusing to use it`, 'Controlled documents must be regular files inside QMS/.');
+  return true;
+}
+
+/**
+ * Where a (validated) id's copies are: qms-cli's folder for it first (`QMS/CR/CR-043/`), else
+ * the folder its `<ID>.md` or `<ID>-draft.md` is found in anywhere under QMS/ (older layouts).
+ * Paths are checked to be regular files whose real location is inside QMS/.
+ */
+export async function locateDocument(project: QmsProject, id: string, options: { mustExist?: boolean } = {}): Promise<DocumentCopies> {
+  let folder = join(project.qmsDir, documentFolder(id));
+  const has = async (dir: string): Promise<boolean> => (await regularFile(join(dir, `${id}.md`))) || (await regularFile(join(dir, `${id}-draft.md`)));
+  if (!(await has(folder))) {
+    const elsewhere = (await listDocuments(project)).get(id);
+    if (!elsewhere) {
+      if (options.mustExist === false) return { id, folder, relFolder: documentFolder(id) };
+      throw new QmsError(`document ${id} not found in ${project.qmsDir}`, `Check the id (qms_status without arguments lists the documents); ${id} would be QMS/${documentFolder(id)}/${id}.md.`);
+    }
+    folder = elsewhere;
   }
-  const real = await realpath(path);
-  if (real !== path || !isInside(real, project.qmsDir)) {
-    throw new QmsError(`document ${id} resolves outside the QMS tree`, 'Controlled documents must be regular files inside QMS/, not symbolic links.');
+  const real = await realpath(folder);
+  if (real !== folder || !isInside(real, project.qmsDir)) {
+    throw new QmsError(`document ${id} resolves outside the QMS tree`, 'Controlled documents must be regular files inside QMS/, not reached through symbolic links.');
   }
-  return path;
+  const copies: DocumentCopies = { id, folder, relFolder: relative(project.qmsDir, folder) };
+  if (await regularFile(join(folder, `${id}.md`))) copies.effective = join(folder, `${id}.md`);
+  if (await regularFile(join(folder, `${id}-draft.md`))) copies.draft = join(folder, `${id}-draft.md`);
+  return copies;
 }
 
 /**

@@ -62,7 +62,7 @@ describe('qms serve qms-mcp', () => {
     expect(unauthorised.status).toBe(401);
     const client = new Client({ name: 'serve-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-    expect((await client.listTools()).tools).toHaveLength(5);
+    expect((await client.listTools()).tools).toHaveLength(6);
     await client.close();
 
     const exited = new Promise<number | null>((r) => child!.on('exit', (code) => r(code)));

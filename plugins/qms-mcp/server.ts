@@ -2,9 +2,9 @@
  * The built-in QMS MCP server: the seeds' qms-cli tools (`qms_inbox`, `qms_workspace`,
  * `qms_status`, `qms_read`, `qms_checkout`, `qms_checkin`) over the repository's QMS/ tree and
  * the user's inbox and workspace. One McpServer per MCP session, acting as the identity of
- * the token that opened it. Every argument is supported or refused, never ignored: schemas
- * are strict, `user` may only name the connection's identity, and `qms_read`'s `version` /
- * `draft` (qms-cli's) are refused, since this backend keeps no versions or drafts.
+ * the token that opened it, in qms-cli's on-disk format (documents.ts). Every argument is
+ * supported or refused, never ignored: schemas are strict and `user` may only name the
+ * connection's identity.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -66,7 +66,7 @@ export async function createQmsMcpServer(options: QmsMcpServerOptions): Promise<
   server.registerTool(
     'qms_status',
     {
-      description: 'Status of a controlled document (revision, hash, who has it checked out, last check-in); without doc_id, an overview of all documents and open checkouts.',
+      description: 'Status of a document (version, status, who has it checked out); without doc_id, an overview of all documents and open checkouts.',
       inputSchema: strict({ doc_id: docId.optional() }),
     },
     (args) => tool(args, async () => json(args.doc_id === undefined ? await overview(project, user) : await documentStatus(project, args.doc_id))),
@@ -74,20 +74,19 @@ export async function createQmsMcpServer(options: QmsMcpServerOptions): Promise<
   server.registerTool(
     'qms_read',
     {
-      description: 'Read the controlled (effective) text of a QMS document.',
-      inputSchema: strict({ doc_id: docId, version: z.string().optional().describe('Not supported by the built-in backend (it keeps no versions)'), draft: z.boolean().optional().describe('Not supported by the built-in backend (it keeps no drafts)') }),
-    },
-    (args) =>
-      tool(args, async () => {
-        if (args.version) throw new QmsError(`refused: the built-in QMS backend keeps no past versions, so version ${JSON.stringify(args.version.slice(0, 20))} cannot be read`, 'Leave version out to read the controlled text; past versions are in git history (or use qms-cli, which archives them).');
-        if (args.draft === true) throw new QmsError('refused: the built-in QMS backend keeps no drafts; the controlled text is the only copy', 'Leave draft out; your working copy is the one in your workspace.');
-        return text((await readDocument(project, args.doc_id)).text);
+      description: 'Read a QMS document: its effective text (else its draft), a past version from the archive, or the draft.',
+      inputSchema: strict({
+        doc_id: docId,
+        version: z.string().optional().describe('A past version from the archive, e.g. "1.0"; empty for the current text'),
+        draft: z.boolean().optional().describe('Read the draft (working copy)'),
       }),
+    },
+    (args) => tool(args, async () => text((await readDocument(project, args.doc_id, { ...(args.version ? { version: args.version } : {}), ...(args.draft === true ? { draft: true } : {}) })).text)),
   );
   server.registerTool(
     'qms_checkout',
     {
-      description: `Check out a document: copies it to .claude/users/${user}/workspace/<DOC-ID>.md for editing and records the checkout.`,
+      description: `Check out a document: copies its draft (made from the effective copy when there is none) to .claude/users/${user}/workspace/<DOC-ID>.md for editing and records the checkout.`,
       inputSchema: strict({ doc_id: docId }),
     },
     (args) =>
@@ -96,24 +95,21 @@ export async function createQmsMcpServer(options: QmsMcpServerOptions): Promise<
         return text(
           r.already
             ? `${r.doc_id} is already checked out by ${user}; edit ${r.workspace_path}, then call qms_checkin.`
-            : `Checked out ${r.doc_id} to ${r.workspace_path}. Edit that file, then call qms_checkin("${r.doc_id}").`,
+            : `Checked out ${r.doc_id} (v${r.version}${r.from_version ? `, a new draft from effective v${r.from_version}` : ''}) to ${r.workspace_path}. Edit that file, then call qms_checkin("${r.doc_id}").`,
         );
       }),
   );
   server.registerTool(
     'qms_checkin',
     {
-      description: `Check in a document from .claude/users/${user}/workspace/: writes it back to QMS/ atomically, updates its metadata and ends the checkout.`,
+      description: `Check in a document from .claude/users/${user}/workspace/: writes it as the document's draft (<ID>-draft.md) atomically, records it and ends the checkout.`,
       inputSchema: strict({ doc_id: docId }),
     },
     (args) =>
       tool(args, async () => {
         const r = await checkin(project, user, args.doc_id);
-        return text(
-          r.changed
-            ? `Checked in ${r.doc_id} as revision ${r.revision} (${r.path}); the workspace copy was removed.`
-            : `No changes in ${r.doc_id}; the checkout was released (revision ${r.revision} unchanged).`,
-        );
+        const copy = r.removed_workspace_copy ? 'the workspace copy was removed' : 'the workspace copy was left in place (this server did not write it)';
+        return text(`Checked in ${r.doc_id} (v${r.version}) to its draft ${r.path}${r.changed ? '' : ' (no changes)'}; ${copy}.`);
       }),
   );
   return server;

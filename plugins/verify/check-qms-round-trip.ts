@@ -1,8 +1,10 @@
 /**
- * Check (4): a QMS checkout → edit in the workspace from inside the container → checkin round
- * trip through the QMS MCP server changes the controlled document as expected. It works on a
- * reserved scratch document (see verification-document.ts): the user's documents are never
- * checked out or changed. The edit is an in-place append, as an agent's editor would do.
+ * Check (4) on the built-in backend: a QMS checkout → edit in the workspace from inside the
+ * container → checkin round trip through the QMS MCP server writes the document's draft as
+ * expected (qms-cli's format: `<ID>-draft.md`; the effective copy is left alone). It works on
+ * a reserved scratch document (see verification-document.ts), removed afterwards with all it
+ * left: the user's documents are never checked out or changed. The edit is an in-place append,
+ * as an agent's editor would do.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,8 +39,8 @@ export async function checkQmsRoundTrip(target: VerifyTarget, endpoint: McpEndpo
     title: `QMS checkout → edit in the workspace → checkin through MCP server ${endpoint.name}`,
     how:
       `on the host: create the scratch document QMS/${doc.id.split('-')[0]}/${doc.id}.md; in the container: qms_checkout("${doc.id}") over ${endpoint.containerUrl}, ` +
-      `append one line to ${workspaceFile} in place, qms_checkin("${doc.id}"), qms_read, qms_status; on the host: compare the controlled copy; remove the scratch document and its metadata`,
-    expected: 'the controlled copy equals the original plus the appended line; qms_read returns it; the document is no longer checked out and the workspace copy is gone',
+      `append one line to ${workspaceFile} in place, qms_checkin("${doc.id}"), qms_read (draft), qms_status; on the host: compare the draft and the effective copy; remove the scratch document with its draft, archive, metadata and audit trail`,
+    expected: 'the draft equals the original plus the appended line and qms_read returns it; the effective copy is unchanged; the document is no longer checked out and the workspace copy is gone',
   };
   try {
     const run = await runMcpScript(target, endpoint, [
@@ -46,7 +48,7 @@ export async function checkQmsRoundTrip(target: VerifyTarget, endpoint: McpEndpo
       toolCall(2, 'qms_checkout', { doc_id: doc.id }),
       { kind: 'sh', name: 'edit', script: `printf '%s\\n' ${shq(line)} >> ${shq(workspaceFile)}` },
       toolCall(3, 'qms_checkin', { doc_id: doc.id }),
-      toolCall(4, 'qms_read', { doc_id: doc.id }),
+      toolCall(4, 'qms_read', { doc_id: doc.id, draft: true }),
       toolCall(5, 'qms_status', { doc_id: doc.id }),
     ]);
     if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
@@ -61,20 +63,22 @@ export async function checkQmsRoundTrip(target: VerifyTarget, endpoint: McpEndpo
     const rd = answer(find('tools/call qms_read'), 4);
     if (rd.error || rd.text !== expectedText) problems.push(rd.error ? `qms_read failed: ${rd.problem ?? rd.text}` : 'qms_read did not return the edited text');
     const st = answer(find('tools/call qms_status'), 5);
-    let status: { checked_out?: unknown; revision?: unknown } = {};
+    let status: { checked_out?: unknown; version?: unknown } = {};
     try {
       status = JSON.parse(st.text) as typeof status;
     } catch {
       problems.push(`qms_status gave no status: ${st.problem ?? st.text.slice(0, 200)}`);
     }
     if (status.checked_out) problems.push('the document is still checked out');
-    const controlled = await readFile(doc.file, 'utf8').catch(() => '<missing>');
-    if (controlled !== expectedText) problems.push(`the controlled copy is not the original plus the line (${controlled === doc.text ? 'unchanged' : 'different'})`);
+    const draft = await readFile(doc.draft, 'utf8').catch(() => '<missing>');
+    if (draft !== expectedText) problems.push(`the draft is not the original plus the line (${draft === doc.text ? 'unchanged' : draft === '<missing>' ? 'missing' : 'different'})`);
+    const effective = await readFile(doc.file, 'utf8').catch(() => '<missing>');
+    if (effective !== doc.text) problems.push('the effective copy changed (a check-in must write the draft only)');
     const leftover = await stat(join(agentPaths(root, target.agent).workspace, `${doc.id}.md`)).then(() => true, () => false);
     if (leftover) problems.push('the workspace copy was left behind');
     const actual = problems.length
       ? problems.join('; ')
-      : `checked out, edited in place, checked in as revision ${String(status.revision ?? '?')}; controlled copy and qms_read show the appended line; not checked out; workspace copy removed`;
+      : `checked out, edited in place, checked in as draft v${String(status.version ?? '?')}; the draft and qms_read show the appended line, the effective copy is unchanged; not checked out; workspace copy removed`;
     return record({ ...base, actual, result: problems.length ? 'fail' : 'pass' }, started);
   } finally {
     await doc.remove();

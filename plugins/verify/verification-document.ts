@@ -1,13 +1,16 @@
 /**
- * The reserved document the QMS round trip works on, so the user's controlled documents are
- * never touched: `QMS/QMSVERIFY/QMSVERIFY-<nnnnn>.md`, created by verify on the host just
- * before the round trip and removed with its metadata (`QMS/.meta/QMSVERIFY/…`) right after,
- * together with any folder this created. A unique number per run keeps runs apart.
+ * The reserved document the built-in backend's round trip works on, so the user's controlled
+ * documents are never touched: `QMS/QMSVERIFY/QMSVERIFY-<nnnnn>.md`, created by verify on the
+ * host just before the round trip and removed right after with everything the round trip made
+ * of it — its draft, archived copy, metadata, audit trail (so it lands in no audit trail that
+ * stays) and the server's checkout record — together with any folder this created. A unique
+ * number per run keeps runs apart.
  */
 import { chown, mkdir, open, rm, rmdir, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { agentPaths } from '../container/host-paths.js';
+import { archivePath, auditPath, metaPath } from '../qms-mcp/qms-cli-format.js';
 
 export const VERIFY_DOC_TYPE = 'QMSVERIFY';
 
@@ -15,6 +18,8 @@ export interface VerificationDocument {
   id: string;
   /** Host path of the controlled copy. */
   file: string;
+  /** Host path of its draft, where a check-in writes. */
+  draft: string;
   text: string;
   /** Removes the document, its metadata, a leftover workspace copy and the folders this created. */
   remove(): Promise<void>;
@@ -25,10 +30,9 @@ const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => f
 export async function createVerificationDocument(root: string, agent: string, containerId: string): Promise<VerificationDocument> {
   const qms = join(root, 'QMS');
   const typeDir = join(qms, VERIFY_DOC_TYPE);
-  const metaRoot = join(qms, '.meta');
-  const metaDir = join(metaRoot, VERIFY_DOC_TYPE);
   // Which folders exist before, so cleanup removes only what this run (or its server calls) made.
-  const [hadType, hadMetaRoot, hadMeta] = await Promise.all([exists(typeDir), exists(metaRoot), exists(metaDir)]);
+  const folders = ['.meta', '.audit', '.archive'].flatMap((d) => [join(qms, d, VERIFY_DOC_TYPE), join(qms, d)]);
+  const [hadType, ...had] = await Promise.all([exists(typeDir), ...folders.map(exists)]);
   await mkdir(typeDir, { recursive: true });
   // Run as root (sudo) on a user's project, what we create must be the tree owner's, so the
   // QMS server (running as that user) can write the document back.
@@ -54,18 +58,20 @@ export async function createVerificationDocument(root: string, agent: string, co
     await handle.writeFile(text);
     await handle.close();
     await own(file);
+    const draft = join(typeDir, `${id}-draft.md`);
     return {
       id,
       file,
+      draft,
       text,
       async remove() {
-        await rm(file, { force: true });
-        await rm(join(metaDir, `${id}.json`), { force: true });
+        for (const f of [file, draft, metaPath(qms, id), auditPath(qms, id), archivePath(qms, VERIFY_DOC_TYPE, id, '1.0')]) await rm(f, { force: true });
         await rm(join(agentPaths(root, agent).workspace, `${id}.md`), { force: true });
+        await rm(join(root, '.qms', 'qms-mcp', 'checkouts', `${id}@${agent}.json`), { force: true });
         const rmEmpty = (d: string): Promise<void> => rmdir(d).catch(() => undefined);
         if (!hadType) await rmEmpty(typeDir);
-        if (!hadMeta) await rmEmpty(metaDir);
-        if (!hadMetaRoot) await rmEmpty(metaRoot);
+        // Type folders first, then their parents (`.meta/QMSVERIFY` before `.meta`).
+        for (const [i, dir] of folders.entries()) if (!had[i]) await rmEmpty(dir);
       },
     };
   }
