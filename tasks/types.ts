@@ -47,6 +47,11 @@ export interface RunOptions {
   readonly dryRun: boolean;
   readonly keepGoing: boolean;
   readonly concurrency: number;
+  /**
+   * The agents this run acts for (`qms up qa` → `['qa']`): a subset of `config.agents`, in the
+   * order the user named them; the whole roster when none were named.
+   */
+  readonly agents: readonly string[];
   /** Other command flags, e.g. `{ volumes: true }` for `qms down --volumes`. */
   readonly flags: Readonly<Record<string, string | boolean | undefined>>;
 }
@@ -139,6 +144,12 @@ export interface UserConfig {
   envFiles?: readonly string[];
   /** Default for `--concurrency`. */
   concurrency?: number;
+  /**
+   * The roster: the agents (QMS users) of this project, e.g. `['claude', 'qa', 'tu_ui']`; the
+   * first is the initiator. Each must be `claude`, `lead` or have `.claude/agents/<name>.md`.
+   * Default `['claude']`. Plugins read it as `ctx.config.agents`.
+   */
+  agents?: readonly string[];
 }
 
 export interface ResolvedTask extends TaskDef {
@@ -157,4 +168,6 @@ export interface ResolvedConfig {
   chains: Readonly<Record<string, readonly string[]>>;
   envFiles: readonly string[];
   concurrency: number;
+  /** The roster (see `UserConfig.agents`), never empty. */
+  agents: readonly string[];
 }

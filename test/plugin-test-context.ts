@@ -57,6 +57,10 @@ export function testContext(init: {
   signal?: AbortSignal;
   force?: boolean;
   flags?: RunOptions['flags'];
+  /** The roster (`config.agents`); default `['claude']`. */
+  agents?: readonly string[];
+  /** The agents selected for the run (`options.agents`); default the roster. */
+  runAgents?: readonly string[];
   /** Collect the log into this array (e.g. one a state store also writes warnings to). */
   lines?: string[];
 }): TestContext {
@@ -78,8 +82,9 @@ export function testContext(init: {
     chains: {},
     envFiles: init.envFiles ?? [],
     concurrency: 4,
+    agents: init.agents ?? ['claude'],
   };
-  const options: RunOptions = { force: init.force ?? false, dryRun: false, keepGoing: false, concurrency: 4, flags: init.flags ?? {} };
+  const options: RunOptions = { force: init.force ?? false, dryRun: false, keepGoing: false, concurrency: 4, agents: init.runAgents ?? init.agents ?? ['claude'], flags: init.flags ?? {} };
   const results = init.results ?? {};
   return {
     name: init.name ?? 'test',

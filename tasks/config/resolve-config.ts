@@ -1,12 +1,14 @@
 /**
  * Turns a validated user config into the `ResolvedConfig` the engine runs: tasks from the
  * plugins then the config's own, each knowing its plugin; duplicate names, unknown
- * dependencies, cycles and unknown chain entries are ConfigErrors naming the file and key.
+ * dependencies, cycles, unknown chain entries and roster agents that are no QMS user are
+ * ConfigErrors naming the file and key.
  */
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { findCycle, findUnknownDependencies, formatCycle } from '../graph/check-graph.js';
 import { didYouMean } from '../graph/suggest.js';
+import { agentDefinition, DEFAULT_AGENTS, knownUsers } from './qms-users.js';
 import type { Plugin, ResolvedConfig, ResolvedTask, TaskDef, UserConfig } from '../types.js';
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -60,6 +62,18 @@ export function resolveConfig(user: UserConfig, file: string): ResolvedConfig {
     });
     chains[chain] = [...names];
   }
+  const agents = [...(user.agents ?? DEFAULT_AGENTS)];
+  const users = knownUsers(root);
+  agents.forEach((agent, i) => {
+    if (users.includes(agent)) return;
+    const key = `agents[${i}]`;
+    throw new ConfigError(
+      `${where}: ${key}: "${agent}" is not a QMS user of this project${didYouMean(agent, users)} (known users: ${users.join(', ')})`,
+      `add ${agentDefinition(agent)} (the agent's definition), or remove "${agent}" from agents`,
+      file,
+      key,
+    );
+  });
   return {
     file,
     root,
@@ -69,5 +83,6 @@ export function resolveConfig(user: UserConfig, file: string): ResolvedConfig {
     chains,
     envFiles: [...(user.envFiles ?? [])],
     concurrency: user.concurrency ?? DEFAULT_CONCURRENCY,
+    agents,
   };
 }

@@ -4,6 +4,7 @@
  * config is resolved. Functions are checked with `typeof` (zod's `z.function()` would wrap them).
  */
 import { requireCjs } from '../cjs.js';
+import { AGENT_NAME } from './qms-users.js';
 
 const { z } = requireCjs('zod') as typeof import('zod');
 
@@ -39,6 +40,11 @@ export const userConfigSchema = z
     chains: z.record(z.array(z.string().min(1))).optional(),
     envFiles: z.array(z.string().min(1)).optional(),
     concurrency: z.number().int().positive().optional(),
+    agents: z
+      .array(z.string().regex(AGENT_NAME, 'expected an agent name of lowercase letters, digits, "-" or "_" (it names containers)'))
+      .min(1, 'expected at least one agent, e.g. ["claude"]')
+      .refine((a) => new Set(a).size === a.length, 'expected each agent once')
+      .optional(),
   })
   .strict();
 

@@ -68,6 +68,7 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
     dryRun: false,
     keepGoing: o.run?.keepGoing ?? false,
     concurrency: Math.max(1, o.run?.concurrency ?? config.concurrency),
+    agents: o.run?.agents ?? config.agents,
     flags: o.run?.flags ?? {},
   };
   const emit: EventSink = (e: RunEvent) => o.renderer.event(redactor.size > 0 ? redactor.redactDeep(e) : e);
