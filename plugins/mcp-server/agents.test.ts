@@ -17,6 +17,7 @@ import type { McpEndpoint } from './endpoint.js';
 import { loadEndpoint, qmsMcp } from './index.js';
 import { packageRoot } from './package-root.js';
 import { stopServer } from './supervisor.js';
+import { resolveLaunch } from './launch.js';
 import { freePort } from '../../test/helpers/processes.js';
 
 async function inboxUser(endpoint: McpEndpoint): Promise<string> {
@@ -74,6 +75,25 @@ describe('mcp-server with several agents', () => {
 
     expect(await stopServer(makeTaskContext(root), 'qms')).toBe('stopped');
     expect((await readdir(dir)).filter((f) => f.endsWith('.token'))).toEqual([]);
+  });
+
+  it('serves the config\'s whole roster when no agents are given, the roster\'s first (or `user`) as the default agent', async () => {
+    const port = await freePort();
+    const roster = ['claude', 'qa', 'tu_ui'];
+    const ctx = makeTaskContext(root, { agents: roster });
+    const endpoint = (await qmsMcp({ port, hosts: ['127.0.0.1'], backend: 'builtin' }).tasks[0]!.run(ctx)) as McpEndpoint;
+    const dir = join(root, '.qms', 'mcp');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.token')).sort()).toEqual(['qms.token', 'qms@qa.token', 'qms@tu_ui.token']);
+    expect(await inboxUser(endpoint)).toBe('claude');
+    const other = makeTaskContext(root, { agents: roster });
+    expect(await inboxUser((await loadEndpoint(other, 'qms', 'tu_ui'))!)).toBe('tu_ui');
+    // The built-in server's default user is the filled-in `{agent}`.
+    const cmdline = (await readFile(`/proc/${Number(await readFile(join(dir, 'qms.pid'), 'utf8'))}/cmdline`, 'utf8')).split('\0');
+    expect(cmdline[cmdline.indexOf('--user') + 1]).toBe('claude');
+    expect(await stopServer(makeTaskContext(root), 'qms')).toBe('stopped');
+
+    expect(resolveLaunch(root, { name: 'x', port, command: 'x', args: ['--user', '{agent}'], defaultAgent: 'qa' }, roster)).toMatchObject({ agents: ['qa', 'claude', 'tu_ui'], args: ['--user', 'qa'] });
+    expect(resolveLaunch(root, { name: 'x', port, command: 'x', agents: ['lead'] }, roster).agents).toEqual(['lead']);
   });
 
   it('checks the agents option', () => {

@@ -2,7 +2,8 @@
  * `qmsMcp()` and `gitMcp()`: the two MCP servers `qms up` runs, by default our built-in ones
  * (`node dist/plugins/mcp-server/serve-main.js qms-mcp|git-mcp …`; the QMS one with the qms-cli
  * backend when the project has qms-cli); `qmsMcp({ command, args })` runs an external server
- * instead, e.g. qms-cli's `python -m qms_mcp`. `agents` lists the agents served, one token each.
+ * instead, e.g. qms-cli's `python -m qms_mcp`. `agents` lists the agents served, one token each
+ * (default: the config's whole roster, its first agent being the default one and the initiator).
  */
 import { ConfigError, type QmsError } from '../../tasks/errors.js';
 import { validatePolicyConfig, type GitPolicyConfig } from '../git-mcp/policy.js';
@@ -15,7 +16,7 @@ import { mcpServer } from './plugin.js';
 type Common = Partial<Pick<McpServerOptions, 'port' | 'hosts' | 'env' | 'cwd' | 'readyTimeoutMs' | 'taskName' | 'agents'>>;
 
 export interface QmsMcpOptions extends Common {
-  /** QMS user of the default agent (the first of `agents`); default `claude`. */
+  /** QMS user of the default agent (the first of `agents`); default the first of `agents`, else of the config's roster. */
   user?: string;
   /**
    * Which QMS backend the built-in server uses: `auto` (default) = qms-cli when the project has
@@ -74,31 +75,32 @@ export function qmsMcp(options: QmsMcpOptions = {}): Plugin {
     const v = options[key];
     if (v !== undefined && (typeof v !== 'string' || v === '' || v.startsWith('-'))) qmsOptionError(key, `must be a path, got ${JSON.stringify(v)}`, key === 'qmsCli' ? 'e.g. qmsMcp({ qmsCli: "tools/qms-cli/qms.py" })' : 'e.g. qmsMcp({ python: ".venv/bin/python" })');
   }
-  const user = options.agents?.[0] ?? options.user ?? 'claude';
-  const agents = options.agents ?? [user];
+  // Agents left out: the config's roster (resolved when the server starts), `user` first if given.
+  const user = options.agents?.[0] ?? options.user;
   const backendArgs = [
-    '--user', user,
+    '--user', user ?? '{agent}',
     ...(options.backend ? ['--backend', options.backend] : []),
     ...(options.qmsCli ? ['--qms-cli', options.qmsCli] : []),
     ...(options.python ? ['--python', options.python] : []),
   ];
   const launch = options.command ? { command: options.command, args: options.args ?? [] } : builtin('qms-mcp', backendArgs, options.hosts);
-  return mcpServer({ name: 'qms', port: 8000, ...pick(options), ...(agents.join() === 'claude' ? {} : { agents }), ...launch });
+  return mcpServer({ name: 'qms', port: 8000, ...pick(options), ...(options.user && !options.agents ? { defaultAgent: options.user } : {}), ...launch });
 }
 
 export function gitMcp(options: GitMcpOptions = {}): Plugin {
   if (options.policy !== undefined && (typeof options.policy !== 'object' || options.policy === null || Array.isArray(options.policy))) {
     throw new ConfigError(`gitMcp: option "policy" must be an object, got ${JSON.stringify(options.policy)}`, 'e.g. gitMcp({ policy: { protectedPaths: ["flow-state", "qms-cli"] } })', undefined, 'policy');
   }
-  // The initiator (first agent) gets the shared policy; every other agent the reviewer preset unless `policy.agents` says otherwise.
-  const initiator = options.agents?.[0] ?? 'claude';
+  // The initiator (first agent: of `agents`, else of the config's roster) gets the shared
+  // policy; every other agent the reviewer preset unless `policy.agents` says otherwise.
+  const initiator = options.agents?.[0];
   try {
-    validatePolicyConfig(options.policy, initiator);
+    validatePolicyConfig(options.policy, initiator ?? 'claude');
   } catch (err) {
     const e = err as QmsError;
     throw new ConfigError(`gitMcp: ${e.message}`, e.hint ?? 'See plugins/git-mcp/README.md for the policy keys.', undefined, 'policy');
   }
-  const launch = options.command ? { command: options.command, args: options.args ?? [] } : builtin('git-mcp', ['--user', initiator], options.hosts);
+  const launch = options.command ? { command: options.command, args: options.args ?? [] } : builtin('git-mcp', ['--user', initiator ?? '{agent}'], options.hosts);
   const env = { ...(options.env ?? {}), ...(options.policy ? { QMS_GIT_POLICY: JSON.stringify(options.policy) } : {}) };
   const plugin = mcpServer({ name: 'git', port: 8001, ...pick(options), ...(Object.keys(env).length ? { env } : {}), ...launch });
   const serverStatus = plugin.status;

@@ -1,6 +1,7 @@
 /**
  * What a supervised server is started with, resolved for one project: placeholders in args
- * and env (`{port}`, `{host}`, `{hosts}`, `{projectRoot}`, `{tokenFile}`), where it listens,
+ * and env (`{port}`, `{host}`, `{hosts}`, `{projectRoot}`, `{tokenFile}`, `{agent}` = the
+ * default agent), where it listens,
  * the URLs the host and containers use, and a hash of it all so a changed config restarts it.
  */
 import { createHash } from 'node:crypto';
@@ -24,9 +25,20 @@ export interface McpServerOptions {
   taskName?: string;
   /**
    * The agents (QMS users) this server serves, each with a token of its own naming it; the first
-   * is the default agent (token file `<name>.token`). Default `['claude']`.
+   * is the default agent (token file `<name>.token`). Default: the config's whole roster
+   * (`defineConfig({ agents })`), not only the agents a run starts, so `qms up qa` later reuses
+   * the server (and the tokens in claude's container stay valid).
    */
   agents?: readonly string[];
+  /** With `agents` left to the roster: the agent to serve first (the default agent); default the roster's first. */
+  defaultAgent?: string;
+}
+
+/** The agents a server serves: its `agents` option, else the roster with `defaultAgent` first. */
+export function servedAgents(o: Pick<McpServerOptions, 'agents' | 'defaultAgent'>, roster: readonly string[]): string[] {
+  if (o.agents) return [...o.agents];
+  const all = roster.length > 0 ? roster : DEFAULT_AGENTS;
+  return o.defaultAgent ? [o.defaultAgent, ...all.filter((a) => a !== o.defaultAgent)] : [...all];
 }
 
 /** The start task's name (`taskName`, default `mcp:<name>`). */
@@ -47,7 +59,9 @@ export interface Launch {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1']);
 
-export function resolveLaunch(root: string, o: McpServerOptions): Launch {
+/** `roster`: the config's agents, served when `o.agents` is not given. */
+export function resolveLaunch(root: string, o: McpServerOptions, roster: readonly string[] = DEFAULT_AGENTS): Launch {
+  const agents = servedAgents(o, roster);
   const hosts = o.hosts ? [...o.hosts] : defaultListenHosts();
   // `{host}`: the one address both the host and containers reach (the bridge when there is one).
   const single = hosts.find((h) => !LOOPBACK.has(h)) ?? hosts[0] ?? '127.0.0.1';
@@ -57,17 +71,17 @@ export function resolveLaunch(root: string, o: McpServerOptions): Launch {
     hosts: hosts.join(','),
     projectRoot: root,
     tokenFile: tokenFile(root, o.name),
+    agent: agents[0]!,
   };
-  const fill = (s: string): string => s.replace(/\{(port|host|hosts|projectRoot|tokenFile)\}/g, (_, k: string) => values[k] ?? '');
+  const fill = (s: string): string => s.replace(/\{(port|host|hosts|projectRoot|tokenFile|agent)\}/g, (_, k: string) => values[k] ?? '');
   const args = (o.args ?? []).map(fill);
   const env = Object.fromEntries(Object.entries(o.env ?? {}).map(([k, v]) => [k, fill(v)]));
   const cwd = resolve(root, o.cwd ?? '.');
   const local = hosts.some((h) => LOOPBACK.has(h)) ? '127.0.0.1' : single;
   const hostUrl = `http://${local.includes(':') ? `[${local}]` : local}:${o.port}/mcp`;
   const containerUrl = `http://host.docker.internal:${o.port}/mcp`;
-  const agents = [...(o.agents ?? DEFAULT_AGENTS)];
   // The default agent list hashes as before, so servers started by an older qms are reused.
-  const hashed = o.agents === undefined || agents.join() === DEFAULT_AGENTS.join() ? {} : { agents };
+  const hashed = agents.join() === DEFAULT_AGENTS.join() ? {} : { agents };
   const configHash = createHash('sha256').update(JSON.stringify({ command: o.command, args, env, cwd, hosts, port: o.port, ...hashed })).digest('hex').slice(0, 16);
   return { command: o.command, args, env, cwd, hosts, hostUrl, containerUrl, configHash, agents };
 }

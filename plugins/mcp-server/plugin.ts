@@ -32,6 +32,7 @@ export function validateMcpServerOptions(o: McpServerOptions): void {
   if (o.agents !== undefined && (!Array.isArray(o.agents) || o.agents.length === 0 || o.agents.some((a) => typeof a !== 'string' || !NAME.test(a)) || new Set(o.agents).size !== o.agents.length)) {
     bad('agents', 'a non-empty array of distinct agent names (lowercase letters, digits, "-" or "_")', o.agents);
   }
+  if (o.defaultAgent !== undefined && (typeof o.defaultAgent !== 'string' || !NAME.test(o.defaultAgent))) bad('defaultAgent', 'an agent name', o.defaultAgent);
 }
 
 export function mcpServer(options: McpServerOptions): Plugin {

@@ -234,7 +234,7 @@ async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch
 /** The `mcp:<name>` task: reuse a healthy server (skipped) or start one and wait until it answers MCP. */
 export async function startServer(ctx: TaskContext, options: McpServerOptions): Promise<McpEndpoint> {
   const { name } = options;
-  const launch = resolveLaunch(ctx.root, options);
+  const launch = resolveLaunch(ctx.root, options, ctx.config.agents);
   // One lock for check-and-start: two `qms up` at once cannot both start the same server.
   const outcome = await ctx.state.withLock(lockName(name), async (): Promise<{ reused?: { endpoint: McpEndpoint; pid: number }; started?: McpEndpoint }> => {
     const existing = await checkExisting(ctx, options, launch);

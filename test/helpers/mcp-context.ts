@@ -8,7 +8,7 @@ import { testContext, type TestContext } from '../plugin-test-context.js';
 
 export { Skipped, type TestContext } from '../plugin-test-context.js';
 
-export function makeTaskContext(root: string, options: { name?: string; force?: boolean; signal?: AbortSignal; flags?: RunOptions['flags'] } = {}): TestContext {
+export function makeTaskContext(root: string, options: { name?: string; force?: boolean; signal?: AbortSignal; flags?: RunOptions['flags']; agents?: readonly string[] } = {}): TestContext {
   const lines: string[] = [];
   const ctx = testContext({
     root,
@@ -20,6 +20,7 @@ export function makeTaskContext(root: string, options: { name?: string; force?: 
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.force !== undefined ? { force: options.force } : {}),
     ...(options.flags ? { flags: options.flags } : {}),
+    ...(options.agents ? { agents: options.agents } : {}),
     lines,
   });
   return ctx;
