@@ -39,13 +39,17 @@ export const maskCredentials = (text: string): string => text.replace(/(\/\/)[^/
 export class AuditLog {
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    /** Makes the log's folder (again, if it was removed); default a 0700 mkdir. */
+    private readonly ensureFolder: () => Promise<unknown> = () => mkdir(dirname(file), { recursive: true, mode: 0o700 }),
+  ) {}
 
   append(entry: AuditEntry): Promise<void> {
     const line = `${maskCredentials(JSON.stringify(entry))}\n`;
     const written = this.tail.then(async () => {
       // Every time: a folder removed while the server runs is made again, not written around.
-      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+      await this.ensureFolder();
       await appendFile(this.file, line, { mode: 0o600 });
     });
     // One failed write must not block the ones after it.

@@ -273,10 +273,12 @@ describe('the host boundary, by effect (agent preset)', () => {
     const r = await unaudited.exec("commit --allow-empty -m 'unaudited'");
     expect(r.isError).toBe(true);
     expect(git(project, 'rev-parse', 'HEAD')).toBe(head);
-    // A removed audit folder is made again rather than written around.
+    // A removed audit folder is made again rather than written around (the default log, in .qms/).
     rmSync(join(project, '.qms'), { recursive: true, force: true });
-    expect((await executor.exec('status --short')).isError).toBe(false);
+    const defaultLog = await createGitExecutor({ projectRoot: project });
+    expect((await defaultLog.exec('status --short')).isError).toBe(false);
     expect(existsSync(join(project, '.qms', 'git-mcp.log'))).toBe(true);
+    expect(readFileSync(join(project, '.qms', '.gitignore'), 'utf8')).toBe('*\n');
     write('.qms/mcp/git.token', `${TOKEN_VALUE}\n`);
   });
 });

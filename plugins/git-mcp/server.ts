@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { QmsError } from '../../tasks/errors.js';
+import { ensureQmsDir, qmsDir } from '../../tasks/state/qms-dir.js';
 import { AuditLog } from './audit-log.js';
 import { hardenedEnv } from './exec-git.js';
 import { GitExecutor } from './git-exec.js';
@@ -89,7 +90,8 @@ export async function createGitExecutor(options: GitMcpOptions): Promise<GitExec
     timeoutMs: positive(options.timeoutMs, 55_000, 'timeoutMs'),
     maxOutputBytes: positive(options.maxOutputBytes, 256 * 1024, 'maxOutputBytes'),
     extraConfig: await identityConfig(projectRoot, policy),
-    audit: new AuditLog(resolve(options.auditLog ?? join(projectRoot, '.qms', 'git-mcp.log'))),
+    // The default log lives in .qms/, made the way qms makes it (0700, ignoring itself).
+    audit: options.auditLog ? new AuditLog(resolve(options.auditLog)) : new AuditLog(join(qmsDir(projectRoot), 'git-mcp.log'), () => ensureQmsDir(projectRoot)),
     agent,
   });
 }

@@ -9,8 +9,9 @@
  * printed, never the token; the supervisor's `<name>.token` of a server `qms up` runs is left alone).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, writeFile } from 'node:fs/promises';
+import { ensureQmsSubdir } from '../../tasks/state/qms-dir.js';
+import { join } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { QmsError } from '../../tasks/errors.js';
 
@@ -102,8 +103,7 @@ export async function serveTransport(o: ServeTransportOptions): Promise<number> 
   if (tokens.size === 0) {
     const token = randomBytes(32).toString('hex');
     tokens.set(token, identity);
-    const file = join(o.root, '.qms', 'mcp', `${o.name}.serve.token`);
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    const file = join(await ensureQmsSubdir(o.root, 'mcp'), `${o.name}.serve.token`); // .qms/ ignores itself
     await writeFile(file, `${token}\n`, { mode: 0o600 });
     await chmod(file, 0o600);
     process.stderr.write(`${o.label}: no QMS_MCP_TOKEN given; generated one in ${file} (acts as ${identity})\n`);
