@@ -3,13 +3,29 @@
  * hint without a stack; `ConfigError` is a known error that exits 2 (usage/config); anything
  * else is unexpected and prints its stack; `ReportedError` means output was already shown.
  */
+/** Where an error happened, kept as fields so the renderer prefixes the message once. */
+export interface ErrorFields {
+  /** The plugin whose task or command failed. */
+  plugin?: string;
+  /** The task (or plugin command) that failed. */
+  task?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
 export class QmsError extends Error {
+  readonly plugin?: string;
+  readonly task?: string;
+
   constructor(
     message: string,
     readonly hint?: string,
+    fields: ErrorFields = {},
   ) {
-    super(message);
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = 'QmsError';
+    if (fields.plugin !== undefined) this.plugin = fields.plugin;
+    if (fields.task !== undefined) this.task = fields.task;
   }
 }
 

@@ -7,7 +7,7 @@ export { loadConfig, findConfigFile, SEARCH_PLACES, type LoadConfigOptions } fro
 export { resolveConfig, DEFAULT_CONCURRENCY } from './config/resolve-config.js';
 export { validateUserConfig } from './config/validate-config.js';
 export { loadEnv, type LoadEnvOptions, type LoadedEnv } from './env/load-env.js';
-export { Redactor, REDACTED, SECRET_KEY_PATTERN, MIN_SECRET_LENGTH } from './env/redact.js';
+export { Redactor, REDACTED, isSecretName, MIN_SECRET_LENGTH } from './env/redact.js';
 export { findCycle, findUnknownDependencies, formatCycle } from './graph/check-graph.js';
 export { closure, topologicalOrder } from './graph/plan.js';
 export { formatGraph, type GraphFormat } from './graph/format-graph.js';

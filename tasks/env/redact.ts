@@ -1,14 +1,31 @@
 /**
  * Secret redaction shared by every renderer, log line, JSON event and error message.
- * Secrets come from secret-looking env keys (TOKEN, SECRET, KEY, …) and from values
- * registered at run time (`ctx.addSecret`, e.g. a generated bearer token).
+ * Secrets come from env variables whose *name* looks secret, judged by word (`GH_TOKEN`,
+ * `ANTHROPIC_API_KEY`, `DB_PASSWORD`; not `GIT_AUTHOR_NAME`, `KEYBOARD`, `COMPASS_DIR`), and
+ * from values registered at run time (`ctx.addSecret`, e.g. a generated bearer token).
  */
 import type { Env } from '../types.js';
 
 export const REDACTED = '***';
 
-/** Keys whose values are treated as secrets (case-insensitive, anywhere in the key). */
-export const SECRET_KEY_PATTERN = /TOKEN|SECRET|KEY|PASSWORD|PASS|CREDENTIAL|AUTH/i;
+/** Anywhere in the name: `*SECRET*`, `*PASSWORD*`, `*PASSPHRASE*`, `*PRIVATE_KEY*`. */
+const SECRET_ANYWHERE = /SECRET|PASSWORD|PASSPHRASE|PRIVATE_?KEY/;
+/** The name's last word: `*_TOKEN`, `*_KEY`, `*_APIKEY`, `*_PAT`, `*_PASS`, `*_PASSWD`, `*_PWD`, `*_AUTH`. */
+const SECRET_LAST_WORD = new Set(['TOKEN', 'KEY', 'APIKEY', 'PAT', 'PASS', 'PASSWD', 'PWD', 'AUTH']);
+/** Not secrets although their last word says so: the shell's working folders. */
+const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
+
+/**
+ * Whether an env variable's name looks like it holds a secret. Words are split at `_`, `-`, `.`
+ * and camelCase humps, so `apiKey` is `API_KEY` and `KEYBOARD` is one word (not a key).
+ */
+export function isSecretName(name: string): boolean {
+  const upper = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  if (NOT_SECRET.has(upper)) return false;
+  if (SECRET_ANYWHERE.test(upper)) return true;
+  const words = upper.split(/[^A-Z0-9]+/).filter(Boolean);
+  return SECRET_LAST_WORD.has(words[words.length - 1] ?? '');
+}
 
 /** Shorter values ("true", "1234") would redact ordinary words and numbers all over the output. */
 export const MIN_SECRET_LENGTH = 6;
@@ -29,10 +46,10 @@ export class Redactor {
     this.pattern = undefined;
   }
 
-  /** Register every secret-looking entry of an env. */
+  /** Register the value of every env variable whose name looks secret (`isSecretName`). */
   addFromEnv(env: Env | NodeJS.ProcessEnv): void {
     for (const [key, value] of Object.entries(env)) {
-      if (value !== undefined && SECRET_KEY_PATTERN.test(key)) this.add(value);
+      if (value !== undefined && isSecretName(key)) this.add(value);
     }
   }
 

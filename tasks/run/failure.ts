@@ -17,11 +17,33 @@ export interface TaskFailure {
   cause?: unknown;
 }
 
+/** `[plugin] task: reason`: the one place a failure is prefixed with where it happened. */
+export const formatFailure = (f: { plugin?: string | null; task: string; reason: string }): string => `${f.plugin ? `[${f.plugin}] ` : ''}${f.task}: ${f.reason}`;
+
 export class TaskError extends QmsError {
   constructor(readonly failure: TaskFailure) {
-    super(`${failure.plugin ? `[${failure.plugin}] ` : ''}${failure.task}: ${failure.reason}`, failure.hint);
+    super(formatFailure(failure), failure.hint, { plugin: failure.plugin, task: failure.task, cause: failure.cause });
     this.name = 'TaskError';
   }
+}
+
+/**
+ * A reason without the prefixes its plugin already put in (`auth: …`, `[auth] …`), since the
+ * renderer names the plugin and task itself: `[auth] auth: auth: 1 check failed` never shows.
+ */
+export function withoutOwnPrefix(reason: string, plugin: string | undefined | null, task: string): string {
+  const prefixes = [plugin && `[${plugin}] `, plugin && `${plugin}: `, plugin && `${plugin}(): `, `${task}: `].filter((p): p is string => Boolean(p));
+  let out = reason;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const p of prefixes) {
+      if (out.startsWith(p) && out.length > p.length) {
+        out = out.slice(p.length);
+        changed = true;
+      }
+    }
+  }
+  return out;
 }
 
 /** Thrown by `ctx.skip(reason)`; ends the task as skipped. */
@@ -63,3 +85,10 @@ export function errorHint(err: unknown): string | undefined {
 /** Programming errors in a plugin, where the stack is what the user needs to report. */
 export const isBug = (err: unknown): err is Error =>
   err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError || err instanceof SyntaxError;
+
+/** For a failure with an empty message: what was thrown, so the reason is never blank. */
+export function describeThrown(err: unknown): string {
+  if (err === undefined) return 'nothing was thrown';
+  if (err instanceof Error) return `threw ${err.name || 'an Error'} with an empty message`;
+  return `threw ${err === null ? 'null' : typeof err}`;
+}

@@ -11,9 +11,10 @@ import type { Redactor } from '../env/redact.js';
 import { closure, topologicalOrder, without } from '../graph/plan.js';
 import type { Env, ResolvedConfig, ResolvedTask, RunOptions, StateStore, TaskContext } from '../types.js';
 import type { EventSink, Renderer, RunEvent } from './events.js';
-import { errorHint, errorMessage, Interrupted, SkipSignal, TaskTimeout, type FailureKind, type TaskFailure } from './failure.js';
+import { describeThrown, errorHint, errorMessage, Interrupted, SkipSignal, TaskTimeout, withoutOwnPrefix, type FailureKind, type TaskFailure } from './failure.js';
 import { bindShell, loadZx, waitForChildren } from './shell.js';
 import { createTaskLogger } from './task-logger.js';
+import { captureConsole, withTaskConsole } from './task-console.js';
 import { teardownErrorMessage, TeardownRegistry, type TeardownResult } from './teardown.js';
 
 export interface RunTasksOptions {
@@ -101,8 +102,11 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
   let handedOver = false;
 
   emit({ type: 'run:start', time: now(), tasks: plan });
+  // Outside a task the patched console is the real one, so an early exit leaves no harm.
+  const restoreConsole = captureConsole();
 
-  const fail = (task: ResolvedTask, kind: FailureKind, reason: string, durationMs: number, cause?: unknown) => {
+  const fail = (task: ResolvedTask, kind: FailureKind, raw: string, durationMs: number, cause?: unknown) => {
+    const reason = withoutOwnPrefix(raw, task.plugin, task.name).trim() || `failed without a message (${describeThrown(cause)})`;
     const failure: TaskFailure = { task: task.name, plugin: task.plugin, kind, reason: redactor.redact(reason), hint: errorHint(cause), cause };
     failures.push(failure);
     status.set(task.name, kind);
@@ -157,10 +161,10 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
       const ctx = contextFor(task, controller.signal, log);
       try {
         if (attempt === 1 && !run.force && task.upToDate) {
-          const upToDate = await abortable(() => task.upToDate!(ctx), controller.signal);
+          const upToDate = await abortable(() => withTaskConsole(log, () => task.upToDate!(ctx)), controller.signal);
           if (upToDate) throw new SkipSignal(upToDate, undefined);
         }
-        const value = await abortable(() => task.run(ctx), controller.signal);
+        const value = await abortable(() => withTaskConsole(log, () => task.run(ctx)), controller.signal);
         log.flush();
         results.set(task.name, value);
         status.set(task.name, 'succeeded');
@@ -264,6 +268,7 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
   const notRun = plan.filter((n) => !status.has(n));
   const count = (s: TaskStatus) => [...status.values()].filter((v) => v === s).length;
   const durationMs = Math.round(performance.now() - started);
+  restoreConsole();
   emit({
     type: 'run:end',
     time: now(),

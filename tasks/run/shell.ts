@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import type { ProcessPromise, Shell } from 'zx';
 import type { Env, Logger } from '../types.js';
 import { requireCjs } from '../cjs.js';
+import { describeShellFailure } from './shell-failure.js';
 
 type Zx = typeof import('zx');
 let zx: Zx | undefined;
@@ -102,7 +103,11 @@ function track(shell: Shell, signal: AbortSignal): Shell {
         live.delete(p);
         signal.removeEventListener('abort', onAbort);
       };
-      p.then(forget, forget);
+      // Registered before the task's own `await`, so it sees the clean message.
+      p.then(forget, (err: unknown) => {
+        describeShellFailure(err, p.cmd);
+        forget();
+      });
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
       return p;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, qmsBin, repoRoot } from './built.js';
+import { qmsInPty } from './pty.js';
 import { isAlive } from '../helpers/processes.js';
 import { splitAgentArgs } from '../../plugins/container/index.js';
 import { withDoubleDash } from '../../tasks/cli/operands.js';
@@ -54,7 +55,7 @@ describe('qms CLI', () => {
     expect(r.stdout).toMatch(/broken\s+\(config\)\s+hello\s+always fails/);
     expect(r.stdout).toContain('up: greet → leak');
     const j = JSON.parse((await qms(['list', '--json'])).stdout) as { tasks: { name: string; plugin: string | null }[] };
-    expect(j.tasks.map((t) => [t.name, t.plugin])).toEqual([['hello', 'greeter'], ['greet', 'greeter'], ['leak', null], ['broken', null], ['sleeper', null], ['stubborn', null]]);
+    expect(j.tasks.map((t) => [t.name, t.plugin])).toEqual([['hello', 'greeter'], ['greet', 'greeter'], ['leak', null], ['chatty', null], ['broken', null], ['sleeper', null], ['stubborn', null]]);
   });
 
   it('graph prints mermaid, dot and json', async () => {
@@ -106,6 +107,29 @@ describe('qms CLI', () => {
     expect(r.stderr).toContain('qms: broken: cannot reach the registry with ***\n  hint: check the network');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('console.log / console.error in a task go through its logger, redacted, in every renderer', async () => {
+    const lines = await qms(['task', 'chatty']);
+    expect(lines.code).toBe(0);
+    expect(lines.stdout).toContain('chatty │ console sees ***');
+    expect(lines.stdout).toContain('chatty │ warning: console error line');
+    const json = await qms(['task', 'chatty', '--json']);
+    const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; line?: string; stream?: string });
+    expect(events.filter((e) => e.type === 'task:output').map((e) => [e.stream, e.line])).toEqual([['info', 'console sees ***'], ['warn', 'console error line']]);
+    const tty = await qmsInPty(['task', 'chatty'], { cwd: fixture, env: { QMS_CLI_TEST_TOKEN: TOKEN } });
+    expect(tty.code).toBe(0);
+    expect(tty.text).toContain('console error line');
+    for (const r of [lines.stdout + lines.stderr, json.stdout + json.stderr, tty.raw]) expect(r).not.toContain(TOKEN);
+  });
+
+  it('a failing ctx.$ command is named with its exit code, its stderr shown once, no stack', async () => {
+    const r = await qms(['task', 'chatty'], { env: { QMS_CLI_TEST_FAIL: '1' } });
+    expect(r.code).toBe(1);
+    const all = r.stdout + r.stderr;
+    expect(all.split('build step 42 broke').length - 1).toBe(1);
+    expect(r.stderr).toContain("qms: chatty: `sh -c 'echo \"build step $((6 * 7)) broke\" >&2; exit 5'` exited with code 5\n");
+    expect(all).not.toMatch(/\n\s+at |shell\.js|exit code:/);
   });
 
   it('usage and config errors exit 2', async () => {

@@ -3,7 +3,7 @@
  * the first loaded plugin that declares it, with the operands in order and the flags.
  */
 import { ConfigError } from '../../errors.js';
-import { Interrupted } from '../../run/failure.js';
+import { formatFailure, Interrupted, withoutOwnPrefix } from '../../run/failure.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openProject } from '../project.js';
 import { handleSignals } from '../signals.js';
@@ -44,8 +44,9 @@ export async function pluginCommand(
     // After Ctrl-C, whatever the command fails with (the abort reason, a destroyed stream…) is
     // the interrupt, not a bug: exit 130 without a stack.
     if (controller.signal.reason instanceof Interrupted) throw controller.signal.reason;
-    // Name the plugin and command, keeping the error's tier (known errors stay stack-free).
-    if (err instanceof Error) err.message = `[${plugin.name}] ${name}: ${err.message}`;
+    // Name the plugin and command once (the plugin may have put its name in already), keeping
+    // the error's tier (known errors stay stack-free).
+    if (err instanceof Error) err.message = formatFailure({ plugin: plugin.name, task: name, reason: withoutOwnPrefix(err.message, plugin.name, name) });
     throw err;
   } finally {
     signals.dispose();

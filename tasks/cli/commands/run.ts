@@ -5,7 +5,8 @@
  */
 import { ConfigError } from '../../errors.js';
 import { chooseRenderer } from '../../render/choose-renderer.js';
-import { Interrupted, isBug } from '../../run/failure.js';
+import { formatFailure, Interrupted, isBug } from '../../run/failure.js';
+import { runPreflights, terminalAvailable } from '../../run/preflight.js';
 import { planRun, runTasks } from '../../run/run-tasks.js';
 import type { ResolvedConfig, ResolvedTask } from '../../types.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -59,6 +60,15 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
     if (err instanceof Interrupted) return EXIT.interrupted;
     throw err;
   }
+  try {
+    const terminal = terminalAvailable(project.env, globals.json === true);
+    await runPreflights(config, plan, project.pluginContext(controller.signal), { terminal, flags: cmd.flags ?? {} });
+  } catch (err) {
+    lock.release();
+    signals.dispose();
+    await lock.done;
+    throw err;
+  }
   const renderer = await chooseRenderer({ json: globals.json, tasks: config.tasks });
   let result;
   try {
@@ -90,7 +100,7 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
     const err = process.stderr;
     for (const f of result.failures) {
       if (f.kind === 'blocked' || f.kind === 'aborted') continue;
-      err.write(`qms: ${f.plugin ? `[${f.plugin}] ` : ''}${f.task}: ${f.reason}\n`);
+      err.write(`qms: ${formatFailure(f)}\n`);
       if (f.hint) err.write(`  hint: ${project.redactor.redact(f.hint)}\n`);
       if (isBug(f.cause) && f.cause.stack) err.write(`${project.redactor.redact(f.cause.stack)}\n`);
     }
