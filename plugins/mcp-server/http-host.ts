@@ -232,6 +232,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const bound: string[] = [];
   for (const host of hosts) {
     const server = createHttpServer(listener);
+    // Clients reuse idle connections until the server's Keep-Alive hint minus a margin; with
+    // Node's 5 s a busy host (a slow tool call elsewhere) loses that race and the client's next
+    // request dies with ECONNRESET. A longer idle time makes it rare for an agent's pauses.
+    server.keepAliveTimeout = 65_000;
     try {
       port = await listen(server, port, host);
       servers.push(server);

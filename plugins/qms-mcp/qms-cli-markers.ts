@@ -8,7 +8,7 @@
  * repository; `auto` picks the qms-cli backend for it.
  */
 import { lstat, open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { BUILTIN_VIA } from './qms-cli-format.js';
 
 /** qms-cli's CLI relative to the project root, where a team keeps it (usually a submodule). */
@@ -82,7 +82,8 @@ async function qmsCliMetaFile(root: string): Promise<string | undefined> {
 /** What marks `root` as a qms-cli repository, as paths relative to it (empty when none). */
 export async function findQmsCliMarkers(root: string, script = DEFAULT_QMS_CLI_SCRIPT): Promise<string[]> {
   const found: string[] = [];
-  if (await exists(join(root, script))) found.push(script);
+  // `script` may be relative to the root (the usual) or absolute (qmsMcp({ qmsCli: '/opt/…' })).
+  if (await exists(resolve(root, script))) found.push(relative(root, resolve(root, script)));
   if (script !== DEFAULT_QMS_CLI_SCRIPT && (await exists(join(root, DEFAULT_QMS_CLI_SCRIPT)))) found.push(DEFAULT_QMS_CLI_SCRIPT);
   if (await exists(join(root, 'qms.config.json'))) found.push('qms.config.json');
   const audit = await qmsCliAuditFile(root);
