@@ -53,9 +53,33 @@ describe('qms CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/greet\s+greeter\s+hello\s+greet after hello/);
     expect(r.stdout).toMatch(/broken\s+\(config\)\s+hello\s+always fails/);
-    expect(r.stdout).toContain('up: greet → leak');
+    expect(r.stdout).toMatch(/CHAIN\s+RUNS/);
+    expect(r.stdout).toMatch(/up\s+\{ greet, leak \}/);
+    expect(r.stdout).not.toContain('→');
     const j = JSON.parse((await qms(['list', '--json'])).stdout) as { tasks: { name: string; plugin: string | null }[] };
     expect(j.tasks.map((t) => [t.name, t.plugin])).toEqual([['hello', 'greeter'], ['greet', 'greeter'], ['leak', null], ['chatty', null], ['broken', null], ['sleeper', null], ['stubborn', null]]);
+  });
+
+  it('a chain works wherever a task name does: task, graph, --dry-run', async () => {
+    const r = await qms(['task', 'checks']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('✔ hello');
+    expect(r.stdout).toContain('✔ greet');
+    expect((await qms(['graph', 'checks'])).stdout).toBe('graph LR\n  t0["hello"]\n  t1["greet"]\n  t0 --> t1\n');
+    expect((await qms(['task', 'checks', '--dry-run'])).stdout).toMatch(/1\. hello .*\n\s+2\. greet/);
+    const unknown = await qms(['task', 'chekcs']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown task or chain "chekcs" (did you mean "checks"?)');
+  });
+
+  it('list fits the terminal width (COLUMNS off a terminal, the pty\'s columns on one)', async () => {
+    const narrow = await qms(['list'], { env: { COLUMNS: '60' } });
+    expect(narrow.code).toBe(0);
+    expect(Math.max(...narrow.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(60);
+    expect(narrow.stdout).toContain('ignores its abort signal');
+    const tty = await qmsInPty(['list'], { cwd: fixture, columns: 64 });
+    expect(tty.code).toBe(0);
+    expect(Math.max(...tty.text.split('\n').map((l) => l.length))).toBeLessThanOrEqual(64);
   });
 
   it('graph prints mermaid, dot and json', async () => {
@@ -135,7 +159,7 @@ describe('qms CLI', () => {
   it('usage and config errors exit 2', async () => {
     const unknown = await qms(['task', 'helo']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('qms: unknown task "helo" (did you mean "hello"?)');
+    expect(unknown.stderr).toContain('qms: unknown task or chain "helo" (did you mean "hello"?)');
     expect((await qms(['frobnicate'])).code).toBe(2);
     const serve = await qms(['serve', 'frob-mcp']);
     expect(serve.code).toBe(2);

@@ -1,8 +1,9 @@
-/** `qms graph [--format mermaid|dot|json] [targets...]`: the task graph (or the targets' closure). */
+/** `qms graph [--format mermaid|dot|json] [targets...]`: the task graph (or the closure of the targets, tasks or chains). */
 import { loadConfig } from '../../config/load-config.js';
 import { ConfigError } from '../../errors.js';
 import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../../graph/format-graph.js';
 import { closure, topologicalOrder } from '../../graph/plan.js';
+import { expandTargets } from '../../graph/targets.js';
 import type { GlobalOptions } from '../global-options.js';
 import { EXIT } from '../report-error.js';
 
@@ -12,7 +13,7 @@ export async function graphCommand(globals: GlobalOptions, targets: readonly str
     throw new ConfigError(`unknown graph format "${format}"`, `use --format ${GRAPH_FORMATS.join('|')}`);
   }
   const config = await loadConfig({ configPath: globals.config });
-  const names = targets.length > 0 ? closure(config.tasks, targets) : new Set(config.tasks.keys());
+  const names = targets.length > 0 ? closure(config.tasks, expandTargets(config, targets)) : new Set(config.tasks.keys());
   process.stdout.write(`${formatGraph(config.tasks, topologicalOrder(config.tasks, names), chosen)}\n`);
   return EXIT.ok;
 }

@@ -1,6 +1,11 @@
-/** `qms list`: the tasks (plugin, dependencies, description) and the chains. Runs nothing. */
+/**
+ * `qms list`: the tasks (plugin, dependencies, description) and the chains, each chain as the
+ * set of tasks it runs (with their dependencies, in dependency order; not a sequence). Fits
+ * the terminal's width: long cells wrap. Runs nothing.
+ */
 import type { GlobalOptions } from '../global-options.js';
 import { loadConfig } from '../../config/load-config.js';
+import { formatTable, outputWidth } from '../../render/table.js';
 import { EXIT } from '../report-error.js';
 
 export async function listCommand(globals: GlobalOptions): Promise<number> {
@@ -15,16 +20,14 @@ export async function listCommand(globals: GlobalOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return EXIT.ok;
   }
+  const width = outputWidth();
   const rows = tasks.map((t) => [t.name, t.plugin ?? '(config)', t.dependsOn.join(', ') || '-', `${t.description ?? ''}${t.interactive ? ' (interactive)' : ''}`]);
-  const header = ['TASK', 'PLUGIN', 'DEPENDS ON', 'DESCRIPTION'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out = [`${config.name} (${config.file})`, '', line(header), ...rows.map(line)];
+  const out = [config.name, ...formatTable([['TASK', 'PLUGIN', 'DEPENDS ON', 'DESCRIPTION'], ...rows], { width, wrap: [2, 3] })];
   const chains = Object.entries(config.chains);
   if (chains.length > 0) {
-    out.push('', 'CHAINS');
-    for (const [name, names] of chains) out.push(`${name}: ${names.join(' → ')}`);
+    out.push('', ...formatTable([['CHAIN', 'RUNS (with their dependencies)'], ...chains.map(([name, names]) => [name, `{ ${names.join(', ')} }`])], { width, wrap: [1] }));
   }
+  out.push('', ...formatTable([[`config: ${config.file}`]], { width, wrap: [0], minWidth: 20 }));
   process.stdout.write(`${out.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@
  * abort, then summarise failures (with hints) on stderr. Returns the exit code.
  */
 import { ConfigError } from '../../errors.js';
+import { expandTargets } from '../../graph/targets.js';
 import { chooseRenderer } from '../../render/choose-renderer.js';
 import { formatFailure, Interrupted, isBug } from '../../run/failure.js';
 import { runPreflights, terminalAvailable } from '../../run/preflight.js';
@@ -16,7 +17,7 @@ import { handleSignals } from '../signals.js';
 import { acquireRunLock, type RunLock } from '../run-lock.js';
 
 export interface RunCommand {
-  /** Explicit task names, or a chain name. */
+  /** Task or chain names (`qms task`), or the chain of `up`/`down`. */
   targets?: readonly string[];
   chain?: string;
   exclude?: (task: ResolvedTask) => boolean;
@@ -42,7 +43,7 @@ export function chainTargets(config: ResolvedConfig, chain: string): readonly st
 export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promise<number> {
   const project = await openProject(globals);
   const { config } = project;
-  const targets = cmd.chain ? chainTargets(config, cmd.chain) : (cmd.targets ?? []);
+  const targets = cmd.chain ? chainTargets(config, cmd.chain) : expandTargets(config, cmd.targets ?? []);
   const plan = planRun(config, targets, cmd.exclude);
 
   if (globals.dryRun) {
