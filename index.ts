@@ -10,6 +10,7 @@ export { QmsError, ConfigError, ReportedError } from './tasks/errors.js';
 // a config file imports this module, and `qms list` must not pay for the whole engine.
 
 export { auth, type AuthOptions } from './plugins/auth/index.js';
+export { dockerEngine, type DockerEngineResult } from './plugins/docker-engine/index.js';
 export { dockerImage, type DockerImageOptions, type DockerImageResult } from './plugins/docker-image/index.js';
 export { mcpServer, qmsMcp, gitMcp, loadEndpoint, type McpServerOptions, type QmsMcpOptions, type GitMcpOptions, type McpEndpoint } from './plugins/mcp-server/index.js';
 export type { GitPolicy, GitPolicyConfig, GitPreset } from './plugins/git-mcp/policy.js';

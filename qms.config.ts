@@ -1,8 +1,9 @@
 // This repository's own task graph: `npx qms up` brings the agent environment up here too.
-import { defineConfig, auth, dockerImage, qmsMcp, gitMcp, session, container, verify } from 'qms';
+import { defineConfig, dockerEngine, auth, dockerImage, qmsMcp, gitMcp, session, container, verify } from 'qms';
 
 export default defineConfig({
   plugins: [
+    dockerEngine(),
     auth(),
     dockerImage({ context: 'docker' }),
     qmsMcp({ port: 8000 }),
@@ -16,8 +17,9 @@ export default defineConfig({
     { name: 'typecheck', description: 'typecheck sources and tests', run: async (ctx) => void (await ctx.$`npx tsc -p tsconfig.json --noEmit`) },
   ],
   chains: {
-    // auth, build, the MCP servers and the session run concurrently → container → verify → attach.
-    up: ['auth', 'build', 'mcp:qms', 'mcp:git', 'session', 'container', 'verify', 'attach'],
-    down: ['container:down', 'mcp:qms:stop', 'mcp:git:stop'],
+    // engine first (its preflight may start one, asking on a terminal); then auth, build, the MCP
+    // servers and the session run concurrently → container → verify → attach.
+    up: ['engine', 'auth', 'build', 'mcp:qms', 'mcp:git', 'session', 'container', 'verify', 'attach'],
+    down: ['container:down', 'mcp:qms:stop', 'mcp:git:stop', 'engine:down'],
   },
 });

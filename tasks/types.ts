@@ -104,6 +104,21 @@ export interface TaskDef<R = unknown> {
   run: (ctx: TaskContext) => Promise<R> | R;
   /** Needs the user's terminal (e.g. `attach`): rendering stops before it runs; `--no-attach` leaves it out. */
   interactive?: boolean;
+  /**
+   * Runs before the run starts drawing, while the terminal is free (tasks/run/preflight.ts):
+   * e.g. ask before starting a service every task needs. Throwing stops the run before any task.
+   */
+  preflight?: (ctx: PreflightContext) => Promise<void> | void;
+}
+
+/** What a task's `preflight` gets. */
+export interface PreflightContext extends PluginContext {
+  /** The task's name. */
+  readonly name: string;
+  /** The user can be asked: stdin and stdout are a terminal, `CI` is unset, no `--json`. */
+  readonly terminal: boolean;
+  /** The command's flags, e.g. `{ startEngine: true }` for `qms up --start-engine`. */
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
 }
 
 /** One live-checked line of `qms status`. */

@@ -54,8 +54,8 @@ async function open(address: string): Promise<Docker> {
   } catch (err) {
     throw new QmsError(
       `The Docker engine at ${address} does not answer (${(err as Error).message}).`,
-      'Start one: `npm run docker:engine` (installs Debian\'s docker.io and starts dockerd), ' +
-        'or `sudo systemctl start docker`; set DOCKER_HOST if it listens elsewhere.',
+      'Start one: `npx qms up` offers to on a terminal (`npx qms up --start-engine` elsewhere; `npm run docker:engine` ' +
+        'alone), or `sudo systemctl start docker`; set DOCKER_HOST if it listens elsewhere.',
     );
   }
   return docker;

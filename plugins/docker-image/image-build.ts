@@ -71,8 +71,8 @@ async function buildFailure(docker: Docker, plan: BuildPlan, log: BuildLog): Pro
   if (isFrom && !(await inspectImage(docker, plan.baseImage))) {
     return new QmsError(
       `The base image ${plan.baseImage} is not present locally and could not be pulled: ${error}`,
-      'Without a registry, build a local Debian base with `npm run docker:base` and set ' +
-        'QMS_BASE_IMAGE=qms-base:bookworm (in the environment or .env); with one, check the name and your login.',
+      'Check the name and your registry login; or, without a registry, unset QMS_BASE_IMAGE (and the baseImage ' +
+        'option) so qms builds and uses its local Debian base (`npm run docker:base` builds it ahead of time).',
     );
   }
   const tail = log.lastLines();

@@ -25,6 +25,12 @@ export interface DockerImageOptions {
   baseImage?: string;
   /** Claude Code version (build arg `CLAUDE_CODE_VERSION`; `none` skips it). Default: the Dockerfile's pin. */
   claudeCodeVersion?: string;
+  /**
+   * When no base is configured and `python:3.11-slim` is neither here nor pullable, build and use
+   * the local Debian base (`<repository>:bookworm-<hash>`, default repository `qms-base`, or
+   * `QMS_LOCAL_BASE`). `pull: false` skips trying the registry; `false` turns the fallback off.
+   */
+  localBase?: false | { repository?: string; pull?: boolean };
   /** PEM certificate files (paths relative to the root) the image must trust, staged as `certs/*.crt` in the context. */
   extraCaCerts?: string[];
   /** Name of the task. Default `build`. */
@@ -66,7 +72,7 @@ export function validateOptions(options: unknown): DockerImageOptions {
     throw new ConfigError('dockerImage() takes an options object.', 'Call it as dockerImage({ context: "docker" }).');
   }
   const opts = options as DockerImageOptions;
-  const known = new Set(['context', 'dockerfile', 'tag', 'buildArgs', 'network', 'baseImage', 'claudeCodeVersion', 'extraCaCerts', 'taskName']);
+  const known = new Set(['context', 'dockerfile', 'tag', 'buildArgs', 'network', 'baseImage', 'claudeCodeVersion', 'localBase', 'extraCaCerts', 'taskName']);
   for (const key of Object.keys(opts)) {
     if (!known.has(key)) fail(key, 'is not an option of dockerImage().', `Known options: ${[...known].join(', ')}.`);
   }
@@ -86,6 +92,17 @@ export function validateOptions(options: unknown): DockerImageOptions {
         fail('buildArgs', `.${name} looks like a secret; build args are stored in the image's history.`, 'Pass secrets at run time (e.g. GH_TOKEN in .env), never as build args.');
       }
     }
+  }
+  if (opts.localBase !== undefined && opts.localBase !== false) {
+    const lb = opts.localBase as unknown;
+    if (typeof lb !== 'object' || lb === null || Array.isArray(lb)) fail('localBase', 'must be false or { repository?, pull? }.', 'e.g. localBase: { repository: "my-base", pull: false }.');
+    const { repository, pull, ...rest } = lb as { repository?: unknown; pull?: unknown };
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) fail('localBase', `has no key \`${extra}\`.`, 'Known keys: repository, pull.');
+    if (repository !== undefined && (typeof repository !== 'string' || !/^[a-z0-9][a-z0-9._\-/]*$/.test(repository))) {
+      fail('localBase', `.repository must be an image repository name without a tag (got ${JSON.stringify(repository)}).`, 'e.g. "qms-base".');
+    }
+    if (pull !== undefined && typeof pull !== 'boolean') fail('localBase', '.pull must be true or false.', 'e.g. localBase: { pull: false }.');
   }
   if (opts.extraCaCerts !== undefined && (!Array.isArray(opts.extraCaCerts) || opts.extraCaCerts.some((p) => typeof p !== 'string' || p === ''))) {
     fail('extraCaCerts', 'must be an array of file paths.', 'e.g. extraCaCerts: ["/usr/local/share/ca-certificates/proxy.crt"].');
@@ -108,7 +125,7 @@ export interface ResolvedBuild {
 }
 
 /** Resolves the options against the project root and env for one run; checks paths exist. */
-export async function resolveBuild(options: DockerImageOptions, root: string, env: Env): Promise<ResolvedBuild> {
+export async function resolveBuild(options: DockerImageOptions, root: string, env: Env, chosenBase?: string): Promise<ResolvedBuild> {
   const contextDir = resolve(root, options.context ?? 'docker');
   const contextStat = await stat(contextDir).catch(() => undefined);
   if (!contextStat?.isDirectory()) {
@@ -124,7 +141,8 @@ export async function resolveBuild(options: DockerImageOptions, root: string, en
     throw new QmsError(`No Dockerfile at ${dockerfileDisplay}.`, 'Create it, or point dockerImage({ context, dockerfile }) at the right one.');
   }
 
-  const baseImage = env.QMS_BASE_IMAGE || options.baseImage || DEFAULT_BASE_IMAGE;
+  // `chosenBase`: what base-choice.ts picked (it may be the local Debian base).
+  const baseImage = chosenBase ?? (env.QMS_BASE_IMAGE || options.baseImage || DEFAULT_BASE_IMAGE);
   // The image's agent user gets the uid/gid the container runs as (the container plugin's default).
   const { uid, gid } = defaultAgentUser();
   const buildArgs: Record<string, string> = { BASE_IMAGE: baseImage, AGENT_UID: String(uid), AGENT_GID: String(gid) };

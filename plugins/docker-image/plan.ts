@@ -12,8 +12,8 @@ export interface BuildPlan extends ResolvedBuild {
   hash: string;
 }
 
-export async function planBuild(options: DockerImageOptions, root: string, env: Env): Promise<BuildPlan> {
-  const resolved = await resolveBuild(options, root, env);
+export async function planBuild(options: DockerImageOptions, root: string, env: Env, baseImage?: string): Promise<BuildPlan> {
+  const resolved = await resolveBuild(options, root, env, baseImage);
   const entries = await listContext(resolved.contextDir, { dockerfile: resolved.dockerfile, extraFiles: resolved.extraFiles });
   const hash = await buildHash({ entries, dockerfile: resolved.dockerfile, buildArgs: resolved.buildArgs });
   return { ...resolved, entries, hash };

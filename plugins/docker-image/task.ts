@@ -1,11 +1,13 @@
 /**
  * The `build` task itself (loaded lazily by the plugin's factory): up-to-date check against the
  * image's `qms.build-hash` label, and the build when the hash differs or `--force` is given.
+ * The base image is chosen first (base-choice.ts: it may build the local Debian base once).
  * The check lives in `run` rather than `upToDate` because a skipped build must still hand its
  * result (tag, image ID) to dependents, which only `ctx.skip(reason, result)` can do.
  */
 import { connectDocker } from '../docker-engine/client.js';
 import type { TaskContext } from '../../tasks/types.js';
+import { chooseBase } from './base-choice.js';
 import { shortHash } from './hash.js';
 import { buildImage, inspectImage } from './image-build.js';
 import type { DockerImageOptions, DockerImageResult } from './options.js';
@@ -24,7 +26,12 @@ function skipUpToDate(ctx: TaskContext, plan: BuildPlan, id: string): never {
  * without loading dockerode when the engine is on a unix socket (see quick-inspect.ts).
  */
 export async function buildTask(options: DockerImageOptions, ctx: TaskContext): Promise<DockerImageResult> {
-  const plan = await planBuild(options, ctx.root, ctx.env);
+  const base = await chooseBase(options, ctx.env, {
+    info: (line) => ctx.log.info(line),
+    output: (line) => ctx.log.output(`${line}\n`),
+    signal: ctx.signal,
+  });
+  const plan = await planBuild(options, ctx.root, ctx.env, base.image);
   if (!ctx.options.force) {
     const quick = await quickInspect(ctx.env, plan.tag);
     if (quick !== UNAVAILABLE && quick?.hash === plan.hash) skipUpToDate(ctx, plan, quick.id);

@@ -53,10 +53,12 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .command('up')
     .description('run the `up` chain (auth, build, MCP servers, session, container, verify, attach)')
     .option('--no-attach', 'leave out interactive tasks (do not attach to the agent)')
+    .option('--start-engine', 'start a Docker engine without asking when none answers (needed in CI and without a terminal)')
     .action(
       act(async (cmd) => {
-        const attach = cmd.opts<{ attach: boolean }>().attach;
-        return (await run()).runCommand(globals(cmd), { chain: 'up', exclude: attach ? undefined : (t) => t.interactive === true, flags: { attach } });
+        const { attach, startEngine } = cmd.opts<{ attach: boolean; startEngine?: boolean }>();
+        const flags = { attach, startEngine: startEngine === true };
+        return (await run()).runCommand(globals(cmd), { chain: 'up', exclude: attach ? undefined : (t) => t.interactive === true, flags });
       }),
     );
   program

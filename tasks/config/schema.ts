@@ -20,6 +20,7 @@ export const taskSchema = z
     upToDate: fn('upToDate').optional(),
     run: fn('run'),
     interactive: z.boolean().optional(),
+    preflight: fn('preflight').optional(),
   })
   .strict();
 

@@ -15,7 +15,8 @@ export { freePort, isAlive };
 
 export { ensureBuilt } from '../cli/built.js';
 
-export const BASE_ENV = { QMS_BASE_IMAGE: 'qms-base:bookworm', CI: '1' } as const;
+// QMS_BASE_IMAGE: what the test set-up (test/global-setup.ts) made sure exists.
+export const BASE_ENV = { QMS_BASE_IMAGE: process.env.QMS_BASE_IMAGE ?? 'qms-base:bookworm', CI: '1' } as const;
 export const IMAGE_TAG = 'qms-agent:e2e';
 
 
