@@ -16,13 +16,15 @@ export interface EnsureEngineIo {
   info: (line: string) => void;
   /** Asked only with consent `ask`. */
   ask?: (question: string) => Promise<boolean>;
+  /** The socket qms starts an engine for (default /var/run/docker.sock; tests point elsewhere). */
+  defaultSocket?: string;
 }
 
 /** Undefined when an engine already answered; what was started otherwise. */
 export async function ensureEngine(env: Env, consent: Consent, io: EnsureEngineIo): Promise<StartedEngine | undefined> {
   if (await engineAnswers(env)) return undefined;
   const address = dockerAddress(env);
-  const start = engineStartability(env);
+  const start = engineStartability(env, io.defaultSocket);
   if (!start.can) {
     throw new QmsError(`The Docker engine at ${address} does not answer, and qms can't start one: ${start.why}`, start.fix);
   }

@@ -26,11 +26,11 @@ export function dockerdLog(env: Env, via: RootVia | undefined): string {
 }
 
 /** May qms start an engine here, and how? Linux, the default socket, dockerd installed, root available. */
-export function engineStartability(env: Env): Startability {
+export function engineStartability(env: Env, defaultSocket = DEFAULT_SOCKET): Startability {
   if (process.platform !== 'linux') {
     return { can: false, why: `qms starts an engine only on Linux (this is ${process.platform}).`, fix: 'Start Docker Desktop (or your engine), or set DOCKER_HOST to where one listens.' };
   }
-  if (engineSocket(env) !== DEFAULT_SOCKET) {
+  if (engineSocket(env) !== defaultSocket) {
     return { can: false, why: `DOCKER_HOST names ${dockerAddress(env)}, not the local default socket.`, fix: 'Start the engine that listens there, or unset DOCKER_HOST.' };
   }
   const dockerd = findCommand('dockerd');

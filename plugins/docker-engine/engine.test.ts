@@ -1,0 +1,125 @@
+/**
+ * The engine plugin's consent rules and records, with no engine started: a socket nothing
+ * listens on stands for "no engine", so nothing here touches the running engine. The real
+ * `qms up` path (preflight before any task, exit 1, the hint) runs the built CLI.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { memoryState, Skipped, testContext } from '../../test/plugin-test-context.js';
+import { ensureBuilt, qmsBin } from '../../test/cli/built.js';
+import { ensureEngine } from './ensure-engine.js';
+import { dockerEngine } from './index.js';
+import { ENGINE_ENTRY } from './engine-record.js';
+import { engineStartability } from './start-engine.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qms-engine-test-'));
+const silent = join(dir, 'no-engine.sock');
+const env = { DOCKER_HOST: `unix://${silent}` };
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ensureEngine', () => {
+  const canStart = engineStartability(env, silent).can;
+
+  it('does nothing when the engine answers', async () => {
+    const lines: string[] = [];
+    expect(await ensureEngine({}, 'no', { info: (l) => lines.push(l) })).toBeUndefined();
+    expect(lines).toEqual([]);
+  });
+
+  it('without consent (CI, no terminal) fails with the hint naming --start-engine, asking nothing', async () => {
+    let asked = false;
+    const err = await ensureEngine(env, 'no', { info: () => undefined, ask: async () => (asked = true), defaultSocket: silent }).catch((e: Error & { hint?: string }) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(asked).toBe(false);
+    if (canStart) {
+      expect((err as Error).message).toContain(`The Docker engine at unix://${silent} does not answer.`);
+      expect((err as { hint?: string }).hint).toContain('npx qms up --start-engine');
+      expect((err as { hint?: string }).hint).toContain('dockerd --iptables=false --ip-forward=false');
+    } else {
+      expect((err as Error).message).toContain("qms can't start one");
+    }
+  });
+
+  it('on a terminal asks, naming what it would run; "no" starts nothing and says so', async () => {
+    if (!canStart) return;
+    const questions: string[] = [];
+    const info: string[] = [];
+    const err = await ensureEngine(env, 'ask', { info: (l) => info.push(l), ask: async (q) => (questions.push(q), false), defaultSocket: silent }).catch((e: Error) => e);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toMatch(/^No Docker engine answers at unix:\/\/.*no-engine\.sock\. Start (sudo )?dockerd --iptables=false --ip-forward=false in the background \(log .+\)\?$/);
+    expect((err as Error).message).toContain('not started: you said no');
+    expect(info).toEqual([]);
+  });
+
+  it("an engine elsewhere (DOCKER_HOST) is never started: the reason and the fix", async () => {
+    const err = await ensureEngine(env, 'yes', { info: () => undefined }).catch((e: Error & { hint?: string }) => e);
+    expect((err as Error).message).toContain(`qms can't start one: DOCKER_HOST names unix://${silent}, not the local default socket.`);
+    expect((err as { hint?: string }).hint).toContain('unset DOCKER_HOST');
+  });
+});
+
+describe('engine records', () => {
+  const plugin = dockerEngine();
+  const task = (name: string) => plugin.tasks.find((t) => t.name === name)!;
+  const record = (pid: number) => ({ id: ENGINE_ENTRY, kind: 'docker-engine', plugin: 'docker-engine', createdAt: '2026-01-02T03:04:05.000Z', data: { pid, log: '/var/log/qms-dockerd.log', command: 'dockerd', via: 'root' } });
+
+  it('engine:down says it leaves a running engine qms started, with its pid and how to stop it', async () => {
+    const state = memoryState();
+    await state.put(record(process.pid));
+    const ctx = testContext({ root: dir, state });
+    await task('engine:down').run(ctx);
+    expect(ctx.lines).toEqual([
+      `info: leaves running: the Docker engine qms started 2026-01-02T03:04:05.000Z (dockerd pid ${process.pid}, log /var/log/qms-dockerd.log); other projects' containers may use it. Stop it with \`kill ${process.pid}\`.`,
+    ]);
+    expect(await state.get(ENGINE_ENTRY)).toBeDefined();
+    const rows = await plugin.status!(ctx);
+    expect(rows).toMatchObject([{ id: ENGINE_ENTRY, state: 'running', healthy: true, details: { pid: process.pid } }]);
+  });
+
+  it('a record whose dockerd is gone is removed; no record: nothing to say', async () => {
+    const dead = spawnSync('true').pid!;
+    const state = memoryState();
+    await state.put(record(dead));
+    const ctx = testContext({ root: dir, state });
+    const skipped = await Promise.resolve(task('engine:down').run(ctx)).catch((e: unknown) => e);
+    expect((skipped as Skipped).reason).toBe(`the Docker engine qms started (dockerd pid ${dead}) has stopped`);
+    expect(await state.get(ENGINE_ENTRY)).toBeUndefined();
+    const again = await Promise.resolve(task('engine:down').run(ctx)).catch((e: unknown) => e);
+    expect((again as Skipped).reason).toBe('qms started no Docker engine here');
+  });
+
+  it('engine: skipped when the engine answers, naming the one qms started', async () => {
+    const state = memoryState();
+    await state.put(record(process.pid));
+    const out = await Promise.resolve(task('engine').run(testContext({ root: dir, state }))).catch((e: unknown) => e);
+    expect((out as Skipped).reason).toContain(`the Docker engine qms started answers (dockerd pid ${process.pid}`);
+    expect((out as Skipped).result).toEqual({ startedPid: process.pid });
+  });
+});
+
+describe('qms up without an engine, no terminal', () => {
+  it('stops in the preflight, before any task starts: exit 1, the reason and the fix', async () => {
+    ensureBuilt();
+    const root = mkdtempSync(join(dir, 'project-'));
+    writeFileSync(
+      join(root, 'qms.config.ts'),
+      `import { writeFileSync } from 'node:fs';
+import { defineConfig, dockerEngine } from 'qms';
+export default defineConfig({
+  plugins: [dockerEngine()],
+  tasks: [{ name: 'after', run: async (ctx) => writeFileSync(ctx.root + '/ran', '') }],
+  chains: { up: ['engine', 'after'] },
+});
+`,
+    );
+    const run = spawnSync(process.execPath, [qmsBin, 'up', '--no-attach'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1', ...env } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`qms: The Docker engine at unix://${silent} does not answer, and qms can't start one`);
+    expect(run.stderr).toContain('hint: ');
+    expect(run.stdout).not.toContain('▶');
+    expect(spawnSync('test', ['-e', join(root, 'ran')]).status).toBe(1);
+  });
+});
