@@ -8,6 +8,11 @@ import { defaultAgentUser } from '../container/options.js';
 import { resolveBuild, validateOptions } from './options.js';
 
 describe('dockerImage() options validation', () => {
+  it('accepts localBase: false or { repository, pull }', () => {
+    expect(validateOptions({ localBase: false })).toEqual({ localBase: false });
+    expect(validateOptions({ localBase: { repository: 'corp/qms-base', pull: false } })).toEqual({ localBase: { repository: 'corp/qms-base', pull: false } });
+  });
+
   it('gives a build task named by taskName', () => {
     expect(dockerImage().tasks.map((t) => t.name)).toEqual(['build']);
     expect(dockerImage({ taskName: 'image' }).tasks.map((t) => t.name)).toEqual(['image']);
@@ -21,6 +26,11 @@ describe('dockerImage() options validation', () => {
     [{ buildArgs: { BASE_IMAGE: 'x' } }, 'buildArgs'],
     [{ extraCaCerts: 'a.crt' }, 'extraCaCerts'],
     [{ netwrok: 'host' }, 'netwrok'],
+    [{ localBase: true }, 'localBase'],
+    [{ localBase: { repository: 'Bad Name' } }, 'localBase'],
+    [{ localBase: { repository: 'qms-base:tagged' } }, 'localBase'],
+    [{ localBase: { pull: 'no' } }, 'localBase'],
+    [{ localBase: { repo: 'x' } }, 'localBase'],
   ])('rejects %j naming the key', (options, key) => {
     let error: unknown;
     try {
