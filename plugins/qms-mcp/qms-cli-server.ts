@@ -3,7 +3,8 @@
  * itself (`qms.py --user <identity> …`), so qms-cli stays the only writer of `QMS/`. This
  * server adds what qms-cli's own lacks: the identity comes from the connection's token (a
  * `user` argument naming anyone else is refused), the agent's folders are checked for planted
- * non-regular files first, and calls are serialised. A non-zero exit is a tool error carrying
+ * non-regular files first, calls are serialised, and (run as root) what qms-cli writes into the
+ * agent's workspace is handed to the workspace's owner. A non-zero exit is a tool error carrying
  * the CLI's text; a command the installed qms-cli lacks answers with its own usage error.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -12,6 +13,7 @@ import { QmsError } from '../../tasks/errors.js';
 import { runQmsCli, type QmsCli } from './qms-cli-run.js';
 import { qmsCliTools } from './qms-cli-tools.js';
 import { refuseNonRegularUserFiles } from './user-folders-guard.js';
+import { giveWorkspaceToOwner } from './workspace-owner.js';
 
 const textResult = (text: string, isError = false): CallToolResult => ({ content: [{ type: 'text', text }], ...(isError ? { isError: true } : {}) });
 
@@ -35,6 +37,7 @@ export async function createQmsCliServer(cli: QmsCli, identity: string): Promise
           const argv = tool.argv(args);
           await refuseNonRegularUserFiles(cli.root, identity);
           const r = await runQmsCli(cli, identity, argv);
+          await giveWorkspaceToOwner(cli.root, identity);
           return textResult(r.output.trim() === '' ? `(qms-cli printed nothing; exit ${r.code})` : r.output, r.code !== 0);
         } catch (err) {
           if (err instanceof QmsError) return textResult(err.hint ? `${err.message}\n${err.hint}` : err.message, true);

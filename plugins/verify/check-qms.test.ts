@@ -3,7 +3,8 @@
  * our QMS server started by the supervisor on a project kept by the qms-cli snapshot: the tool
  * set, the agent acting as itself (compared with qms-cli on the host), a forged user refused,
  * a read matching the host file — and no controlled document written: `git status -- QMS`
- * is clean afterwards, and there is no round trip.
+ * is clean afterwards, and there is no round trip; unless the user names a document for one,
+ * which then is the only thing that changes.
  */
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
@@ -81,6 +82,24 @@ describe('QMS check on the qms-cli backend, from inside a real container', () =>
     expect(byId.get('qms-read')!.title).toMatch(/SOP-001/);
     expect(p.git('status', '--porcelain', '--untracked-files=all', '--', 'QMS')).toBe('');
     for (const r of records) expect(JSON.stringify(r)).not.toContain(endpoint.token);
+  }, 120_000);
+
+  it('round-trips a document the user names, and QMS/ changes only in that document', async () => {
+    p.qms('--user', 'claude', 'checkin', 'CR-001'); // created checked out; free it for the round trip
+    p.git('add', '-A');
+    p.git('commit', '-qm', 'CR-001 checked in');
+    const target = { docker, containerId, user: containerUser, agent: 'claude', signal: new AbortController().signal, nonce: `${suffix}-rt` };
+    const records = await checkQms(target, endpoint, p.root, { roundTripDoc: 'CR-001' });
+    const byId = new Map(records.map((r) => [r.id, r]));
+    for (const r of records) expect(r.result, `${r.id}: ${r.actual}`).toBe('pass');
+    expect(byId.get('qms-round-trip')!.title).toMatch(/CR-001 \(named for verification\)/);
+    expect(byId.get('qms-tree-unchanged')!.actual).toMatch(/apart from CR-001/);
+    expect(p.qms('--user', 'claude', 'read', 'CR-001', '--draft')).toContain(`by qms verify ${suffix}-rt.`);
+    expect(p.qms('--user', 'claude', 'history', 'CR-001')).toMatch(/CHECKOUT by claude[\s\S]*CHECKIN by claude/);
+    // Nothing but CR-001's own files changed.
+    const changed = p.git('status', '--porcelain', '--untracked-files=all', '--', 'QMS').trim().split('\n').filter(Boolean);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const line of changed) expect(line).toMatch(/CR-001/);
   }, 120_000);
 
   it('fails the identity check when the token acts as someone else than the agent verified', async () => {

@@ -3,20 +3,25 @@
  * offered (qms-cli's whole set when the project is kept by qms-cli), the agent acts as itself
  * (`qms_inbox` / `qms_workspace` answer for it — on qms-cli, exactly what `qms.py --user
  * <agent>` prints on the host), a call naming another user is refused, and a read of an
- * existing document matches the host's file. On qms-cli no controlled document is written;
- * on the built-in backend the scratch-document round trip follows. Around it all, `git status
- * -- QMS` on the host must not change: verification leaves nothing in the QMS.
+ * existing document matches the host's file. On qms-cli no controlled document is written
+ * unless the user names one for a round trip (`verify({ qmsRoundTrip: 'CR-099' })`); on the
+ * built-in backend the scratch-document round trip follows (or the named document's). Around
+ * it all, `git status -- QMS` on the host must not change — but for the named document.
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
+import { IN_PROJECT, inContainer } from '../container/container-paths.js';
+import { agentPaths } from '../container/host-paths.js';
+import { metaPath } from '../qms-mcp/qms-cli-format.js';
 import { findQmsCliMarkers } from '../qms-mcp/qms-cli-markers.js';
 import { locateQmsCli, runOnce } from '../qms-mcp/qms-cli-run.js';
 import { refuseNonRegularUserFiles } from '../qms-mcp/user-folders-guard.js';
 import { checkQmsRoundTrip } from './check-qms-round-trip.js';
 import { initializeSteps, toolCall, type StepOutput } from './mcp-script.js';
+import { shq } from './shell-quote.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';
 import type { VerifyTarget } from './target.js';
@@ -64,7 +69,59 @@ async function pickDocument(root: string): Promise<{ id: string; file: string } 
   return file ? { id: file.slice(file.lastIndexOf('/') + 1, -3), file } : undefined;
 }
 
-export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root: string): Promise<CheckRecord[]> {
+/**
+ * The round trip on a document the user named (a write the user asked for): checkout, an
+ * in-place append in the container, checkin, then the draft (as the server reads it) holds the
+ * line, the document is no longer checked out (its `.meta` on the host) and the workspace copy
+ * is gone. Works on both backends: both keep qms-cli's `.meta`.
+ */
+async function namedRoundTrip(target: VerifyTarget, endpoint: McpEndpoint, root: string, docId: string): Promise<CheckRecord> {
+  const started = new Date();
+  const workspaceFile = `${inContainer(IN_PROJECT.workspace(target.agent))}/${docId}.md`;
+  const line = `Edited inside container ${target.containerId.slice(0, 12)} by qms verify ${target.nonce}.`;
+  const base = {
+    id: 'qms-round-trip',
+    group: 'qms-round-trip' as const,
+    title: `QMS checkout → edit in the workspace → checkin of ${docId} (named for verification)`,
+    how: `in the container over ${endpoint.containerUrl}: qms_checkout("${docId}"), append one line to ${workspaceFile} in place, qms_checkin, qms_read (draft); on the host: its .meta and the workspace`,
+    expected: 'the draft holds the appended line, the document is no longer checked out and the workspace copy is gone',
+  };
+  const run = await runMcpScript(target, endpoint, [
+    ...initializeSteps(1),
+    toolCall(2, 'qms_checkout', { doc_id: docId }),
+    { kind: 'sh', name: 'edit', script: `printf '%s\\n' ${shq(line)} >> ${shq(workspaceFile)}` },
+    toolCall(3, 'qms_checkin', { doc_id: docId }),
+    toolCall(4, 'qms_read', { doc_id: docId, draft: true }),
+  ]);
+  if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
+  const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === name);
+  const problems: string[] = [];
+  const co = answer(find('tools/call qms_checkout'), 2);
+  if (co.error) problems.push(`qms_checkout failed: ${(co.problem ?? co.text).slice(0, 300)}`);
+  const edit = find('edit');
+  if (!co.error && (!edit || edit.exit !== 0)) problems.push(`editing ${workspaceFile} failed: ${edit?.body.trim() || 'not run'}`);
+  const ci = answer(find('tools/call qms_checkin'), 3);
+  if (!co.error && ci.error) problems.push(`qms_checkin failed: ${(ci.problem ?? ci.text).slice(0, 300)}`);
+  const rd = answer(find('tools/call qms_read'), 4);
+  if (!co.error && !rd.text.includes(line)) problems.push(rd.error ? `qms_read failed: ${(rd.problem ?? rd.text).slice(0, 300)}` : 'the draft does not hold the appended line');
+  const meta = await readFile(metaPath(join(root, 'QMS'), docId), 'utf8').then((t) => JSON.parse(t) as { checked_out?: unknown }, () => undefined);
+  if (!co.error && meta?.checked_out !== false) problems.push(`the document is ${meta ? 'still checked out' : 'without metadata'} on the host`);
+  const leftover = await readFile(join(agentPaths(root, target.agent).workspace, `${docId}.md`)).then(() => true, () => false);
+  if (!co.error && leftover) problems.push('the workspace copy was left behind');
+  const actual = problems.length ? problems.join('; ') : `checked out, edited in place, checked in: the draft holds the line; ${docId} is no longer checked out; workspace copy removed`;
+  return record({ ...base, actual, result: problems.length ? 'fail' : 'pass' }, started);
+}
+
+/** `git status --porcelain` lines that are not about `docId` (its draft, archive, .meta, .audit). */
+const otherChanges = (status: string, docId: string | undefined): string =>
+  status.split('\n').filter((l) => l && !(docId && new RegExp(`/${docId}(?:-draft|-v[\\d.]+)?\\.(?:md|json|jsonl)$`).test(l.trim()))).join('\n');
+
+export interface QmsCheckOptions {
+  /** A document the user named for a write round trip (else none on qms-cli, the scratch document on the built-in backend). */
+  roundTripDoc?: string;
+}
+
+export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root: string, options: QmsCheckOptions = {}): Promise<CheckRecord[]> {
   const started = new Date();
   const agent = target.agent;
   const other = agent === 'lead' ? 'qa' : 'lead';
@@ -104,12 +161,16 @@ export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root
     missing.length ? 'fail' : 'pass',
   );
 
-  // Acting as itself.
+  // Acting as itself. An empty inbox and workspace read the same for everyone, so the identity
+  // the server states when it refuses another user's name counts too.
+  const forged = answer(find('tools/call qms_inbox as other'), 5);
+  const actsAs = /acts as ([a-z][a-z0-9_-]*)/.exec(forged.text)?.[1];
   const inbox = answer(find('tools/call qms_inbox'), 3);
   const ws = answer(find('tools/call qms_workspace'), 4);
   let identityProblem: string | undefined;
   let identityHow = `${via}: qms_inbox, qms_workspace (no user argument)`;
-  if (inbox.error || ws.error) identityProblem = `qms_inbox: ${inbox.error ? (inbox.problem ?? inbox.text) : 'ok'}; qms_workspace: ${ws.error ? (ws.problem ?? ws.text) : 'ok'}`;
+  if (actsAs !== undefined && actsAs !== agent) identityProblem = `the server says this connection acts as ${actsAs}, not ${agent}`;
+  else if (inbox.error || ws.error) identityProblem = `qms_inbox: ${inbox.error ? (inbox.problem ?? inbox.text) : 'ok'}; qms_workspace: ${ws.error ? (ws.problem ?? ws.text) : 'ok'}`;
   else if (onQmsCli) {
     const cli = await locateQmsCli({ root });
     if (cli) {
@@ -144,7 +205,6 @@ export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root
     identityProblem ? 'fail' : 'pass',
   );
 
-  const forged = answer(find('tools/call qms_inbox as other'), 5);
   const refused = forged.error && forged.text.includes(`acts as ${agent}`);
   add(
     'qms-identity-refused',
@@ -171,20 +231,24 @@ export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root
     add('qms-read', 'qms_read of an existing document matches the host file', '-', 'a controlled document in QMS/', 'no controlled document found under QMS/', 'skip');
   }
 
-  // The built-in backend keeps its scratch-document round trip (qms-cli: no controlled document is written).
-  if (!onQmsCli) records.push(await checkQmsRoundTrip(target, endpoint, root));
+  // A round trip on the document the user named; else the built-in backend's scratch-document
+  // one (on qms-cli no controlled document is written).
+  const named = options.roundTripDoc;
+  if (named) records.push(await namedRoundTrip(target, endpoint, root, named));
+  else if (!onQmsCli) records.push(await checkQmsRoundTrip(target, endpoint, root));
 
   const treeAfter = await qmsGitStatus(root);
   if (treeBefore === undefined || treeAfter === undefined) {
     add('qms-tree-unchanged', 'verification leaves QMS/ as it found it', 'git status --porcelain -- QMS on the host, before and after', 'no change', 'the project is not a git repository', 'skip');
   } else {
+    const same = otherChanges(treeBefore, named) === otherChanges(treeAfter, named);
     add(
       'qms-tree-unchanged',
-      'verification leaves QMS/ as it found it',
+      named ? `verification leaves QMS/ as it found it, but for ${named}` : 'verification leaves QMS/ as it found it',
       'git status --porcelain --untracked-files=all -- QMS on the host, before and after the QMS checks',
-      'the same before and after',
-      treeBefore === treeAfter ? (treeBefore === '' ? 'clean before and after' : 'unchanged (the same local changes before and after)') : `changed: before ${JSON.stringify(treeBefore.slice(0, 200))}, after ${JSON.stringify(treeAfter.slice(0, 200))}`,
-      treeBefore === treeAfter ? 'pass' : 'fail',
+      named ? `the same before and after, apart from ${named}'s own files (draft, archive, .meta, .audit)` : 'the same before and after',
+      same ? (treeBefore === '' && treeAfter === '' ? 'clean before and after' : 'unchanged' + (named ? ` apart from ${named}` : ' (the same local changes before and after)')) : `changed: before ${JSON.stringify(treeBefore.slice(0, 200))}, after ${JSON.stringify(treeAfter.slice(0, 200))}`,
+      same ? 'pass' : 'fail',
     );
   }
   return records;
