@@ -4,7 +4,11 @@
  * the file 0600; credentials inside URLs (`https://user:token@host`) are masked.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { qmsDir } from '../../tasks/state/qms-dir.js';
+
+/** Where the git server audits when no `--audit-log` is given (read back by verify's identity check). */
+export const defaultAuditLogFile = (projectRoot: string): string => join(qmsDir(projectRoot), 'git-mcp.log');
 
 export interface AuditStep {
   argv: string[];

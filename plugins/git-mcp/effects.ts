@@ -3,9 +3,9 @@
  * how they were spelled. `add` is asked for its plan (`add --dry-run` with the agent's own
  * arguments: magic, exclusions, globs, `./`, `../` all as git reads them); every resulting path
  * must be a regular file or symlink (or a deletion) inside the policy's writable paths, not a
- * secret, not protected, and not inside a nested repository. The real `add` then gets exactly
- * those paths, literally, on stdin — so what it stages is what was judged — and the index is
- * checked afterwards for anything that slipped in between (a file swapped for a repository).
+ * secret, not protected, and not inside a nested repository. Then exactly those paths are
+ * staged from the content the server reads itself (stage-content.ts): git never looks at the
+ * working tree again, so nothing swapped in between (a repository for a file) can slip in.
  * Before `commit`, everything staged is judged the same way.
  */
 import { lstat } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { findOption, parseArgs } from './parse-args.js';
 import { judgePathspec, normalisePath } from './paths.js';
 import { refuse, type Refusal } from './refusal.js';
 import { isSecretPath } from './secrets.js';
+import { stageJudged } from './stage-content.js';
 import { SUBCOMMANDS } from './subcommands.js';
 
 export type AddOutcome = { refusal: Refusal } | { result: GitRunResult };
@@ -111,12 +112,19 @@ async function indexEntries(settings: GitRunSettings, paths: readonly string[]):
     });
 }
 
+/** `add` options whose effect the server reproduces when it stages by content; any other is refused, not ignored. */
+const SUPPORTED = new Set([...PLAN_ONLY, 'v', 'f', 'verbose', 'force', 'chmod']);
+
 /**
- * Runs `add` by effect: plan with the agent's arguments, judge every path, stage exactly the
- * judged paths, then undo and refuse anything the index gained that was not judged.
+ * Runs `add` by effect: plan with the agent's arguments, judge every path, then stage exactly
+ * the judged paths from content the server reads itself (stage-content.ts).
  */
 export async function addByEffect(args: readonly string[], settings: GitRunSettings): Promise<AddOutcome> {
   const parsed = parseArgs(args, SUBCOMMANDS.add?.spec ?? {});
+  const unsupported = parsed.options.find((o) => !SUPPORTED.has(o.name));
+  if (unsupported) return { refusal: refuse('option-allowlist', `add ${unsupported.raw} is not supported: the server stages judged paths by their content`, 'Use add [-v] [-n] [-A|-u] [-f] [--chmod=+x|-x] [--] <paths>.') };
+  const chmod = parsed.options.find((o) => o.long && o.name === 'chmod')?.value;
+  if (chmod !== undefined && chmod !== '+x' && chmod !== '-x') return { refusal: refuse('option-allowlist', `add --chmod=${chmod}: only +x and -x exist`, 'Use --chmod=+x or --chmod=-x.') };
   const dryRun = findOption(parsed, 'n', ['dry-run']) !== undefined;
   const seen = new Map<string, boolean>();
   const named = await judgeNamed(settings, [...parsed.operands, ...parsed.pathspecs], seen);
@@ -131,26 +139,9 @@ export async function addByEffect(args: readonly string[], settings: GitRunSetti
   }
   if (dryRun) return { result: plan };
   if (paths.length === 0) return { result: { ...plan, stdout: '', stderr: 'nothing to add: no changes match those paths' } };
-
-  // The agent's own options (-v, -f, --chmod…) still apply; which paths is decided above.
-  const options = parsed.options
-    .filter((o) => !PLAN_ONLY.has(o.name))
-    .map((o) => (o.long ? `--${o.name}${o.value !== undefined ? `=${o.value}` : ''}` : `-${o.name}${o.value ?? ''}`));
-  const result = await runGit(['add', ...options, '--pathspec-from-file=-', '--pathspec-file-nul'], settings, {
-    stdin: Buffer.from(paths.join('\0')),
-    env: LITERAL,
-  });
-  const judged = new Set(paths);
-  const slipped = (await indexEntries(settings, paths)).filter((e) => e.mode === GITLINK || !judged.has(e.path));
-  if (slipped.length > 0) {
-    await runGit(['rm', '--cached', '-q', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], settings, {
-      stdin: Buffer.from(slipped.map((e) => e.path).join('\0')),
-      env: LITERAL,
-    });
-    const first = slipped[0] as { path: string };
-    return { refusal: refuse('nested-repository', `"${first.path}" changed while it was being staged (a file became a folder or a repository); it was taken out of the index again`, 'Stage plain files only.') };
-  }
-  return { result };
+  const verbose = findOption(parsed, 'v', ['verbose']) !== undefined;
+  const staged = await stageJudged(settings, paths, { verbose, ...(chmod ? { chmod } : {}) });
+  return 'rule' in staged ? { refusal: staged } : { result: staged };
 }
 
 /**

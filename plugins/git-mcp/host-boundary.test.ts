@@ -6,8 +6,8 @@
  * exclusion-only pathspecs. Judged by effect only: canary files, the index, refs, the remote
  * and file contents — never by the wording of a refusal. The default (agent) preset throughout.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -281,6 +281,43 @@ describe('the host boundary, by effect (agent preset)', () => {
     expect(readFileSync(join(project, '.qms', '.gitignore'), 'utf8')).toBe('*\n');
     write('.qms/mcp/git.token', `${TOKEN_VALUE}\n`);
   });
+});
+
+describe('races: what the agent swaps in while add runs never reaches the index', () => {
+  it('a file swapped with a nested repository, and a folder swapped with a link out of the project, over and over during add', async () => {
+    const ws = join(project, workspace);
+    mkdirSync(join(ws, 'race'), { recursive: true });
+    writeFileSync(join(ws, 'race', 'x'), 'plain file\n');
+    plantRepo(`${workspace}/race/y`, [['core.fsmonitor', canaryScript('race-fsmonitor')]]);
+    mkdirSync(join(ws, 'race', 'dir'));
+    writeFileSync(join(ws, 'race', 'dir', 'passwd'), 'the agent\'s own file\n');
+    symlinkSync(outside, join(ws, 'race', 'link'));
+    // A separate process swaps x<->y and dir<->link as fast as it can, for a bounded time.
+    const swapper = spawn(process.execPath, ['-e', `
+      const { renameSync } = require('node:fs');
+      const d = ${JSON.stringify(join(ws, 'race'))};
+      const end = Date.now() + 8000;
+      const swap = (a, b) => { try { renameSync(d + '/' + a, d + '/t'); renameSync(d + '/' + b, d + '/' + a); renameSync(d + '/t', d + '/' + b); } catch {} };
+      while (Date.now() < end) { swap('x', 'y'); swap('dir', 'link'); }
+    `], { stdio: 'ignore' });
+    const exited = new Promise((r) => swapper.on('exit', r));
+    for (let i = 0; i < 25; i++) {
+      await executor.exec(`add ${workspace}/race/x ${workspace}/race/dir/passwd`);
+      await executor.exec(`add ${workspace}/race`);
+    }
+    await exited;
+    const staged = git(project, 'ls-files', '-s', '--', `${workspace}/race`);
+    expect(staged).not.toMatch(/^160000/m);
+    for (const line of staged.split('\n').filter(Boolean)) {
+      const blob = git(project, 'cat-file', '-p', line.split(/\s+/)[1] as string);
+      expect(blob).not.toContain(OUTSIDE_VALUE);
+    }
+    // The host user's own git, afterwards, runs nothing the agent planted.
+    execFileSync('git', ['status', '--porcelain'], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: tmp } });
+    expect(canaries()).toEqual([]);
+    git(project, 'rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', `${workspace}/race`);
+    rmSync(join(ws, 'race'), { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe('identity from the credential: each agent gets its own policy', () => {

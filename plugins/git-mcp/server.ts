@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { QmsError } from '../../tasks/errors.js';
-import { ensureQmsDir, qmsDir } from '../../tasks/state/qms-dir.js';
-import { AuditLog } from './audit-log.js';
+import { ensureQmsDir } from '../../tasks/state/qms-dir.js';
+import { AuditLog, defaultAuditLogFile } from './audit-log.js';
 import { hardenedEnv } from './exec-git.js';
 import { GitExecutor } from './git-exec.js';
 import { policyForAgent, type GitPolicy, type GitPolicyConfig } from './policy.js';
@@ -91,7 +91,7 @@ export async function createGitExecutor(options: GitMcpOptions): Promise<GitExec
     maxOutputBytes: positive(options.maxOutputBytes, 256 * 1024, 'maxOutputBytes'),
     extraConfig: await identityConfig(projectRoot, policy),
     // The default log lives in .qms/, made the way qms makes it (0700, ignoring itself).
-    audit: options.auditLog ? new AuditLog(resolve(options.auditLog)) : new AuditLog(join(qmsDir(projectRoot), 'git-mcp.log'), () => ensureQmsDir(projectRoot)),
+    audit: options.auditLog ? new AuditLog(resolve(options.auditLog)) : new AuditLog(defaultAuditLogFile(projectRoot), () => ensureQmsDir(projectRoot)),
     agent,
   });
 }
