@@ -30,6 +30,18 @@ function* onlyListing(what: string, args: ParsedArgs, listed: boolean): Generato
   }
 }
 
+/**
+ * `fetch`/`pull` operands after the remote: plain remote branch names only. A refspec with a
+ * destination writes (or with prune, deletes) local refs; `tag <name>` is one in disguise;
+ * and the repository `.` would bring in local refs (a stash, another branch) as if fetched.
+ */
+function* onlyRemoteBranches(sub: string, args: ParsedArgs, hint: string): Generator<Refusal> {
+  const [remote, ...refspecs] = args.operands;
+  if (remote === '.') yield refuse('fetch-refspec', `${sub} from "." takes this repository's own refs (a stash, another branch) as if they came from the remote`, 'Use a configured remote.');
+  const bad = refspecs.find((r) => r.includes(':') || r.startsWith('+') || r === 'tag');
+  if (bad !== undefined && !findOption(args, undefined, ['all'])) yield refuse('fetch-refspec', `"${bad}" ${bad === 'tag' ? 'fetches a tag into a local ref' : 'writes (or deletes) local refs'}`, hint);
+}
+
 /** The refspecs `push` may name: the current branch, pushed to the branch of the same name. */
 function pushesCurrentBranch(refspec: string, current: string): boolean {
   const local = new Set(['HEAD', current, `refs/heads/${current}`]);
@@ -71,10 +83,7 @@ const FORMS: Record<string, Form> = {
     short: 'qvn',
     long: ['quiet', 'verbose', 'dry-run', 'all', 'tags', 'no-tags'],
     *check(args) {
-      const refspec = args.operands.slice(1).find((r) => r.includes(':') || r.startsWith('+'));
-      if (refspec !== undefined && !findOption(args, undefined, ['all'])) {
-        yield refuse('fetch-refspec', `refspec "${refspec}" writes (or deletes) local refs`, 'Fetch without a destination (`fetch origin main`) and read FETCH_HEAD or origin/main.');
-      }
+      yield* onlyRemoteBranches('fetch', args, 'Fetch without a destination (`fetch origin main`) and read FETCH_HEAD or origin/main.');
     },
   },
   pull: {
@@ -84,8 +93,7 @@ const FORMS: Record<string, Form> = {
       if (!args.options.some((o) => o.long && o.name === 'ff-only')) {
         yield refuse('pull-ff-only', 'pull without --ff-only may merge or rebase in the host\'s working tree', 'Use `pull --ff-only`; if it cannot fast-forward, ask the maintainer.');
       }
-      const refspec = args.operands.slice(1).find((r) => r.includes(':') || r.startsWith('+'));
-      if (refspec !== undefined) yield refuse('fetch-refspec', `refspec "${refspec}" writes (or deletes) local refs`, 'Name only the remote branch: `pull --ff-only origin main`.');
+      yield* onlyRemoteBranches('pull', args, 'Name only the remote branch: `pull --ff-only origin main`.');
     },
   },
   branch: {

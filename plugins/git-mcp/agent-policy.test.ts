@@ -115,8 +115,20 @@ describe('agent preset: everything that rewrites the host\'s tree, refs or confi
     ['pull --ff-only --prune', 'option-allowlist'],
     ['pull --ff-only origin main:main', 'fetch-refspec'],
     ['pull --ff-only -s ours', 'option-allowlist'],
+    // red-team: local refs brought in as if fetched, a tag in disguise
+    ['pull --ff-only . refs/stash', 'fetch-refspec'],
+    ['pull --ff-only . main', 'fetch-refspec'],
+    ['fetch . refs/stash', 'fetch-refspec'],
+    ['fetch origin tag v2', 'fetch-refspec'],
+    ['fetch --set-upstream origin side', 'option-allowlist'],
+    ['ls-files -o -i --exclude-per-directory=/proc/self/cwd/.qms/mcp/git.token', 'reads-file'],
   ])('refuses %s (%s)', (command, rule) => {
     expect(verdict(command)).toBe(rule);
+  });
+
+  it('refuses a path too deep to judge cheaply (red-team: 8,000 parts froze the server), and judges a deep but sane one', () => {
+    expect(verdict(`ls-files ${'a/'.repeat(8000)}`)).toBe('syntax');
+    expect(verdict(`ls-files ${'a/'.repeat(200)}x`)).toBeUndefined();
   });
 
   it('names the full option when an abbreviation was used', () => {
@@ -215,6 +227,12 @@ describe('per-agent policies', () => {
     expect(verdict('add .claude/sessions/x', qaCtx)).toBe('subcommand-allowlist');
     expect(verdict('status', qaCtx)).toBeUndefined();
     expect(verdict('fetch origin', qaCtx)).toBeUndefined();
+    // red-team finding: the reviewer preset had no forms, so qa could create, rename and delete refs
+    for (const [command, rule] of [
+      ['branch evil', 'creates-ref'], ['tag evtag', 'creates-ref'], ['branch -m main hijacked', 'option-allowlist'], ['branch -d side', 'option-allowlist'],
+      ['branch --set-upstream-to=origin/side', 'option-allowlist'], ['fetch origin side:fromqa', 'fetch-refspec'],
+      ["fetch --prune origin 'refs/heads/nothing/*:refs/heads/m*'", 'option-allowlist'], ['fetch --depth=1 origin main', 'option-allowlist'],
+    ] as const) expect(verdict(command, qaCtx), command).toBe(rule);
   });
 });
 

@@ -32,7 +32,7 @@ const REFUSED_LONG: ReadonlyArray<{ long: readonly string[]; rule: Refusal['rule
   { long: ['help'], rule: 'runs-program', reason: 'opens a man page or a browser on the host', hint: 'Use -h for a usage summary.' },
   { long: ['output'], rule: 'writes-file', reason: 'writes a file on the host', hint: 'Leave it out; the output comes back in the tool result.' },
   {
-    long: ['file', 'template', 'pathspec-from-file', 'contents', 'ignore-revs-file', 'exclude-from', 'orderfile', 'no-index'],
+    long: ['file', 'template', 'pathspec-from-file', 'contents', 'ignore-revs-file', 'exclude-from', 'exclude-per-directory', 'orderfile', 'no-index'],
     rule: 'reads-file',
     reason: 'reads a file named on the command line (any file on the host)',
     hint: 'Give the text or paths on the command line instead.',
@@ -138,6 +138,9 @@ function* checkRepositories(ctx: CheckContext, sub: string, rules: SubcommandRul
   }
 }
 
+/** Deeper paths are refused outright: judging one costs a filesystem look-up per part. */
+const MAX_PATH_PARTS = 256;
+
 const GREP_UNTRACKED = ['untracked', 'no-exclude-standard', 'no-index'];
 const STASH_UNTRACKED = ['include-untracked', 'all'];
 /** `--ignore-submodules` values that never run git inside a submodule. */
@@ -186,6 +189,11 @@ function* checkAll(argv: readonly string[], ctx: CheckContext): Generator<Refusa
     yield refuse('subcommand-allowlist', `"${sub}" is not an allowed git subcommand${why ? `: ${why}` : ''}`, `Allowed: ${ctx.policy.allowedSubcommands.join(', ')}.`);
     return;
   }
+  const deep = words.find((w) => w.split('/').length > MAX_PATH_PARTS);
+  if (deep !== undefined) {
+    yield refuse('syntax', `an argument has more than ${MAX_PATH_PARTS} path parts`, 'Use shorter paths.');
+    return;
+  }
   const rules = SUBCOMMANDS[sub] ?? GENERIC;
   const args = parseArgs(words.slice(1), rules.spec);
   // The action is the first operand after option parsing, not the first word: git parses the
@@ -204,7 +212,8 @@ function* checkAll(argv: readonly string[], ctx: CheckContext): Generator<Refusa
     }
   }
   yield* rules.check?.(args, action) ?? [];
-  if (ctx.policy.preset === 'agent') yield* checkAgentForm(sub, args, action, { remotes: ctx.remotes, currentBranch: ctx.currentBranch });
+  // Every preset but the maintainer's lists what it accepts (the reviewer's too: listing forms, fetch without refspecs).
+  if (ctx.policy.preset !== 'maintainer') yield* checkAgentForm(sub, args, action, { remotes: ctx.remotes, currentBranch: ctx.currentBranch });
   yield* checkHostGuards(ctx, sub, rules, args, action);
   const repositories = rules.repositories?.(args) ?? [];
   yield* checkRepositories(ctx, sub, rules, args, repositories);

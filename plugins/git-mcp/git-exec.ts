@@ -79,9 +79,9 @@ export class GitExecutor {
       const refusal = await judgeStaged(this.settings);
       if (refusal) return { refusal };
     }
-    const agent = this.settings.policy.preset === 'agent';
-    // Ref deletion by prune (from the repository's config too) and merges/rebases are never the agent's.
-    const injected = agent && sub === 'fetch' ? ['--no-prune', '--no-prune-tags'] : agent && sub === 'pull' ? ['--no-rebase', '--no-prune'] : [];
+    const limited = this.settings.policy.preset !== 'maintainer';
+    // Ref deletion by prune (from the repository's config too) and merges/rebases are never an agent's.
+    const injected = limited && sub === 'fetch' ? ['--no-prune', '--no-prune-tags'] : limited && sub === 'pull' ? ['--no-rebase', '--no-prune'] : [];
     return { result: await runGit(sub === undefined ? [] : [sub, ...injected, ...rest], this.settings) };
   }
 

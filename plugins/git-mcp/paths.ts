@@ -6,7 +6,7 @@
  * case-insensitive filesystem, or `:(icase)`, would match `FLOW-STATE` too). Symlinks are
  * resolved for paths that exist.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { posix, relative, resolve, isAbsolute } from 'node:path';
 
 export interface Pathspec {
@@ -89,18 +89,27 @@ function realRelative(root: string, rel: string): string | null {
   } catch {
     return null;
   }
+  // One lstat per part up to the first that does not exist, then a single realpath: linear in
+  // the path's depth (a realpath per prefix made a deep path freeze the server).
   const parts = rel.split('/');
-  for (let n = parts.length; n > 0; n--) {
-    let real: string;
+  let n = 0;
+  while (n < parts.length) {
     try {
-      real = realpathSync(resolve(root, ...parts.slice(0, n)));
+      lstatSync(resolve(root, ...parts.slice(0, n + 1)));
     } catch {
-      continue;
+      break;
     }
-    const r = posix.join(relative(realRoot, real).split('\\').join('/'), ...parts.slice(n));
-    return r === '..' || r.startsWith('../') || isAbsolute(r) ? '..' : posix.normalize(r).replace(/^\.$/, '').toLowerCase();
+    n++;
   }
-  return null;
+  if (n === 0) return null;
+  let real: string;
+  try {
+    real = realpathSync(resolve(root, ...parts.slice(0, n)));
+  } catch {
+    return null;
+  }
+  const r = posix.join(relative(realRoot, real).split('\\').join('/'), ...parts.slice(n));
+  return r === '..' || r.startsWith('../') || isAbsolute(r) ? '..' : posix.normalize(r).replace(/^\.$/, '').toLowerCase();
 }
 
 /** Judges one pathspec (magic already parsed) against the protected paths. */
