@@ -1,11 +1,10 @@
 /**
- * Stage 1 of a run: find the config (cosmiconfig, only in the project folder:
- * `qms.config.ts`, `.mts`, `.js`, `.mjs`; or `--config PATH`), evaluate it, check its shape
+ * Stage 1 of a run: find the config (`qms.config.ts`, `.mts`, `.js`, `.mjs` in the working
+ * directory or the nearest folder above it; or `--config PATH`), evaluate it, check its shape
  * and resolve it. The project root is the config file's folder.
  */
-import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { requireCjs } from '../cjs.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../types.js';
 import { configLoadError, loadConfigModule } from './load-module.js';
@@ -19,8 +18,15 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** `--config PATH`, relative to `cwd`. */
   configPath?: string;
+  /** How long evaluating the config may take (default: `QMS_CONFIG_TIMEOUT_MS`, else 30 s). */
+  loadTimeoutMs?: number;
 }
 
+/**
+ * `--config PATH`, else the first of SEARCH_PLACES in the working directory or the nearest
+ * folder above it that has one (as go-task and npm do), so `qms` works from a subfolder.
+ * An empty config file counts as found (and is then reported as empty, not as missing).
+ */
 export async function findConfigFile(options: LoadConfigOptions = {}): Promise<string> {
   const cwd = resolve(options.cwd ?? process.cwd());
   if (options.configPath) {
@@ -28,29 +34,44 @@ export async function findConfigFile(options: LoadConfigOptions = {}): Promise<s
     if (!existsSync(file)) throw new ConfigError(`config file not found: ${options.configPath}`, `check the path given to --config (resolved to ${file})`, file);
     return file;
   }
-  const { cosmiconfig } = requireCjs('cosmiconfig') as typeof import('cosmiconfig');
-  const explorer = cosmiconfig('qms', {
-    searchPlaces: [...SEARCH_PLACES],
-    searchStrategy: 'none',
-    cache: false,
-    // Evaluation is ours (jiti for TypeScript); cosmiconfig only finds the file.
-    loaders: Object.fromEntries(['.ts', '.mts', '.js', '.mjs'].map((ext) => [ext, (file: string) => ({ file })])),
-  });
-  const found = await explorer.search(cwd);
+  const found = searchUpward(cwd);
   if (!found) {
-    throw new ConfigError(`no qms config in ${cwd}`, `create ${SEARCH_PLACES.join(', ')} there (export default defineConfig({...})), or pass --config PATH`);
+    throw new ConfigError(
+      `no qms config in ${cwd} or any folder above it`,
+      `run \`qms init\` to write a commented qms.config.ts, or create one of ${SEARCH_PLACES.join(', ')} (export default defineConfig({...})), or pass --config PATH`,
+    );
   }
-  return found.filepath;
+  return found;
+}
+
+/** The nearest config file from `dir` up to the filesystem root. */
+export function searchUpward(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    for (const name of SEARCH_PLACES) {
+      const file = join(d, name);
+      if (existsSync(file)) return file;
+    }
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
   const file = await findConfigFile(options);
-  const exported = await loadConfigModule(file);
-  if (exported === undefined) {
-    throw new ConfigError(`${basename(file)}: no default export`, 'export default defineConfig({ plugins: [...], chains: {...} })', file);
+  const where = basename(file);
+  if (readFileSync(file, 'utf8').trim() === '') {
+    throw new ConfigError(`${where}: the file is empty`, `write \`export default defineConfig({ ... })\` in it (\`qms init\` writes a commented one)`, file);
+  }
+  const namespace = await loadConfigModule(file, options.loadTimeoutMs);
+  if (!('default' in namespace)) {
+    const names = Object.keys(namespace).filter((k) => k !== '__esModule');
+    throw new ConfigError(
+      `${where}: no default export${names.length ? ` (it exports ${names.map((n) => `"${n}"`).join(', ')})` : ''}`,
+      'the config is the default export: export default defineConfig({ plugins: [...], chains: {...} })',
+      file,
+    );
   }
   try {
-    return resolveConfig(validateUserConfig(exported, file), file);
+    return resolveConfig(validateUserConfig(namespace.default, file), file);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw configLoadError(err, file);

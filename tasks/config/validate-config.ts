@@ -30,7 +30,12 @@ function describe(issue: ZodIssue, config: unknown): { key: string; message: str
   let message: string;
   switch (issue.code) {
     case 'invalid_type':
-      message = issue.received === 'undefined' ? `required, expected ${issue.expected}` : `expected ${issue.expected}, got ${typeOf(value)}`;
+      message =
+        issue.received === 'undefined'
+          ? `required, expected ${issue.expected}`
+          : typeof value === 'number' && Number.isNaN(value)
+            ? 'expected a number, got NaN'
+            : `expected ${issue.expected}, got ${typeOf(value)}`;
       break;
     case 'unrecognized_keys': {
       const known = path.length === 0 ? CONFIG_KEYS : TASK_KEYS;
@@ -40,7 +45,10 @@ function describe(issue: ZodIssue, config: unknown): { key: string; message: str
       break;
     }
     case 'too_small':
-      message = issue.type === 'number' ? `expected a number >= ${String(issue.minimum)}, got ${String(value)}` : issue.message;
+      message =
+        issue.type === 'number'
+          ? `expected a number ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${String(value)}${path[path.length - 1] === 'timeout' ? ' (milliseconds; leave timeout out for no limit)' : ''}`
+          : issue.message;
       break;
     case 'invalid_string':
       message = `${issue.message}, got ${JSON.stringify(value)}`;

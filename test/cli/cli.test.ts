@@ -173,6 +173,9 @@ describe('qms CLI', () => {
     const bad = await qms(['list', '--config', join(repoRoot, 'test/fixtures/bad-configs/cycle/qms.config.ts')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('qms: qms.config.ts: dependency cycle: a → b → c → a\n  hint: remove one of these dependencies\n');
+    const hangs = await qms(['up', '--config', join(repoRoot, 'test/fixtures/bad-configs/never-settles/qms.config.mjs')], { env: { QMS_CONFIG_TIMEOUT_MS: '1500' } });
+    expect(hangs.code).toBe(2);
+    expect(hangs.stderr).toContain('qms: qms.config.mjs: did not finish loading within 1.5s');
     const none = await qms(['list'], { cwd: tmp });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`qms: no qms config in ${tmp}`);

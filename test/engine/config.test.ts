@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../tasks/config/load-config.js';
@@ -24,10 +25,21 @@ describe('bad configs: one clear error naming the file and the key', () => {
     it(name, async () => {
       const dir = join(badConfigs, name);
       const expected = readFileSync(join(dir, 'expected.txt'), 'utf8').split('\n').filter(Boolean);
-      const err = await open(dir).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      // env.json: variables the case needs (e.g. a short QMS_CONFIG_TIMEOUT_MS), set while it loads.
+      const env = existsSync(join(dir, 'env.json')) ? (JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8')) as Record<string, string>) : {};
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      const err = await open(dir)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        .finally(() => {
+          for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+          }
+        });
       expect(err).toBeInstanceOf(ConfigError);
       const e = err as ConfigError;
       for (const line of expected) expect(e.message).toContain(line);
@@ -67,8 +79,28 @@ describe('good configs', () => {
     expect(config.root).toBe(join(fixtures, 'good-mjs'));
   });
 
-  it('says where it looked when there is no config', async () => {
-    await expect(loadConfig({ cwd: badConfigs })).rejects.toThrow(`no qms config in ${badConfigs}`);
+  it('searches upward from a subfolder; the root is the config\'s folder', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'qms-upward-'));
+    try {
+      writeFileSync(join(tmp, 'qms.config.mjs'), "export default { tasks: [{ name: 'here', run() {} }] };\n");
+      mkdirSync(join(tmp, 'a', 'b'), { recursive: true });
+      const config = await loadConfig({ cwd: join(tmp, 'a', 'b') });
+      expect(config.file).toBe(join(tmp, 'qms.config.mjs'));
+      expect(config.root).toBe(tmp);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('says where it looked when there is no config, and names qms init', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'qms-none-'));
+    try {
+      const err = (await loadConfig({ cwd: tmp }).catch((e: unknown) => e)) as ConfigError;
+      expect(err.message).toBe(`no qms config in ${tmp} or any folder above it`);
+      expect(err.hint).toContain('qms init');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     await expect(loadConfig({ cwd: fixtures, configPath: 'nope.ts' })).rejects.toThrow('config file not found: nope.ts');
   });
 });
