@@ -73,9 +73,9 @@ export function hostCaCerts(dir = CA_DIR): string[] {
   }
 }
 
-/** The recipe in effect on this machine; `repository` defaults to `QMS_LOCAL_BASE` or `qms-base`. */
+/** The recipe in effect on this machine; its repository: `QMS_LOCAL_BASE`, else `repository`, else `qms-base`. */
 export function localBaseRecipe(env: Env, repository?: string, caDir?: string): LocalBaseRecipe {
-  const repo = repository ?? (env.QMS_LOCAL_BASE || DEFAULT_LOCAL_BASE_REPOSITORY);
+  const repo = env.QMS_LOCAL_BASE || repository || DEFAULT_LOCAL_BASE_REPOSITORY;
   const mirror = aptMirror(env);
   const caCerts = hostCaCerts(caDir);
   const hash = createHash('sha256');

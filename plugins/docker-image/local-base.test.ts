@@ -44,6 +44,7 @@ describe('the recipe', () => {
     expect(localBaseRecipe({ QMS_DEBIAN_MIRROR: 'http://other.example/debian' }, undefined, ca).hash).not.toBe(localBaseRecipe(env, undefined, ca).hash);
     expect(localBaseRecipe({ ...env, QMS_LOCAL_BASE: 'corp-base' }, undefined, ca).tag).toMatch(/^corp-base:bookworm-/);
     expect(localBaseRecipe(env, 'mine', ca).tag).toMatch(/^mine:bookworm-/);
+    expect(localBaseRecipe({ ...env, QMS_LOCAL_BASE: 'corp-base' }, 'mine', ca).tag).toMatch(/^corp-base:bookworm-/);
   });
 });
 

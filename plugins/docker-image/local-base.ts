@@ -24,7 +24,7 @@ export interface LocalBase {
 /** A one-line account of what building does, for the user before it starts. */
 export function describeBuild(recipe: LocalBaseRecipe): string {
   const certs = recipe.caCerts.length ? `, trusting this host's ${recipe.caCerts.length} extra CA certificate(s)` : '';
-  return `building the local Debian base ${recipe.tag} once: debootstrap ${recipe.suite} from ${recipe.mirror}${certs}, then import it (about a minute)`;
+  return `building the local Debian base ${recipe.tag} once: debootstrap ${recipe.suite} from ${recipe.mirror}${certs}, then import it (a few minutes)`;
 }
 
 export async function ensureLocalBase(docker: Docker, env: Env, io: BaseBuildIo, repository?: string): Promise<LocalBase> {
