@@ -2,8 +2,9 @@
  * Runs git directly (never through a shell) in the project with hardened settings: a minimal
  * environment (no inherited GIT_* variables, no system or global config unless trusted, no
  * prompts, no pagers or editors), hooks and fsmonitor disabled, submodule recursion off,
- * transports limited to the policy's list; a timeout that kills the whole process group and a
- * cap on output size (the process is stopped once the cap is reached).
+ * transports limited to the policy's list; a timeout that stops the whole process group
+ * (SIGTERM, then SIGKILL after a grace period) and a cap on output size (the process is
+ * stopped the same way once the cap is reached).
  */
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
@@ -89,14 +90,17 @@ export function gitArgv(settings: Pick<GitRunSettings, 'extraConfig'>, args: rea
   return [...config.flatMap((c) => ['-c', c]), ...args];
 }
 
-function killGroup(pid: number | undefined): void {
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(-pid, signal);
   } catch {
     // already gone
   }
 }
+
+/** Time git gets after SIGTERM to remove its lock files (index.lock) before SIGKILL. */
+const KILL_GRACE_MS = 2000;
 
 export function runGit(args: readonly string[], settings: GitRunSettings, input: GitRunInput = {}): Promise<GitRunResult> {
   const started = performance.now();
@@ -114,6 +118,16 @@ export function runGit(args: readonly string[], settings: GitRunSettings, input:
     let bytes = 0;
     let truncated = false;
     let timedOut = false;
+    let closed = false;
+    let killer: NodeJS.Timeout | undefined;
+    // SIGTERM first, so git cleans up its locks (a SIGKILLed add leaves .git/index.lock and blocks every later write).
+    const stop = (): void => {
+      if (killer) return;
+      signalGroup(child.pid, 'SIGTERM');
+      killer = setTimeout(() => {
+        if (!closed) signalGroup(child.pid, 'SIGKILL');
+      }, KILL_GRACE_MS);
+    };
     const take = (into: Buffer[]) => (chunk: Buffer): void => {
       if (truncated) return;
       const room = settings.maxOutputBytes - bytes;
@@ -121,7 +135,7 @@ export function runGit(args: readonly string[], settings: GitRunSettings, input:
         into.push(chunk.subarray(0, Math.max(0, room)));
         bytes = settings.maxOutputBytes;
         truncated = true;
-        killGroup(child.pid);
+        stop();
         return;
       }
       into.push(chunk);
@@ -135,14 +149,16 @@ export function runGit(args: readonly string[], settings: GitRunSettings, input:
     child.stderr?.on('data', take(err));
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid);
+      stop();
     }, settings.timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
     });
     child.on('close', (code, signal) => {
+      closed = true;
       clearTimeout(timer);
+      clearTimeout(killer);
       resolve({
         exitCode: code,
         signal,

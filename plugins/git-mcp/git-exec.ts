@@ -10,6 +10,7 @@ import { AuditLog, type AuditStep } from './audit-log.js';
 import { checkCommand } from './check-command.js';
 import { addByEffect, judgeStaged } from './effects.js';
 import { runGit, type GitRunResult, type GitRunSettings } from './exec-git.js';
+import type { HostSecrets } from './secret-values.js';
 import { findOption, parseArgs } from './parse-args.js';
 import { formatRefusal, refuse, type Refusal } from './refusal.js';
 import { SUBCOMMANDS } from './subcommands.js';
@@ -23,6 +24,8 @@ export interface GitExecResult {
 
 export interface GitExecutorSettings extends GitRunSettings {
   audit: AuditLog;
+  /** Values masked in every output (the host's .env values and MCP tokens). */
+  secrets: HostSecrets;
   /** The agent whose credential the calls are made with (recorded in the audit trail). */
   agent?: string;
 }
@@ -53,8 +56,36 @@ function parse(command: string): ChainedCommand[] | Refusal {
 /** One step's outcome: what git printed, or the refusal that stopped it when it was judged by effect. */
 type StepOutcome = { result: GitRunResult } | { refusal: Refusal };
 
+/** Calls one agent may have running at once, and waiting behind them; more are refused. */
+const MAX_RUNNING = 2;
+const MAX_WAITING = 8;
+
 export class GitExecutor {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
   constructor(private readonly settings: GitExecutorSettings) {}
+
+  /**
+   * One agent's calls run at most MAX_RUNNING at a time with a short queue behind them, so a
+   * flood of calls can neither grow the server's memory without bound nor starve other agents.
+   */
+  async exec(command: string): Promise<GitExecResult> {
+    if (this.running >= MAX_RUNNING) {
+      if (this.waiting.length >= MAX_WAITING) {
+        const busy = refuse('busy', `${MAX_RUNNING} calls are running and ${MAX_WAITING} waiting for this agent already`, 'Wait for them to finish, then try again.');
+        return { text: formatRefusal(command, busy), isError: true, refusal: busy };
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve)); // a finishing call hands its slot over
+    } else this.running++;
+    try {
+      return await this.execNow(command);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 
   private quick(): GitRunSettings {
     return { ...this.settings, timeoutMs: Math.min(this.settings.timeoutMs, 10_000) };
@@ -72,9 +103,10 @@ export class GitExecutor {
   }
 
   /** Runs one allowed command; `add` and `commit` are judged again by what they would change. */
-  private async runStep(args: readonly string[]): Promise<StepOutcome> {
+  private async runStep(args: readonly string[], budget: number): Promise<StepOutcome> {
     const [sub, ...rest] = args;
-    if (sub === 'add') return addByEffect(rest, this.settings);
+    const settings = { ...this.settings, maxOutputBytes: Math.min(this.settings.maxOutputBytes, budget) };
+    if (sub === 'add') return addByEffect(rest, settings);
     if (sub === 'commit' && commitsTheIndex(rest)) {
       const refusal = await judgeStaged(this.settings);
       if (refusal) return { refusal };
@@ -82,11 +114,11 @@ export class GitExecutor {
     const limited = this.settings.policy.preset !== 'maintainer';
     // Ref deletion by prune (from the repository's config too) and merges/rebases are never an agent's.
     const injected = limited && sub === 'fetch' ? ['--no-prune', '--no-prune-tags'] : limited && sub === 'pull' ? ['--no-rebase', '--no-prune'] : [];
-    return { result: await runGit(sub === undefined ? [] : [sub, ...injected, ...rest], this.settings) };
+    return { result: await runGit(sub === undefined ? [] : [sub, ...injected, ...rest], settings) };
   }
 
   /** Runs one `git_exec` call for this executor's agent. */
-  async exec(command: string): Promise<GitExecResult> {
+  private async execNow(command: string): Promise<GitExecResult> {
     const started = performance.now();
     const time = new Date().toISOString();
     const who = this.settings.agent === undefined ? {} : { agent: this.settings.agent };
@@ -118,20 +150,24 @@ export class GitExecutor {
 
     const steps: AuditStep[] = [];
     const parts: string[] = [];
+    const redactor = await this.settings.secrets.redactor();
+    // One budget for the whole chain: sixteen commands may not print sixteen times the cap.
+    let budget = this.settings.maxOutputBytes;
     let status = 0;
     let ranAny = false;
     let stopped: Refusal | undefined;
     for (const c of chain) {
       const args = c.argv[0] === 'git' ? c.argv.slice(1) : c.argv;
       const shown = `$ git ${args.join(' ')}`;
-      if (stopped || (c.op === '&&' && status !== 0) || (c.op === '||' && status === 0)) {
+      if (stopped || budget <= 0 || (c.op === '&&' && status !== 0) || (c.op === '||' && status === 0)) {
         steps.push({ argv: args, exitCode: null, durationMs: 0, skipped: true });
-        parts.push(`${shown}\n[skipped: ${stopped ? 'an earlier command was refused' : c.op === '&&' ? 'previous command failed' : 'previous command succeeded'}]`);
+        const why = stopped ? 'an earlier command was refused' : budget <= 0 ? `the call's output limit (${this.settings.maxOutputBytes} bytes) is reached` : c.op === '&&' ? 'previous command failed' : 'previous command succeeded';
+        parts.push(`${shown}\n[skipped: ${why}]`);
         continue;
       }
       let outcome: StepOutcome;
       try {
-        outcome = await this.runStep(args);
+        outcome = await this.runStep(args, budget);
       } catch (e) {
         // git could not be started at all (not installed, not on PATH): say so rather than fail the MCP request.
         const message = e instanceof Error ? e.message : String(e);
@@ -145,6 +181,7 @@ export class GitExecutor {
         continue;
       }
       const r = outcome.result;
+      budget -= Buffer.byteLength(r.stdout) + Buffer.byteLength(r.stderr);
       ranAny = true;
       status = r.exitCode ?? 128;
       steps.push({ argv: args, exitCode: r.exitCode, durationMs: r.durationMs, ...(r.timedOut ? { timedOut: true } : {}), ...(r.truncated ? { truncated: true } : {}) });
@@ -152,7 +189,7 @@ export class GitExecutor {
         r.timedOut ? `[killed: no result within ${this.settings.timeoutMs} ms]` : '',
         r.truncated ? `[output truncated at ${this.settings.maxOutputBytes} bytes; git was stopped]` : '',
       ].filter(Boolean);
-      const body = [r.stdout.replace(/\n$/, ''), r.stderr ? `[stderr]\n${r.stderr.replace(/\n$/, '')}` : '', ...notes].filter(Boolean).join('\n');
+      const body = redactor.redact([r.stdout.replace(/\n$/, ''), r.stderr ? `[stderr]\n${r.stderr.replace(/\n$/, '')}` : '', ...notes].filter(Boolean).join('\n'));
       parts.push(`${shown}\n${body ? `${body}\n` : ''}[exit ${r.exitCode ?? r.signal ?? 'unknown'}]`);
     }
     const verdict = stopped ? 'refused' : 'allowed';

@@ -283,6 +283,34 @@ describe('the host boundary, by effect (agent preset)', () => {
   });
 });
 
+describe('what is already in the object store, and floods', () => {
+  it('never prints a host secret value, even from a blob a human once staged (red-team: add .env, reset, cat-file -p <sha>)', async () => {
+    git(project, 'add', '-f', '.env');
+    const blob = git(project, 'ls-files', '-s', '.env').split(/\s+/)[1] as string;
+    git(project, 'reset', '-q', '.env');
+    const listed = await executor.exec('cat-file --batch-all-objects --batch-check');
+    expect(listed.text).toContain(blob);
+    for (const command of [`cat-file -p ${blob}`, `show ${blob}`, `cat-file blob ${blob}`]) {
+      const r = await executor.exec(command);
+      expect(r.text, command).toContain('ANTHROPIC_API_KEY=***');
+      expect(r.text, command).not.toContain(ENV_VALUE);
+    }
+    const token = await executor.exec(`show ${git(project, 'hash-object', '-w', '.qms/mcp/git.token')}`);
+    expect(token.text).not.toContain(TOKEN_VALUE);
+  });
+
+  it('runs at most a few calls per agent at once and refuses a flood beyond its queue; the whole chain shares one output budget', async () => {
+    const small = await createGitExecutor({ projectRoot: project, auditLog: join(tmp, 'flood.log'), maxOutputBytes: 4096 });
+    const results = await Promise.all(Array.from({ length: 30 }, () => small.exec('log -p -3')));
+    const busy = results.filter((r) => r.refusal?.rule === 'busy').length;
+    expect(busy).toBeGreaterThan(0);
+    expect(results.filter((r) => !r.isError || r.refusal === undefined).length).toBe(30 - busy);
+    const chain = await small.exec(Array.from({ length: 16 }, () => 'log -p').join(' ; '));
+    expect(chain.text.length).toBeLessThan(4096 * 3);
+    expect(chain.text).toMatch(/\[skipped: the call's output limit \(4096 bytes\) is reached\]/);
+  });
+});
+
 describe('races: what the agent swaps in while add runs never reaches the index', () => {
   it('a file swapped with a nested repository, and a folder swapped with a link out of the project, over and over during add', async () => {
     const ws = join(project, workspace);
@@ -315,7 +343,7 @@ describe('races: what the agent swaps in while add runs never reaches the index'
     // The host user's own git, afterwards, runs nothing the agent planted.
     execFileSync('git', ['status', '--porcelain'], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: tmp } });
     expect(canaries()).toEqual([]);
-    git(project, 'rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', `${workspace}/race`);
+    git(project, 'rm', '-r', '-q', '-f', '--cached', '--ignore-unmatch', '--', `${workspace}/race`);
     rmSync(join(ws, 'race'), { recursive: true, force: true });
   }, 60_000);
 });

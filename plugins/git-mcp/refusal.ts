@@ -43,10 +43,11 @@ export type RuleId =
   | 'nested-repository'
   | 'special-file'
   | 'writable-paths'
-  | 'audit-unavailable';
+  | 'audit-unavailable'
+  | 'busy';
 
 /** Rules that guard the host itself: no policy may switch them off. */
-export const ALWAYS_ON: readonly RuleId[] = ['syntax', 'secret-path', 'reads-untracked', 'stash-untracked', 'nested-repository', 'special-file', 'audit-unavailable'];
+export const ALWAYS_ON: readonly RuleId[] = ['syntax', 'secret-path', 'reads-untracked', 'stash-untracked', 'nested-repository', 'special-file', 'audit-unavailable', 'busy'];
 
 export interface Refusal {
   rule: RuleId;

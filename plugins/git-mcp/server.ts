@@ -12,6 +12,7 @@ import { ensureQmsDir } from '../../tasks/state/qms-dir.js';
 import { AuditLog, defaultAuditLogFile } from './audit-log.js';
 import { hardenedEnv } from './exec-git.js';
 import { GitExecutor } from './git-exec.js';
+import { HostSecrets } from './secret-values.js';
 import { policyForAgent, type GitPolicy, type GitPolicyConfig } from './policy.js';
 
 export interface GitMcpOptions {
@@ -92,6 +93,7 @@ export async function createGitExecutor(options: GitMcpOptions): Promise<GitExec
     extraConfig: await identityConfig(projectRoot, policy),
     // The default log lives in .qms/, made the way qms makes it (0700, ignoring itself).
     audit: options.auditLog ? new AuditLog(resolve(options.auditLog)) : new AuditLog(defaultAuditLogFile(projectRoot), () => ensureQmsDir(projectRoot)),
+    secrets: new HostSecrets(projectRoot),
     agent,
   });
 }
