@@ -2,14 +2,16 @@
 import { defineConfig, dockerEngine, auth, dockerImage, qmsMcp, gitMcp, session, container, verify } from 'qms';
 
 export default defineConfig({
+  // The roster: one container per agent (`qms up qa` starts only qa's); add reviewers with .claude/agents/<name>.md.
+  agents: ['claude'],
   plugins: [
     dockerEngine(),
     auth(),
     dockerImage({ context: 'docker' }),
     qmsMcp({ port: 8000 }),
     gitMcp({ port: 8001 }),
-    session({ agent: 'claude' }),
-    container({ agent: 'claude', after: ['session', 'auth'], attachAfter: ['verify'] }),
+    session(),
+    container({ after: ['session', 'auth'], attachAfter: ['verify'] }),
     verify(),
   ],
   tasks: [

@@ -43,6 +43,10 @@ export interface AccessInput {
   sshDir: string | undefined;
   /** Project-relative host secret files to mask (findSecretFiles). */
   secretFiles: readonly string[];
+  /** The agent's definition on the host, mounted read-only over `CLAUDE.md` (agentRoleFile). */
+  roleFile?: string | undefined;
+  /** The roster's other agents: their workspaces are read-only here (probed, never mounted). */
+  others?: readonly string[];
 }
 
 /**
@@ -62,6 +66,12 @@ export function accessTable(input: AccessInput): AccessRow[] {
     { target: inContainer(IN_PROJECT.git), access: 'read-only', what: 'the git repository', probe: 'ro-dir' },
     { target: inContainer(IN_PROJECT.inbox(agent)), access: 'read-only', what: `${agent}'s inbox`, probe: 'ro-dir' },
     { target: inContainer(IN_PROJECT.workspace(agent)), access: 'read-write', what: `${agent}'s workspace`, mount: bind(p.workspace), probe: 'rw-dir' },
+    ...(input.others ?? [])
+      .filter((other) => other !== agent)
+      .map((other): AccessRow => ({ target: inContainer(IN_PROJECT.workspace(other)), access: 'read-only', what: `${other}'s workspace (another agent's)`, probe: 'ro-dir' })),
+    ...(input.roleFile
+      ? [{ target: inContainer(IN_PROJECT.claudeMd), access: 'read-only' as const, what: `${agent}'s role (${IN_PROJECT.agentDefinition(agent)})`, mount: bind(input.roleFile), probe: 'ro-file' as const }]
+      : []),
     { target: inContainer(IN_PROJECT.sessions), access: 'read-write', what: 'the sessions folder', mount: bind(p.sessions), probe: 'rw-dir' },
     {
       target: inContainer(IN_PROJECT.mcpJson),

@@ -5,6 +5,8 @@
  * (host-paths.ts), the overlays and the verify plugin all take their paths from here.
  */
 
+import { agentDefinition } from '../../tasks/config/qms-users.js';
+
 /** Container-side paths (docker/Dockerfile and docker/entrypoint.sh use the same ones). */
 export const IN_CONTAINER = {
   /** The project, mounted read-only. */
@@ -26,6 +28,10 @@ export const CONTAINER_ROOT = IN_CONTAINER.root;
 
 /** Project-relative paths. */
 export const IN_PROJECT = {
+  /** The project's instructions for Claude Code; a non-claude agent's definition is mounted over it. */
+  claudeMd: 'CLAUDE.md',
+  /** An agent's definition (its role), `.claude/agents/<name>.md` (the roster's rule, tasks/config/qms-users.ts). */
+  agentDefinition,
   qmsDocs: 'QMS',
   git: '.git',
   /** qms's own files: state, tokens, logs, overlays. Masked in every container. */

@@ -111,7 +111,9 @@ describe('container task', () => {
     const task = plugin.tasks.find((t) => t.name === 'container')!;
     expect(task.dependsOn).toEqual(['build', 'mcp:qms', 'mcp:git']);
     const ctx = ctxFor();
-    const result = (await task.run(ctx)) as { id: string; name: string; created: boolean; imageId: string };
+    const results = (await task.run(ctx)) as Array<{ id: string; name: string; created: boolean; imageId: string }>;
+    expect(results).toHaveLength(1);
+    const result = results[0]!;
     expect(result).toMatchObject({ name: `qms-${PROJECT}-claude`, agent: 'claude', image: IMAGE, imageId, created: true });
     expect(ctx.teardowns.map((t) => t.label)).toEqual([`remove container ${result.name}`]);
     expect(ctx.lines.join('\n')).not.toContain(ghToken);

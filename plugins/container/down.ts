@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
 import { agentPaths } from './host-paths.js';
-import { LABEL, projectFilter } from './names.js';
+import { CONTAINER_STATE_KIND, LABEL, projectFilter } from './names.js';
 
 export interface DownResult {
   containers: string[];
@@ -43,7 +43,7 @@ export async function downContainers(ctx: PluginContext, options: { volumes?: bo
     }
   }
   const agents = new Set(listed.map((c) => c.Labels[LABEL.agent] ?? ''));
-  for (const entry of await ctx.state.list({ kind: 'container', plugin: 'container' })) {
+  for (const entry of await ctx.state.list({ kind: CONTAINER_STATE_KIND, plugin: 'container' })) {
     const agent = String(entry.data.agent ?? '');
     if (!options.agent || agent === options.agent) {
       agents.add(agent);

@@ -13,8 +13,9 @@ import { QmsError } from '../../tasks/errors.js';
 import { hostCredentialsFile } from '../auth/check-claude-credentials.js';
 import { ensureQmsDir } from '../../tasks/state/qms-dir.js';
 import { effectiveCpus } from './engine-cpus.js';
-import { agentPaths, checkAgentCanEnter, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
-import { LABEL, stateId } from './names.js';
+import { agentPaths, agentRoleFile, checkAgentCanEnter, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
+import { IN_PROJECT } from './container-paths.js';
+import { CONTAINER_STATE_KIND, LABEL, stateId } from './names.js';
 import type { ResolvedContainerOptions } from './options.js';
 import { writeOverlays } from './overlays.js';
 import { findSecretFiles } from './secret-files.js';
@@ -79,7 +80,8 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   const { opts } = input;
   const paths = agentPaths(ctx.root, opts.agent);
   await checkAgentCanEnter(ctx.root, opts.user);
-  const [imageId, sshDir, secretFiles] = await Promise.all([inspectImage(docker, input.image), resolveSshDir(opts.sshDir), findSecretFiles(ctx.root)]);
+  const [imageId, sshDir, secretFiles, role] = await Promise.all([inspectImage(docker, input.image), resolveSshDir(opts.sshDir), findSecretFiles(ctx.root), agentRoleFile(ctx.root, opts.agent)]);
+  if (role.missing) ctx.log.warn(`${opts.agent}'s role (${IN_PROJECT.agentDefinition(opts.agent)}) is not mounted: the project has no ${role.missing} to mount it over; create one (it may be empty) and run \`qms up ${opts.agent}\``);
   await ensureQmsDir(ctx.root);
   await ensureAgentDir(paths.workspace, opts.user);
   await ensureAgentDir(paths.sessions, opts.user);
@@ -89,7 +91,7 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   const overlays = await writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user, await hostClaudeCredentials(ctx.env));
   const [mcpJson, settingsLocal] = await Promise.all([exists(paths.hostMcpJson), exists(paths.hostSettingsLocal)]);
   return containerSpec(
-    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, overlays, shadow: { mcpJson, settingsLocal }, sshDir, secretFiles, hostEnv: ctx.env },
+    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, overlays, shadow: { mcpJson, settingsLocal }, sshDir, secretFiles, roleFile: role.file, hostEnv: ctx.env },
     opts.limits.cpus,
   );
 }
@@ -154,7 +156,7 @@ export async function ensureContainer(ctx: PluginContext, input: EnsureInput): P
     const imageId = String(spec.create.Image);
     await ctx.state.put({
       id: stateId(opts.agent),
-      kind: 'container',
+      kind: CONTAINER_STATE_KIND,
       plugin: 'container',
       createdAt: existing && action !== 'recreated' ? existing.Created : new Date().toISOString(),
       data: { containerId: id, name: spec.name, agent: opts.agent, image: input.image, imageId, configHash: spec.hash },

@@ -91,6 +91,21 @@ export async function resolveSshDir(option: string | false | undefined): Promise
   );
 }
 
+/**
+ * The agent's role file to mount read-only over `CLAUDE.md`: for an agent other than `claude`
+ * with a definition `.claude/agents/<agent>.md`, when the project has a `CLAUDE.md` to mount it
+ * over (Docker cannot create a mount point inside the read-only project mount). `missing`
+ * names the project file when only that is absent, so the caller can say so.
+ */
+export async function agentRoleFile(root: string, agent: string): Promise<{ file?: string; missing?: string }> {
+  if (agent === 'claude') return {};
+  const file = join(root, IN_PROJECT.agentDefinition(agent));
+  const st = await stat(file).catch(() => undefined);
+  if (!st?.isFile()) return {};
+  if (!(await exists(join(root, IN_PROJECT.claudeMd)))) return { missing: IN_PROJECT.claudeMd };
+  return { file };
+}
+
 export async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,

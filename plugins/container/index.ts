@@ -1,12 +1,15 @@
 /**
- * The container plugin: one long-running, locked-down container per agent for the project
- * (tasks `container`, `attach`, `container:down`; commands `exec`, `refresh`, `attach`; a
- * `status` hook). The factory only validates options; the work lives in lazily loaded modules.
+ * The container plugin: one long-running, locked-down container per agent of the config's
+ * roster, `qms-<project>-<agent>` (tasks `container` and `container:down` act for the agents
+ * of the run, `attach` for the first; commands `exec`, `refresh`, `stop`, `attach` name one
+ * agent; a `status` hook). The factory only validates options; the work lives in lazily loaded modules.
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import type { Plugin, PluginCommand, TaskContext } from '../../tasks/types.js';
 import { ConfigError, ReportedError } from '../../tasks/errors.js';
 import { resolveOptions, type ContainerOptions, type ResolvedContainerOptions } from './options.js';
+import { rosterAgent } from './roster.js';
+import { AGENTS_NAMED } from '../../tasks/run/agent-flags.js';
 import type { ContainerResult } from './ensure.js';
 
 export type { ContainerOptions, ContainerLimits } from './options.js';
@@ -23,42 +26,61 @@ export function splitAgentArgs(args: readonly string[], defaultAgent: string, co
   return { agent: before[0] ?? defaultAgent, cmd };
 }
 
-async function ensureTask(ctx: TaskContext, opts: ResolvedContainerOptions): Promise<ContainerResult> {
+async function ensureOne(ctx: TaskContext, opts: ResolvedContainerOptions): Promise<{ result: ContainerResult; reused: boolean }> {
   const { ensureContainer } = await import('./ensure.js');
-  const { endpointsFromResults } = await import('./endpoints.js');
+  const { agentEndpointsFromResults } = await import('./endpoints.js');
   const { removeContainer } = await import('./down.js');
   const built = ctx.result<{ tag?: string; id?: string }>(opts.imageTask);
   const { action, result } = await ensureContainer(ctx, {
     opts,
-    endpoints: endpointsFromResults(ctx, opts.mcpServers),
+    endpoints: await agentEndpointsFromResults(ctx, opts.mcpServers, opts.agent),
     image: built?.tag ?? opts.image,
     force: ctx.options.force,
     // A failed or interrupted `up` removes what it created; the auth volume stays.
     onCreated: (_docker, id, name) => ctx.onTeardown(`remove container ${name}`, () => removeContainer(ctx, id)),
   });
-  if (action === 'reused') ctx.skip(`container ${result.name} running, unchanged`, result);
-  ctx.log.info(`container ${result.name} ${action}`);
-  return result;
+  ctx.log.info(`container ${result.name} ${action === 'reused' ? 'running, unchanged' : action}`);
+  return { result, reused: action === 'reused' };
+}
+
+/** One container per agent the run acts for (`ctx.options.agents`), all at once; each settles before the task ends. */
+async function ensureTask(ctx: TaskContext, opts: ResolvedContainerOptions): Promise<ContainerResult[]> {
+  const settled = await Promise.allSettled(ctx.options.agents.map((agent) => ensureOne(ctx, { ...opts, agent })));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const done = settled.map((s) => (s as PromiseFulfilledResult<{ result: ContainerResult; reused: boolean }>).value);
+  const results = done.map((d) => d.result);
+  if (done.every((d) => d.reused)) ctx.skip(`container${results.length > 1 ? 's' : ''} ${results.map((r) => r.name).join(', ')} running, unchanged`, results);
+  return results;
 }
 
 export function container(options: ContainerOptions = {}): Plugin {
+  if (typeof options === 'object' && options !== null && 'agent' in options) {
+    throw new ConfigError(
+      'container(): option `agent` is gone: there is one container per agent of the config\'s roster',
+      "Remove it and list the agents once: defineConfig({ agents: ['claude', 'qa'], … }).",
+      undefined,
+      'agent',
+    );
+  }
   const opts = resolveOptions(options);
+  const forAgent = (agent: string): ResolvedContainerOptions => ({ ...opts, agent });
   const commands: Record<string, PluginCommand> = {
     exec: {
       description: 'Run a command in an agent container: qms exec <agent> -- <command…> (stdout/stderr kept apart, exit code returned)',
       async run(ctx, args) {
-        const { agent, cmd } = splitAgentArgs(args, opts.agent, true);
+        const split = splitAgentArgs(args, ctx.config.agents[0] ?? 'claude', true);
+        const agent = rosterAgent(ctx, split.agent);
         const { execCommand } = await import('./operations.js');
-        return execCommand(ctx, agent, cmd, { stdout: process.stdout, stderr: process.stderr, signal: ctx.signal });
+        return execCommand(ctx, agent, split.cmd, { stdout: process.stdout, stderr: process.stderr, signal: ctx.signal });
       },
     },
     refresh: {
-      description: 'Recreate the agent container from scratch, keeping its workspace and auth volume: qms refresh [agent]',
+      description: 'Recreate an agent container from scratch, keeping its workspace and auth volume: qms refresh [agent]',
       async run(ctx, args) {
-        const agent = args[0] ?? opts.agent;
-        if (agent !== opts.agent) throw new ConfigError(`No container plugin for agent ${agent}.`, `This project's container agent is ${opts.agent}.`);
+        const agent = rosterAgent(ctx, args[0]);
         const { refreshContainer } = await import('./operations.js');
-        const { result } = await refreshContainer(ctx, opts);
+        const { result } = await refreshContainer(ctx, forAgent(agent));
         ctx.log.info(`container ${result.name} recreated`);
         return 0;
       },
@@ -66,7 +88,7 @@ export function container(options: ContainerOptions = {}): Plugin {
     stop: {
       description: "Stop and remove one agent's container, keeping its workspace (and its auth volume unless --volumes): qms stop [agent]",
       async run(ctx, args, flags) {
-        const agent = args[0] ?? opts.agent;
+        const agent = rosterAgent(ctx, args[0]);
         const { downContainers } = await import('./down.js');
         const { containers, volumes } = await downContainers(ctx, { agent, volumes: flags.volumes === true });
         ctx.log.info(containers.length ? `removed ${[...containers, ...volumes].join(', ')}` : `no container of agent ${agent} in this project`);
@@ -74,11 +96,12 @@ export function container(options: ContainerOptions = {}): Plugin {
       },
     },
     attach: {
-      description: 'Open Claude Code (or a command) in the agent container with a TTY: qms attach [agent] [-- <command…>]',
+      description: 'Open Claude Code (or a command) in an agent container with a TTY: qms attach [agent] [-- <command…>]',
       async run(ctx, args) {
-        const { agent, cmd } = splitAgentArgs(args, opts.agent, false);
+        const split = splitAgentArgs(args, ctx.config.agents[0] ?? 'claude', false);
+        const agent = rosterAgent(ctx, split.agent);
         const { attachAgent } = await import('./operations.js');
-        return attachAgent(ctx, agent, cmd, { stdin: process.stdin, stdout: process.stdout, env: ctx.env, signal: ctx.signal });
+        return attachAgent(ctx, agent, split.cmd, { stdin: process.stdin, stdout: process.stdout, env: ctx.env, signal: ctx.signal });
       },
     },
   };
@@ -87,30 +110,36 @@ export function container(options: ContainerOptions = {}): Plugin {
     tasks: [
       {
         name: 'container',
-        description: `Ensure the ${opts.agent} agent container runs with the current configuration`,
+        description: 'Ensure each agent\'s container runs with the current configuration (the agents of the run: `qms up [agent...]`)',
         dependsOn: [opts.imageTask, ...opts.mcpServers, ...opts.after],
         run: (ctx) => ensureTask(ctx, opts),
       },
       {
         name: 'attach',
-        description: `Open Claude Code in the ${opts.agent} container`,
+        description: 'Open Claude Code in the first agent\'s container',
         dependsOn: ['container', ...opts.attachAfter],
         interactive: true,
         async run(ctx) {
+          const agent = ctx.options.agents[0] ?? ctx.config.agents[0] ?? 'claude';
           // `qms up` in a script or CI: Claude Code would wait on a terminal that is not there.
-          if (!process.stdin.isTTY) ctx.skip('no terminal (stdin is not a TTY): attach later with `qms attach`');
+          if (!process.stdin.isTTY) ctx.skip(`no terminal (stdin is not a TTY): attach later with \`qms attach ${agent}\``);
           const { attachAgent } = await import('./operations.js');
-          const code = await attachAgent(ctx, opts.agent, [], { stdin: process.stdin, stdout: process.stdout, env: ctx.env, signal: ctx.signal });
+          const code = await attachAgent(ctx, agent, [], { stdin: process.stdin, stdout: process.stdout, env: ctx.env, signal: ctx.signal });
           if (code !== 0) throw new ReportedError(code);
           return { exitCode: code };
         },
       },
       {
         name: 'container:down',
-        description: 'Stop and remove the project\'s agent containers (`--volumes` also removes their auth volumes)',
+        description: 'Stop and remove the agents\' containers: all of the project\'s, or those named (`qms down qa`); `--volumes` also removes their auth volumes',
         async run(ctx) {
           const { downContainers } = await import('./down.js');
-          const done = await downContainers(ctx, { volumes: ctx.options.flags.volumes === true });
+          const volumes = ctx.options.flags.volumes === true;
+          // `qms down` with no agent named removes every managed container, also of agents no longer in the roster.
+          const parts = ctx.options.flags[AGENTS_NAMED] === true
+            ? await Promise.all(ctx.options.agents.map((agent) => downContainers(ctx, { agent, volumes })))
+            : [await downContainers(ctx, { volumes })];
+          const done = { containers: parts.flatMap((p) => p.containers), volumes: parts.flatMap((p) => p.volumes) };
           if (done.containers.length === 0 && done.volumes.length === 0) ctx.skip('no managed container');
           ctx.log.info(`removed ${[...done.containers, ...done.volumes].join(', ')}`);
           return done;

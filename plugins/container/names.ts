@@ -15,6 +15,8 @@ export function sanitise(name: string): string {
 export const containerName = (project: string, agent: string): string => `qms-${sanitise(project)}-${sanitise(agent)}`;
 export const configVolumeName = (project: string, agent: string): string => `${containerName(project, agent)}-claude-config`;
 export const stateId = (agent: string): string => `container:${agent}`;
+/** `kind` of an agent container's state entry (`data.agent` names the agent). */
+export const CONTAINER_STATE_KIND = 'container';
 
 /** Label filter selecting every managed container (or volume) of the project at `root`. */
 export function projectFilter(root: string, agent?: string): { label: string[] } {

@@ -17,8 +17,8 @@ export async function findRunningContainer(ctx: PluginContext, agent: string): P
   const docker = await connectDocker(ctx.env);
   const [found] = await docker.listContainers({ all: true, filters: projectFilter(ctx.root, agent) });
   const name = containerName(ctx.config.name, agent);
-  if (!found) throw new QmsError(`No container for agent ${agent} in this project (${name}).`, 'Start it with `qms up` (or `qms task container`).');
-  if (found.State !== 'running') throw new QmsError(`Container ${name} is ${found.State}.`, 'Start it with `qms up` (or `qms task container`).');
+  if (!found) throw new QmsError(`${agent} is not up (no container ${name}).`, `Start it: \`qms up ${agent}\`.`);
+  if (found.State !== 'running') throw new QmsError(`${agent} is not up (container ${name} is ${found.State}).`, `Start it: \`qms up ${agent}\`.`);
   return { id: found.Id, name: (found.Names[0] ?? name).replace(/^\//, '') };
 }
 
@@ -39,7 +39,7 @@ export async function attachAgent(ctx: PluginContext, agent: string, cmd: readon
  * (host folder) and the auth volume are kept.
  */
 export async function refreshContainer(ctx: PluginContext, opts: ResolvedContainerOptions): Promise<EnsureOutcome> {
-  const endpoints = await Promise.all(opts.mcpServers.map((task) => loadRecordedEndpoint(ctx, task)));
+  const endpoints = await Promise.all(opts.mcpServers.map((task) => loadRecordedEndpoint(ctx, task, opts.agent)));
   const recorded = (await ctx.state.get(stateId(opts.agent)))?.data.image;
   const image = typeof recorded === 'string' && recorded ? recorded : opts.image;
   return ensureContainer(ctx, { opts, endpoints, image, force: true });

@@ -16,7 +16,9 @@ describe('options', () => {
   });
 
   it('rejects wrong types with a ConfigError naming the option', () => {
-    expect(() => container({ agent: 'bad name' })).toThrow(ConfigError);
+    expect(() => container({ agent: 'claude' } as never)).toThrow(ConfigError);
+    expect(() => container({ agent: 'claude' } as never)).toThrow(/roster/);
+    expect(() => resolveOptions({ agent: 'bad name' })).toThrow(ConfigError);
     expect(() => container({ limits: { memory: 'lots' } })).toThrow(/limits.memory/);
     expect(() => container({ limits: { cpus: -1 } })).toThrow(/limits.cpus/);
     expect(() => container({ limits: { nofile: { soft: 10, hard: 5 } } })).toThrow(/soft \(10\) must not exceed hard/);

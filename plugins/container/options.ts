@@ -16,8 +16,6 @@ export interface ContainerLimits {
 }
 
 export interface ContainerOptions {
-  /** Agent name: container `qms-<project>-<agent>`, workspace `.claude/users/<agent>/workspace`. Default `claude`. */
-  agent?: string;
   /** Image tag used when the image task returns nothing. Default `qms-agent:latest`. */
   image?: string;
   /** Task that builds the image (its result `{ tag, id }` wins over `image`). Default `build`. */
@@ -44,6 +42,7 @@ export interface ContainerOptions {
 }
 
 export interface ResolvedContainerOptions {
+  /** The agent (`qms-<project>-<agent>`, `.claude/users/<agent>/workspace`). */
   agent: string;
   image: string;
   imageTask: string;
@@ -99,11 +98,15 @@ export function defaultAgentUser(): { uid: number; gid: number } {
   return uid === 0 ? { uid: 1000, gid: 1000 } : { uid, gid: gid === 0 ? 1000 : gid };
 }
 
-export function resolveOptions(options: ContainerOptions = {}): ResolvedContainerOptions {
+/**
+ * `agent`: which agent these options are for (default `claude`); the plugin resolves once and
+ * sets it per agent of the roster. Not a `container()` option (the roster names the agents).
+ */
+export function resolveOptions(options: ContainerOptions & { agent?: string } = {}): ResolvedContainerOptions {
   if (typeof options !== 'object' || options === null) fail('(options)', 'must be an object', 'Call container({ … }) or container().');
   const agent = options.agent ?? 'claude';
   if (typeof agent !== 'string' || !NAME.test(agent)) {
-    fail('agent', `must be a name of letters, digits, '.', '_' or '-', got ${JSON.stringify(agent)}`, "E.g. container({ agent: 'claude' }).");
+    fail('agent', `must be a name of letters, digits, '.', '_' or '-', got ${JSON.stringify(agent)}`, "E.g. defineConfig({ agents: ['claude'] }).");
   }
   for (const key of ['image', 'imageTask'] as const) {
     const v = options[key];

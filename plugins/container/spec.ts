@@ -27,6 +27,8 @@ export interface SpecInput {
   sshDir: string | undefined;
   /** Project-relative host secret files (`.env*`) masked in the container. */
   secretFiles: readonly string[];
+  /** The agent's definition mounted over `CLAUDE.md` (agentRoleFile), if any. */
+  roleFile?: string | undefined;
   hostEnv: Readonly<Record<string, string>>;
 }
 
@@ -38,7 +40,7 @@ export interface ContainerSpec {
 }
 
 export function containerMounts(input: SpecInput): MountSettings[] {
-  return mountsOf(accessTable({ root: input.root, project: input.project, agent: input.opts.agent, shadow: input.shadow, sshDir: input.sshDir, secretFiles: input.secretFiles }));
+  return mountsOf(accessTable({ root: input.root, project: input.project, agent: input.opts.agent, shadow: input.shadow, sshDir: input.sshDir, secretFiles: input.secretFiles, roleFile: input.roleFile }));
 }
 
 export function containerEnv(input: SpecInput): string[] {

@@ -14,7 +14,7 @@ import type { PluginContext, StatusRow } from '../../tasks/types.js';
 import { inContainer } from './container-paths.js';
 import { agentPaths } from './host-paths.js';
 import { findSecretFiles } from './secret-files.js';
-import { LABEL, projectFilter, stateId } from './names.js';
+import { CONTAINER_STATE_KIND, LABEL, projectFilter, stateId } from './names.js';
 
 export const REFRESH_LIMITS = { ageHours: 72, diskPercent: 80, memoryPercent: 90 } as const;
 
@@ -144,7 +144,7 @@ export async function containerStatuses(ctx: PluginContext, options: { sampleGap
 
 /** The `status` hook: one row per managed container, plus one per stale record (then removed). */
 export async function statusRows(ctx: PluginContext): Promise<StatusRow[]> {
-  const [statuses, entries] = await Promise.all([containerStatuses(ctx), ctx.state.list({ kind: 'container', plugin: 'container' })]);
+  const [statuses, entries] = await Promise.all([containerStatuses(ctx), ctx.state.list({ kind: CONTAINER_STATE_KIND, plugin: 'container' })]);
   const rows: StatusRow[] = statuses.map((s) => ({
     plugin: 'container',
     id: s.name,

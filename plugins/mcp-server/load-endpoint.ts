@@ -30,11 +30,11 @@ export async function loadEndpoint(ctx: PluginContext, name: string, agent?: str
  * The endpoint of the server started by task `task` (what `container({ mcpServers })` and
  * `verify({ mcpServers })` list): the record whose `taskName` is it — a `taskName` option makes
  * it differ from `mcp:<name>` — or, for records written before `taskName` was recorded, the one
- * with id `task`.
+ * with id `task`; with `agent`'s token (default: the server's default agent).
  */
-export async function loadEndpointForTask(ctx: PluginContext, task: string): Promise<McpEndpoint | undefined> {
+export async function loadEndpointForTask(ctx: PluginContext, task: string, agent?: string): Promise<McpEndpoint | undefined> {
   const entries = await ctx.state.list({ kind: ENDPOINT_STATE_KIND });
   const entry = entries.find((e) => e.data.taskName === task) ?? entries.find((e) => e.data.taskName === undefined && e.id === task);
   const name = entry?.data.name;
-  return typeof name === 'string' ? loadEndpoint(ctx, name) : undefined;
+  return typeof name === 'string' ? loadEndpoint(ctx, name, agent) : undefined;
 }

@@ -9,6 +9,8 @@ import type { McpEndpoint } from './endpoint.js';
 import { taskNameOf, type McpServerOptions } from './launch.js';
 import { callCommand } from './call-command.js';
 import { logsCommand } from './logs-command.js';
+import { AGENTS_NAMED } from '../../tasks/run/agent-flags.js';
+import { CONTAINER_STATE_KIND } from '../container/names.js';
 
 export type { McpServerOptions } from './launch.js';
 
@@ -53,6 +55,11 @@ export function mcpServer(options: McpServerOptions): Plugin {
         name: `${taskName}:stop`,
         description: `Stop the ${name} MCP server (SIGTERM, grace period, SIGKILL)`,
         run: async (ctx) => {
+          // `qms down qa`: the server stays while another agent's container is recorded (its tokens are in use).
+          if (ctx.options.flags[AGENTS_NAMED] === true) {
+            const others = (await ctx.state.list({ kind: CONTAINER_STATE_KIND })).map((e) => String(e.data.agent ?? '')).filter((a) => a && !ctx.options.agents.includes(a));
+            if (others.length > 0) ctx.skip(`MCP server ${name} still serves ${[...new Set(others)].join(', ')} (\`qms down\` stops it with them)`);
+          }
           const outcome = await (await supervisor()).stopServer(ctx, name);
           if (outcome === 'not-running') ctx.skip(`MCP server ${name} is not running`);
           ctx.log.info(outcome === 'stopped' ? `stopped MCP server ${name}` : `cleaned the stale record of MCP server ${name}`);

@@ -1,6 +1,6 @@
 /**
- * The `session` task body: the agent's workspace and inbox exist, a new session folder is
- * claimed for today, and CURRENT_SESSION names it.
+ * The `session` task body: each agent's workspace and inbox exist, a new session folder is
+ * claimed for today, and CURRENT_SESSION names it. The sessions folder is shared by the team.
  */
 import { dirname } from 'node:path';
 import { agentPaths } from '../container/host-paths.js';
@@ -14,17 +14,24 @@ export interface SessionResult {
   id: string;
   /** Absolute path of the session folder on the host. */
   dir: string;
-  agent: string;
+  /** The agents whose folders were made sure of (the roster). */
+  agents: string[];
 }
 
-export async function createSession(root: string, agent: string, now: Date = new Date()): Promise<SessionResult> {
+/** `agents`: one agent or the roster; every one gets its workspace and inbox. */
+export async function createSession(root: string, agents: string | readonly string[], now: Date = new Date()): Promise<SessionResult> {
+  const list = typeof agents === 'string' ? [agents] : [...agents];
   const owner = await agentOwner();
-  const paths = agentPaths(root, agent);
-  // The parents (.claude, .claude/users) are created as the user running qms; only the
-  // folders the agent writes to are handed to the agent's uid.
-  await makeDirs(dirname(paths.workspace), undefined);
-  await Promise.all([makeDirs(paths.sessions, owner), makeDirs(paths.workspace, owner), makeDirs(paths.inbox, undefined)]);
-  const { id, dir } = await allocateSessionDir(paths.sessions, now, owner);
-  await writeCurrentSession(paths.sessions, id, owner);
-  return { id, dir, agent };
+  const all = list.map((agent) => agentPaths(root, agent));
+  const sessions = all[0]?.sessions ?? agentPaths(root, 'claude').sessions;
+  // The parents (.claude, .claude/users/<agent>) are created as the user running qms; only the
+  // folders the agents write to are handed to the agent's uid.
+  await makeDirs(sessions, owner);
+  for (const paths of all) {
+    await makeDirs(dirname(paths.workspace), undefined);
+    await Promise.all([makeDirs(paths.workspace, owner), makeDirs(paths.inbox, undefined)]);
+  }
+  const { id, dir } = await allocateSessionDir(sessions, now, owner);
+  await writeCurrentSession(sessions, id, owner);
+  return { id, dir, agents: list };
 }

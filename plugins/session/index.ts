@@ -1,7 +1,7 @@
 /**
- * `session({ agent })`: the `session` task claims a new `.claude/sessions/Session-YYYY-MM-DD-NNN/`
- * for this `qms up`, points CURRENT_SESSION at it and makes sure the agent's workspace and
- * inbox exist. Later tasks read `ctx.result<SessionResult>('session')`.
+ * `session()`: the `session` task claims a new `.claude/sessions/Session-YYYY-MM-DD-NNN/`
+ * for this `qms up`, points CURRENT_SESSION at it and makes sure every roster agent's
+ * workspace and inbox exist (`ctx.config.agents`). Later tasks read `ctx.result<SessionResult>('session')`.
  */
 import type { Plugin, TaskDef } from '../../tasks/types.js';
 import { ConfigError } from '../../tasks/errors.js';
@@ -10,27 +10,27 @@ import type { SessionResult } from './create-session.js';
 export type { SessionResult } from './create-session.js';
 
 export interface SessionOptions {
-  /** The agent (user under `.claude/users/`) whose workspace and inbox must exist. Default `claude`. */
-  agent?: string;
+  /** Removed: the agents come from the config's roster, `defineConfig({ agents })`. */
+  agent?: never;
 }
 
 export function session(options: SessionOptions = {}): Plugin {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('session: options must be an object', 'e.g. session({ agent: "claude" })');
-  const { agent = 'claude' } = options;
-  if (typeof agent !== 'string' || !/^[a-z][a-z0-9_-]*$/i.test(agent)) {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('session: options must be an object', 'e.g. session()');
+  if ('agent' in options) {
     throw new ConfigError(
-      `session: option "agent" must be a user name like "claude", got ${JSON.stringify(agent)}`,
-      'Use letters, digits, "-" or "_" (it names .claude/users/<agent>/).',
+      'session: option "agent" is gone: the agents come from the config\'s roster',
+      "Remove it and list the agents once: defineConfig({ agents: ['claude', 'qa'], … }).",
       undefined,
       'agent',
     );
   }
   const task: TaskDef<SessionResult> = {
     name: 'session',
-    description: `Start a new session folder for ${agent} and make sure its workspace and inbox exist`,
+    description: "Start a new session folder and make sure each agent's workspace and inbox exist",
     async run(ctx) {
       const { createSession } = await import('./create-session.js');
-      const result = await createSession(ctx.root, agent);
+      // The whole roster: an agent's container proves the others' workspaces read-only, so they exist.
+      const result = await createSession(ctx.root, ctx.config.agents);
       ctx.log.info(`${result.id} (${result.dir})`);
       return result;
     },

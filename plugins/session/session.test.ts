@@ -39,7 +39,7 @@ describe('createSession', () => {
     const root = tempRoot();
     const now = new Date(2026, 1, 3, 10, 0);
     const first = await createSession(root, 'claude', now);
-    expect(first).toEqual({ id: 'Session-2026-02-03-001', dir: join(sessions(root), 'Session-2026-02-03-001'), agent: 'claude' });
+    expect(first).toEqual({ id: 'Session-2026-02-03-001', dir: join(sessions(root), 'Session-2026-02-03-001'), agents: ['claude'] });
     expect(statSync(first.dir).isDirectory()).toBe(true);
     expect(statSync(join(root, '.claude/users/claude/workspace')).isDirectory()).toBe(true);
     expect(statSync(join(root, '.claude/users/claude/inbox')).isDirectory()).toBe(true);
@@ -98,12 +98,17 @@ describe('createSession', () => {
 });
 
 describe('session() plugin', () => {
-  it('validates the agent name and returns the session to later tasks', async () => {
-    expect(() => session({ agent: '../etc' })).toThrow(ConfigError);
+  it('refuses the old agent option and returns the session to later tasks, with every roster agent\'s folders', async () => {
+    expect(() => session({ agent: 'claude' } as never)).toThrow(ConfigError);
+    expect(() => session({ agent: 'claude' } as never)).toThrow(/roster/);
     const root = tempRoot();
-    const ctx = testContext({ root, name: 'session' });
-    const result = (await session({ agent: 'claude' }).tasks[0]!.run(ctx)) as SessionResult;
+    const ctx = testContext({ root, name: 'session', agents: ['claude', 'qa'], runAgents: ['qa'] });
+    const result = (await session().tasks[0]!.run(ctx)) as SessionResult;
     expect(result.id).toMatch(/^Session-\d{4}-\d{2}-\d{2}-001$/);
+    expect(result.agents).toEqual(['claude', 'qa']);
+    for (const agent of ['claude', 'qa']) {
+      for (const dir of ['workspace', 'inbox']) expect(statSync(join(root, '.claude', 'users', agent, dir)).isDirectory()).toBe(true);
+    }
     expect(ctx.lines.join('\n')).toContain(result.id);
   });
 });

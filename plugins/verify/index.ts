@@ -1,19 +1,20 @@
 /**
  * `verify()`: the `verify` task (after the container, the session and the MCP servers) and the
- * `qms verify` command. Proves from inside the running container what CR-046 verified by hand
- * and writes the evidence (`verification.md`, `verification.json`) into the session folder.
+ * `qms verify [agent...]` command. Proves from inside each agent's running container what
+ * CR-046 verified by hand, and that the agent acts as itself, and writes one record per agent
+ * into the session folder (`verification.{md,json}` for the roster's first agent,
+ * `verification-<agent>.{md,json}` for the others).
  * Cheap factory: dockerode and the checks load only when it runs.
  */
 import type { Plugin, PluginCommand, PluginContext, TaskContext, TaskDef } from '../../tasks/types.js';
 import { ConfigError } from '../../tasks/errors.js';
 import { resolveOptions, type ContainerLimits } from '../container/options.js';
-import type { VerificationReport } from './report.js';
 
 export type { VerificationReport, CheckRecord, CheckResult, CheckGroup } from './report.js';
 
 export interface VerifyOptions {
-  /** Agent whose container is verified. Default `claude`. */
-  agent?: string;
+  /** Removed: every agent of the run is verified (`qms up [agent...]`, `qms verify [agent...]`). */
+  agent?: never;
   /** Task whose result is the container (`{ id, … }`). Default `container`. */
   containerTask?: string;
   /** Task whose result is the session (`{ id, dir }`). Default `session`. */
@@ -38,8 +39,11 @@ export interface VerifyOptions {
 
 export interface VerifyResult {
   result: 'pass';
+  /** The first agent's evidence (Markdown). */
   report: string;
   checks: number;
+  /** One entry per agent verified: its evidence files and number of checks. */
+  agents: Array<{ agent: string; markdown: string; json: string; checks: number }>;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -55,8 +59,7 @@ function names(value: unknown, key: string): readonly string[] {
 
 export function verify(options: VerifyOptions = {}): Plugin {
   if (typeof options !== 'object' || options === null) bad('(options)', 'must be an object', 'Call verify({ … }) or verify().');
-  const agent = options.agent ?? 'claude';
-  if (typeof agent !== 'string' || !NAME.test(agent)) bad('agent', `must be an agent name, got ${JSON.stringify(agent)}`, "e.g. verify({ agent: 'claude' })");
+  if ('agent' in options) bad('agent', "is gone: every agent of the config's roster that a run starts is verified", "Remove it and list the agents once: defineConfig({ agents: ['claude', 'qa'], … }).");
   for (const key of ['containerTask', 'sessionTask'] as const) {
     const v = options[key];
     if (v !== undefined && (typeof v !== 'string' || v.length === 0)) bad(key, `must be a task name, got ${JSON.stringify(v)}`, `Fix \`${key}\` in qms.config.ts.`);
@@ -79,29 +82,47 @@ export function verify(options: VerifyOptions = {}): Plugin {
     resolveOptions({ limits });
   }
 
-  const verifyIn = async (ctx: PluginContext | TaskContext): Promise<{ report: VerificationReport; markdown: string }> => {
+  const verifyIn = async (ctx: PluginContext | TaskContext, agent: string) => {
     const [{ runVerification }, { containerFor, endpointsFor, sessionFor }] = await Promise.all([import('./run-verification.js'), import('./resolve-input.js')]);
     const [containerId, session, endpoints] = await Promise.all([
       containerFor(ctx, agent, containerTask),
       sessionFor(ctx, sessionTask),
-      endpointsFor(ctx, mcpServers),
+      endpointsFor(ctx, mcpServers, agent),
     ]);
-    return runVerification({ root: ctx.root, project: ctx.config.name, agent, containerId, session, endpoints, qmsServer, gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
+    return runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId, session, endpoints, qmsServer, gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
+  };
+
+  /** Every agent at once, each writing its own evidence; one failure (or several) fails the whole, after all finished. */
+  const verifyAll = async (ctx: PluginContext | TaskContext, agents: readonly string[]): Promise<VerifyResult> => {
+    const settled = await Promise.allSettled(agents.map((agent) => verifyIn(ctx, agent)));
+    const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error);
+    if (failed.length === 1) throw failed[0];
+    if (failed.length > 1) {
+      const { QmsError } = await import('../../tasks/errors.js');
+      throw new QmsError(failed.map((e) => e.message).join('; '), failed.map((e) => (e as { hint?: string }).hint).filter(Boolean).join(' '));
+    }
+    const done = settled.map((s, i) => ({ agent: agents[i]!, outcome: (s as PromiseFulfilledResult<Awaited<ReturnType<typeof verifyIn>>>).value }));
+    return {
+      result: 'pass',
+      report: done[0]?.outcome.markdown ?? '',
+      checks: done.reduce((n, d) => n + d.outcome.report.checks.length, 0),
+      agents: done.map((d) => ({ agent: d.agent, markdown: d.outcome.markdown, json: d.outcome.json, checks: d.outcome.report.checks.length })),
+    };
   };
 
   const task: TaskDef<VerifyResult> = {
     name: 'verify',
-    description: `Verify the ${agent} container from inside (MCP, access table, QMS round trip, git, limits) and write the evidence`,
+    description: 'Verify each agent\'s container from inside (MCP and identity, access table, QMS, git, limits) and write one record per agent',
     dependsOn,
-    async run(ctx) {
-      const { report, markdown } = await verifyIn(ctx);
-      return { result: 'pass', report: markdown, checks: report.checks.length };
-    },
+    run: (ctx) => verifyAll(ctx, ctx.options.agents),
   };
   const command: PluginCommand = {
-    description: 'Re-verify the running environment from inside the container; evidence goes into the current session folder',
-    async run(ctx) {
-      await verifyIn(ctx);
+    description: 'Re-verify running agents from inside their containers (all that are up, or those named); evidence goes into the current session folder',
+    async run(ctx, args) {
+      const { rosterAgent } = await import('../container/roster.js');
+      const { runningAgents } = await import('./resolve-input.js');
+      const agents = args.length > 0 ? args.map((a) => rosterAgent(ctx, a)) : await runningAgents(ctx);
+      await verifyAll(ctx, agents);
       return 0;
     },
   };

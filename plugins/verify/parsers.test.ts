@@ -100,7 +100,8 @@ describe('verify() factory', () => {
     expect(verify().tasks[0]!.dependsOn).toEqual(['container', 'session', 'mcp:qms', 'mcp:git']);
     expect(verify({ dependsOn: ['container'] }).tasks[0]!.dependsOn).toEqual(['container']);
     expect(Object.keys(verify().commands!)).toEqual(['verify']);
-    expect(() => verify({ agent: 'a b' })).toThrow(ConfigError);
+    expect(() => verify({ agent: 'claude' } as never)).toThrow(ConfigError);
+    expect(() => verify({ agent: 'claude' } as never)).toThrow(/roster/);
     expect(() => verify({ mcpServers: 'mcp:qms' as unknown as string[] })).toThrow(/mcpServers/);
     expect(() => verify({ limits: { memory: 'lots' } })).toThrow(/limits.memory/);
     expect(() => verify({ qmsServer: 'bad name' })).toThrow(/qmsServer/);

@@ -10,24 +10,34 @@ import type { PluginContext, TaskContext } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { loadEndpointForTask } from '../mcp-server/load-endpoint.js';
-import { projectFilter } from '../container/names.js';
+import { loadEndpoint, loadEndpointForTask } from '../mcp-server/load-endpoint.js';
+import { LABEL, projectFilter } from '../container/names.js';
 import type { ContainerResult } from '../container/ensure.js';
 import type { SessionResult } from '../session/create-session.js';
 import { readCurrentSession } from '../session/write-current-session.js';
 import { checkSessionDir } from './write-report.js';
 
-async function recordedEndpoint(ctx: PluginContext, task: string): Promise<McpEndpoint> {
-  const ep = await loadEndpointForTask(ctx, task);
-  if (!ep) throw new QmsError(`verify: the MCP server of task ${task} is not running.`, 'Start everything with `qms up`.');
+async function recordedEndpoint(ctx: PluginContext, task: string, agent: string): Promise<McpEndpoint> {
+  const ep = await loadEndpointForTask(ctx, task, agent);
+  if (!ep) {
+    const running = await loadEndpointForTask(ctx, task);
+    if (running) throw new QmsError(`verify: the MCP server of task ${task} serves no agent ${agent}.`, 'Restart the servers for the config\'s roster: `qms down`, then `qms up`.');
+    throw new QmsError(`verify: the MCP server of task ${task} is not running.`, 'Start everything with `qms up`.');
+  }
   return ep;
 }
 
-export async function endpointsFor(ctx: PluginContext | TaskContext, tasks: readonly string[]): Promise<McpEndpoint[]> {
+/** `agent`'s endpoints (its own tokens): the servers this run started or reused, else the recorded ones. */
+export async function endpointsFor(ctx: PluginContext | TaskContext, tasks: readonly string[], agent: string): Promise<McpEndpoint[]> {
   return Promise.all(
     tasks.map(async (task) => {
       const fromRun = 'result' in ctx ? ctx.result<McpEndpoint>(task) : undefined;
-      return fromRun && typeof fromRun.token === 'string' && typeof fromRun.containerUrl === 'string' ? fromRun : recordedEndpoint(ctx, task);
+      const own = fromRun && typeof fromRun.name === 'string' ? await loadEndpoint(ctx, fromRun.name, agent) : undefined;
+      if (own) return own;
+      // An endpoint task qms does not supervise (no record) stands only for the roster's first agent.
+      const usable = fromRun && typeof fromRun.token === 'string' && typeof fromRun.containerUrl === 'string';
+      if (usable && agent === ctx.config.agents[0] && !(await loadEndpointForTask(ctx, task))) return fromRun;
+      return recordedEndpoint(ctx, task, agent);
     }),
   );
 }
@@ -38,14 +48,29 @@ export async function findContainer(ctx: PluginContext, agent: string): Promise<
   const running = await docker.listContainers({ filters: { ...projectFilter(ctx.root, agent), status: ['running'] } });
   const first = running[0];
   if (!first) {
-    throw new QmsError(`verify: no running ${agent} container for ${ctx.root}.`, 'Start it with `qms up` (or `qms up --no-attach`).');
+    throw new QmsError(`verify: ${agent} is not up (no running container of ${agent} for ${ctx.root}).`, `Start it: \`qms up ${agent}\` (or \`qms up --no-attach ${agent}\`).`);
   }
   return first.Id;
 }
 
+/** `agent`'s container: from the container task's results in this run (one per agent), else the running one. */
+/** The roster's agents whose containers run (for `qms verify` without agents); an error when none does. */
+export async function runningAgents(ctx: PluginContext): Promise<string[]> {
+  const docker = await connectDocker(ctx.env);
+  const running = await docker.listContainers({ filters: { ...projectFilter(ctx.root), status: ['running'] } });
+  const up = new Set(running.map((c) => c.Labels[LABEL.agent]));
+  const agents = ctx.config.agents.filter((a) => up.has(a));
+  if (agents.length === 0) {
+    const first = ctx.config.agents[0] ?? 'claude';
+    throw new QmsError(`verify: no agent of this project is up (agents: ${ctx.config.agents.join(', ')}).`, `Start them: \`qms up\` (or \`qms up ${first}\`).`);
+  }
+  return agents;
+}
+
 export async function containerFor(ctx: PluginContext | TaskContext, agent: string, task: string): Promise<string> {
-  const fromRun = 'result' in ctx ? ctx.result<ContainerResult>(task) : undefined;
-  return fromRun?.id ?? findContainer(ctx, agent);
+  const fromRun = 'result' in ctx ? ctx.result<ContainerResult[] | ContainerResult>(task) : undefined;
+  const results = Array.isArray(fromRun) ? fromRun : fromRun ? [fromRun] : [];
+  return results.find((r) => r.agent === agent)?.id ?? findContainer(ctx, agent);
 }
 
 export async function sessionFor(ctx: PluginContext | TaskContext, task: string): Promise<{ id: string; dir: string }> {

@@ -25,12 +25,16 @@ import { qmsVersion } from './qms-version.js';
 import { record, type CheckRecord, type VerificationReport } from './report.js';
 import { runFsChecks } from './run-fs-checks.js';
 import type { VerifyTarget } from './target.js';
-import { writeReport } from './write-report.js';
+import { evidenceStem, writeReport } from './write-report.js';
+import { checkGitIdentity } from './check-git-identity.js';
+import { agentRoleFile } from '../container/host-paths.js';
 
 export interface VerificationInput {
   root: string;
   project: string;
   agent: string;
+  /** The config's roster: the other agents' workspaces must be read-only here; its first agent's evidence is `verification.*`. */
+  roster?: readonly string[];
   containerId: string;
   session: { id: string; dir: string };
   endpoints: readonly McpEndpoint[];
@@ -100,10 +104,12 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   const sshMount = info.Mounts.find((m) => m.Destination === '/.ssh');
   // The access table as it should be now: the secret files on disk at this moment (one
   // created after the container started is probed too, and fails until `qms up` masks it).
-  const [secretFiles, tokens, maskedDir] = await Promise.all([
+  const roster = input.roster ?? [input.agent];
+  const [secretFiles, tokens, maskedDir, role] = await Promise.all([
     findSecretFiles(input.root),
     hostTokens(input.root, input.endpoints, input.env),
     prepareMaskedDirProbe(input.root, target.nonce),
+    agentRoleFile(input.root, input.agent),
   ]);
   const rows = accessTable({
     root: input.root,
@@ -112,6 +118,8 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     shadow: { mcpJson: true, settingsLocal: true },
     sshDir: sshMount?.Source,
     secretFiles,
+    roleFile: role.file,
+    others: roster.filter((a) => a !== input.agent),
   });
   let execUser = '?';
   const qmsEndpoint = input.qmsServer === false ? undefined : input.endpoints.find((e) => e.name === input.qmsServer);
@@ -142,6 +150,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
             ),
           ]),
     gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => checkGitBoundary(target, gitEndpoint, input.root)) : Promise.resolve([]),
+    gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => checkGitIdentity(target, gitEndpoint, input.root)) : Promise.resolve([]),
     guarded('config', 'container-config', 'limits and security options', async () =>
       checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
     ),
@@ -159,14 +168,14 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     finishedAt: new Date().toISOString(),
     checks,
   };
-  const files = await writeReport(input.session.dir, report);
+  const files = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster));
   const failed = checks.filter((c) => c.result === 'fail');
   const skipped = checks.filter((c) => c.result === 'skip');
-  for (const c of failed) input.log.warn(`✘ ${c.id}: ${c.actual}`);
-  input.log.info(`${checks.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped → ${files.markdown}`);
+  for (const c of failed) input.log.warn(`✘ ${input.agent} ${c.id}: ${c.actual}`);
+  input.log.info(`${input.agent}: ${checks.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped → ${files.markdown}`);
   if (failed.length > 0) {
     throw new QmsError(
-      `verify: ${failed.length} check${failed.length > 1 ? 's' : ''} failed: ${failed.map((c) => c.id).join(', ')}`,
+      `verify: ${failed.length} check${failed.length > 1 ? 's' : ''} of ${input.agent} failed: ${failed.map((c) => c.id).join(', ')}`,
       `See ${files.markdown} for what was checked, how, and what was found.`,
     );
   }

@@ -1,7 +1,8 @@
 /**
  * Write the evidence into the session folder: `verification.json` (machine-readable) and
- * `verification.md` (for a change record). Earlier evidence is never overwritten: a second
- * verification in the same session writes `verification-2.*`, and so on (exclusive create, no
+ * `verification.md` (for a change record), `verification-<agent>.*` for each further agent.
+ * Earlier evidence is never overwritten: a second verification in the same session writes
+ * `verification-2.*` (`verification-qa-2.*`), and so on (exclusive create, no
  * symlink followed, into a session folder checked to be a real directory).
  */
 import { constants, existsSync, type Stats } from 'node:fs';
@@ -80,8 +81,14 @@ async function createNew(base: string, dir: string, name: string): Promise<FileH
   }
 }
 
-/** Writes both files; returns the Markdown file's path. */
-export async function writeReport(sessionDir: string, report: VerificationReport): Promise<{ markdown: string; json: string }> {
+/**
+ * The evidence's file stem for `agent`: `verification` for the roster's first agent (the
+ * initiator), `verification-<agent>` for the others — one record per agent in the session.
+ */
+export const evidenceStem = (agent: string, roster: readonly string[]): string => (agent === (roster[0] ?? 'claude') ? 'verification' : `verification-${agent}`);
+
+/** Writes both files (`<stem>.json`, `<stem>.md`, else `<stem>-2.*`…); returns their paths. */
+export async function writeReport(sessionDir: string, report: VerificationReport, stemBase = 'verification'): Promise<{ markdown: string; json: string }> {
   const checked = await checkSessionDir(sessionDir);
   // Write through a handle on the checked folder rather than its path: a verification takes a
   // while, and the agent could swap the folder for a symlink between the check and the write.
@@ -98,7 +105,7 @@ export async function writeReport(sessionDir: string, report: VerificationReport
     const viaFd = `/proc/self/fd/${dirHandle.fd}`;
     const base = existsSync(viaFd) ? viaFd : sessionDir;
     for (let n = 1; ; n++) {
-      const stem = n === 1 ? 'verification' : `verification-${n}`;
+      const stem = n === 1 ? stemBase : `${stemBase}-${n}`;
       const handle = await createNew(base, sessionDir, `${stem}.json`);
       if (!handle) continue;
       let md: FileHandle | undefined;

@@ -51,21 +51,21 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
 
   program
     .command('up')
-    .description('run the `up` chain (auth, build, MCP servers, session, container, verify, attach)')
+    .description('run the `up` chain (auth, build, MCP servers, session, containers, verify, attach) for the agents named (default: the whole roster)')
+    .argument('[agents...]', 'agents of the config\'s roster, e.g. `qms up qa` (default: all of them); on a terminal, attach to the first')
     .option('--no-attach', 'leave out interactive tasks (do not attach to the agent)')
-    .option('--start-engine', 'start a Docker engine without asking when none answers (needed in CI and without a terminal)')
     .action(
       act(async (cmd) => {
-        const { attach, startEngine } = cmd.opts<{ attach: boolean; startEngine?: boolean }>();
-        const flags = { attach, startEngine: startEngine === true };
-        return (await run()).runCommand(globals(cmd), { chain: 'up', exclude: attach ? undefined : (t) => t.interactive === true, flags });
+        const attach = cmd.opts<{ attach: boolean }>().attach;
+        return (await run()).runCommand(globals(cmd), { chain: 'up', agents: cmd.args, exclude: attach ? undefined : (t) => t.interactive === true, flags: { attach } });
       }),
     );
   program
     .command('down')
-    .description('run the `down` chain (stop the container and the MCP servers); keeps going after a failure')
+    .description('run the `down` chain: remove the named agents\' containers (default: all; the MCP servers stop when no agent is left); keeps going after a failure')
+    .argument('[agents...]', 'agents to take down (default: everything)')
     .option('--volumes', 'also remove volumes (e.g. the agent\'s Claude config)')
-    .action(act(async (cmd) => (await run()).runCommand(globals(cmd), { chain: 'down', keepGoing: true, flags: { volumes: cmd.opts<{ volumes?: boolean }>().volumes === true } })));
+    .action(act(async (cmd) => (await run()).runCommand(globals(cmd), { chain: 'down', agents: cmd.args, keepGoing: true, flags: { volumes: cmd.opts<{ volumes?: boolean }>().volumes === true } })));
   program
     .command('task')
     .description('run the named tasks and what they depend on')
@@ -96,7 +96,7 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .action(act(async (cmd) => (await import('./commands/serve.js')).serveCommand(cmd.args[0]!, cmd.args.slice(1))));
   program
     .command('exec')
-    .description('run a command in the agent\'s container (container plugin)')
+    .description('run a command in an agent\'s container (container plugin)')
     .argument('<agent>', 'agent name, e.g. claude')
     .argument('[cmd...]', 'command after --')
     .action(act((cmd) => plugin('exec', cmd.args, cmd)));
@@ -108,7 +108,7 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
   program
     .command('stop')
     .description('stop and remove one agent\'s container, keeping its workspace (container plugin)')
-    .argument('[agent]', 'agent name')
+    .argument('[agent]', 'agent name (default: the roster\'s first)')
     .option('--volumes', 'also remove its Claude auth volume')
     .action(act((cmd) => plugin('stop', cmd.args, cmd)));
   program
@@ -133,7 +133,8 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .action(act((cmd) => plugin('call', cmd.args, cmd)));
   program
     .command('verify')
-    .description('check the running environment from inside the container (verify plugin)')
+    .description('check running agents from inside their containers (verify plugin)')
+    .argument('[agents...]', 'agents to verify (default: every agent that is up)')
     .action(act((cmd) => plugin('verify', cmd.args, cmd)));
   return program;
 }

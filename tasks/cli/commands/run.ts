@@ -15,6 +15,8 @@ import { openProject } from '../project.js';
 import { EXIT } from '../report-error.js';
 import { handleSignals } from '../signals.js';
 import { acquireRunLock, type RunLock } from '../run-lock.js';
+import { AGENTS_NAMED } from '../../run/agent-flags.js';
+import { didYouMean } from '../../graph/suggest.js';
 
 export interface RunCommand {
   /** Task or chain names (`qms task`), or the chain of `up`/`down`. */
@@ -24,6 +26,24 @@ export interface RunCommand {
   flags?: Record<string, string | boolean | undefined>;
   /** `down` keeps going by default: tear down as much as possible. */
   keepGoing?: boolean;
+  /** Agents the user named (`qms up qa`); none = the whole roster. */
+  agents?: readonly string[];
+}
+
+/** The agents a run acts for: those named (each in the roster, once), else the roster. */
+export function selectAgents(config: ResolvedConfig, named: readonly string[] | undefined): readonly string[] {
+  if (!named || named.length === 0) return config.agents;
+  for (const agent of named) {
+    if (!config.agents.includes(agent)) {
+      throw new ConfigError(
+        `${agent} is not an agent of this project${didYouMean(agent, config.agents)} (agents: ${config.agents.join(', ')})`,
+        `name one of ${config.agents.join(', ')}, or add ${agent} to \`agents\` in ${config.file}`,
+        config.file,
+        'agents',
+      );
+    }
+  }
+  return [...new Set(named)];
 }
 
 export function chainTargets(config: ResolvedConfig, chain: string): readonly string[] {
@@ -44,6 +64,8 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
   const project = await openProject(globals);
   const { config } = project;
   const targets = cmd.chain ? chainTargets(config, cmd.chain) : expandTargets(config, cmd.targets ?? []);
+  const agents = selectAgents(config, cmd.agents);
+  const flags = { ...(cmd.flags ?? {}), ...(cmd.agents && cmd.agents.length > 0 ? { [AGENTS_NAMED]: true } : {}) };
   const plan = planRun(config, targets, cmd.exclude);
 
   if (globals.dryRun) {
@@ -86,7 +108,8 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
         force: globals.force === true,
         keepGoing: globals.keepGoing ?? cmd.keepGoing ?? false,
         concurrency: globals.concurrency ?? config.concurrency,
-        flags: cmd.flags ?? {},
+        agents,
+        flags,
       },
       beforeInteractive: () => lock.release(),
     });
