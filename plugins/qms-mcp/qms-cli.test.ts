@@ -217,9 +217,30 @@ describe('QMS MCP server on the qms-cli backend (qms-cli snapshot)', () => {
     expect((await call(claude, 'qms_status', { doc_id: 'SOP-001' })).text).toMatch(/Status: EFFECTIVE/);
   }, 60_000);
 
+  it('passes qms_checkout, qms_fix and qms_interact to qms-cli as the token\'s user', async () => {
+    // qms_fix is for administrators: claude is one, qa is not — the same call, two identities.
+    const byQa = await call(qa, 'qms_fix', { doc_id: 'SOP-002' });
+    expect(byQa.isError).toBe(true);
+    expect(byQa.text).toMatch(/Only administrators/);
+    const byClaude = await call(claude, 'qms_fix', { doc_id: 'SOP-002' });
+    expect(byClaude.isError, byClaude.text).toBe(false);
+    expect(byClaude.text).toMatch(/SOP-002/);
+    // Checking out an effective SOP makes qms-cli's v1.1 draft and archives v1.0.
+    const out = await call(claude, 'qms_checkout', { doc_id: 'SOP-002' });
+    expect(out.isError, out.text).toBe(false);
+    expect(out.text).toMatch(/Created draft v1\.1 from effective v1\.0/);
+    expect(await meta('SOP', 'SOP-002')).toMatchObject({ version: '1.1', status: 'DRAFT', checked_out: true, responsible_user: 'claude' });
+    expect(existsSync(join(p.root, 'QMS', '.archive', 'SOP', 'SOP-002-v1.0.md'))).toBe(true);
+    expect((await call(claude, 'qms_checkin', { doc_id: 'SOP-002' })).isError).toBe(false);
+    // The snapshot predates interactive authoring: qms-cli's own answer comes back.
+    const interact = await call(claude, 'qms_interact', { doc_id: 'SOP-002', progress: true });
+    expect(interact.isError).toBe(true);
+    expect(interact.text).toMatch(/invalid choice: 'interact'/);
+  }, 60_000);
+
   it('leaves QMS/ to qms-cli: the server itself wrote nothing there', () => {
     // Everything under QMS/ that changed is a document this suite's tool calls made through qms-cli.
-    const changed = p.git('status', '--porcelain', '--', 'QMS/SOP/SOP-001.md', 'QMS/.meta/SOP/SOP-001.json', 'QMS/TEMPLATE');
+    const changed = p.git('status', '--porcelain', '--', 'QMS/SOP/SOP-001.md', 'QMS/.meta/SOP/SOP-001.json', 'QMS/SOP/SOP-003.md', 'QMS/TEMPLATE');
     expect(changed).toBe('');
   });
 });
