@@ -11,21 +11,13 @@ import { join } from 'node:path';
 import { agentPaths } from '../container/host-paths.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { IN_PROJECT, inContainer } from '../container/container-paths.js';
-import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
-import { initializeSteps, toolCall, type StepOutput } from './mcp-script.js';
+import { initializeSteps, type StepOutput, toolAnswer, toolCall } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';
 import { shq } from './shell-quote.js';
 import type { VerifyTarget } from './target.js';
 import { createVerificationDocument } from './verification-document.js';
 
-const answer = (step: StepOutput | undefined, id: number): { text: string; error: boolean; problem?: string } => {
-  if (!step) return { text: '', error: true, problem: 'no answer' };
-  if (step.exit !== 0 || step.status !== 200) return { text: '', error: true, problem: `HTTP ${step.status ?? '-'} (curl exit ${step.exit}) ${step.stderr.trim()}`.trim() };
-  const res = jsonRpcResponse(step.body, id);
-  if (res?.error) return { text: '', error: true, problem: res.error.message };
-  return { text: toolText(res), error: res?.result?.isError === true };
-};
 
 export async function checkQmsRoundTrip(target: VerifyTarget, endpoint: McpEndpoint, root: string): Promise<CheckRecord> {
   const started = new Date();
@@ -54,15 +46,15 @@ export async function checkQmsRoundTrip(target: VerifyTarget, endpoint: McpEndpo
     if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
     const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === name);
     const problems: string[] = [];
-    const co = answer(find('tools/call qms_checkout'), 2);
+    const co = toolAnswer(find('tools/call qms_checkout'), 2);
     if (co.error) problems.push(`qms_checkout failed: ${co.problem ?? co.text}`);
     const edit = find('edit');
     if (!edit || edit.exit !== 0) problems.push(`editing ${workspaceFile} failed: ${edit?.body.trim() || 'not run'}`);
-    const ci = answer(find('tools/call qms_checkin'), 3);
+    const ci = toolAnswer(find('tools/call qms_checkin'), 3);
     if (ci.error) problems.push(`qms_checkin failed: ${ci.problem ?? ci.text}`);
-    const rd = answer(find('tools/call qms_read'), 4);
+    const rd = toolAnswer(find('tools/call qms_read'), 4);
     if (rd.error || rd.text !== expectedText) problems.push(rd.error ? `qms_read failed: ${rd.problem ?? rd.text}` : 'qms_read did not return the edited text');
-    const st = answer(find('tools/call qms_status'), 5);
+    const st = toolAnswer(find('tools/call qms_status'), 5);
     let status: { checked_out?: unknown; version?: unknown } = {};
     try {
       status = JSON.parse(st.text) as typeof status;

@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
+import { jsonRpcResponse } from '../mcp-server/jsonrpc-body.js';
 import { IN_PROJECT, inContainer } from '../container/container-paths.js';
 import { agentPaths } from '../container/host-paths.js';
 import { metaPath } from '../qms-mcp/qms-cli-format.js';
@@ -20,7 +20,7 @@ import { findQmsCliMarkers } from '../qms-mcp/qms-cli-markers.js';
 import { locateQmsCli, runOnce } from '../qms-mcp/qms-cli-run.js';
 import { refuseNonRegularUserFiles } from '../qms-mcp/user-folders-guard.js';
 import { checkQmsRoundTrip } from './check-qms-round-trip.js';
-import { initializeSteps, toolCall, type StepOutput } from './mcp-script.js';
+import { initializeSteps, type StepOutput, toolAnswer, toolCall } from './mcp-script.js';
 import { shq } from './shell-quote.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';
@@ -33,13 +33,6 @@ export const QMS_CLI_TOOLS = [
 ] as const;
 const BUILTIN_TOOLS = ['qms_inbox', 'qms_workspace', 'qms_status', 'qms_read', 'qms_checkout', 'qms_checkin'] as const;
 
-const answer = (step: StepOutput | undefined, id: number): { text: string; error: boolean; problem?: string } => {
-  if (!step) return { text: '', error: true, problem: 'no answer' };
-  if (step.exit !== 0 || step.status !== 200) return { text: '', error: true, problem: `HTTP ${step.status ?? '-'} (curl exit ${step.exit}) ${step.stderr.trim()}`.trim() };
-  const res = jsonRpcResponse(step.body, id);
-  if (res?.error) return { text: '', error: true, problem: res.error.message };
-  return { text: toolText(res), error: res?.result?.isError === true };
-};
 
 /** `git status --porcelain -- QMS` on the host, or undefined when the project is no git repository. */
 function qmsGitStatus(root: string): Promise<string | undefined> {
@@ -96,13 +89,13 @@ async function namedRoundTrip(target: VerifyTarget, endpoint: McpEndpoint, root:
   if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
   const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === name);
   const problems: string[] = [];
-  const co = answer(find('tools/call qms_checkout'), 2);
+  const co = toolAnswer(find('tools/call qms_checkout'), 2);
   if (co.error) problems.push(`qms_checkout failed: ${(co.problem ?? co.text).slice(0, 300)}`);
   const edit = find('edit');
   if (!co.error && (!edit || edit.exit !== 0)) problems.push(`editing ${workspaceFile} failed: ${edit?.body.trim() || 'not run'}`);
-  const ci = answer(find('tools/call qms_checkin'), 3);
+  const ci = toolAnswer(find('tools/call qms_checkin'), 3);
   if (!co.error && ci.error) problems.push(`qms_checkin failed: ${(ci.problem ?? ci.text).slice(0, 300)}`);
-  const rd = answer(find('tools/call qms_read'), 4);
+  const rd = toolAnswer(find('tools/call qms_read'), 4);
   if (!co.error && !rd.text.includes(line)) problems.push(rd.error ? `qms_read failed: ${(rd.problem ?? rd.text).slice(0, 300)}` : 'the draft does not hold the appended line');
   const meta = await readFile(metaPath(join(root, 'QMS'), docId), 'utf8').then((t) => JSON.parse(t) as { checked_out?: unknown }, () => undefined);
   if (!co.error && meta?.checked_out !== false) problems.push(`the document is ${meta ? 'still checked out' : 'without metadata'} on the host`);
@@ -163,10 +156,10 @@ export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root
 
   // Acting as itself. An empty inbox and workspace read the same for everyone, so the identity
   // the server states when it refuses another user's name counts too.
-  const forged = answer(find('tools/call qms_inbox as other'), 5);
+  const forged = toolAnswer(find('tools/call qms_inbox as other'), 5);
   const actsAs = /acts as ([a-z][a-z0-9_-]*)/.exec(forged.text)?.[1];
-  const inbox = answer(find('tools/call qms_inbox'), 3);
-  const ws = answer(find('tools/call qms_workspace'), 4);
+  const inbox = toolAnswer(find('tools/call qms_inbox'), 3);
+  const ws = toolAnswer(find('tools/call qms_workspace'), 4);
   let identityProblem: string | undefined;
   let identityHow = `${via}: qms_inbox, qms_workspace (no user argument)`;
   if (actsAs !== undefined && actsAs !== agent) identityProblem = `the server says this connection acts as ${actsAs}, not ${agent}`;
@@ -216,7 +209,7 @@ export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root
   );
 
   if (doc) {
-    const read = answer(find('tools/call qms_read'), 6);
+    const read = toolAnswer(find('tools/call qms_read'), 6);
     const host = await readFile(doc.file, 'utf8').catch(() => undefined);
     const same = !read.error && host !== undefined && read.text.trimEnd() === host.trimEnd();
     add(
