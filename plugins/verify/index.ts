@@ -23,8 +23,14 @@ export interface VerifyOptions {
   mcpServers?: readonly string[];
   /** Dependencies of the task. Default: the container, session and MCP server tasks. */
   dependsOn?: readonly string[];
-  /** MCP server (endpoint name) for the checkout → edit → checkin round trip; `false` to leave it out. Default `qms`. */
+  /** MCP server (endpoint name) for the QMS checks; `false` to leave them out. Default `qms`. */
   qmsServer?: string | false;
+  /**
+   * A document of yours for a write round trip (checkout → edit → checkin, by the roster's first
+   * agent): it leaves a CHECKOUT/CHECKIN in its audit trail and a changed draft. Without it no
+   * controlled document is written on qms-cli; the built-in backend uses a scratch document.
+   */
+  qmsRoundTrip?: string;
   /** The git MCP server (endpoint name) whose host boundary is probed from inside; `false` to leave it out. Default `git`. */
   gitServer?: string | false;
   /** The container's limits, if not the container plugin's defaults (pass the same value as to `container()`). */
@@ -69,6 +75,10 @@ export function verify(options: VerifyOptions = {}): Plugin {
   const mcpServers = options.mcpServers === undefined ? ['mcp:qms', 'mcp:git'] : names(options.mcpServers, 'mcpServers');
   const dependsOn = options.dependsOn === undefined ? [containerTask, sessionTask, ...mcpServers] : names(options.dependsOn, 'dependsOn');
   const qmsServer = options.qmsServer ?? 'qms';
+  const qmsRoundTrip = options.qmsRoundTrip;
+  if (qmsRoundTrip !== undefined && (typeof qmsRoundTrip !== 'string' || !/^[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]{1,10}){1,5}$/.test(qmsRoundTrip))) {
+    bad('qmsRoundTrip', `must be a document id, got ${JSON.stringify(qmsRoundTrip)}`, "e.g. qmsRoundTrip: 'CR-099' (a document the agent may check out)");
+  }
   if (qmsServer !== false && (typeof qmsServer !== 'string' || !NAME.test(qmsServer))) bad('qmsServer', `must be an MCP server name or false, got ${JSON.stringify(qmsServer)}`, "e.g. qmsServer: 'qms'");
   const gitServer = options.gitServer ?? 'git';
   if (gitServer !== false && (typeof gitServer !== 'string' || !NAME.test(gitServer))) bad('gitServer', `must be an MCP server name or false, got ${JSON.stringify(gitServer)}`, "e.g. gitServer: 'git'");
@@ -89,7 +99,7 @@ export function verify(options: VerifyOptions = {}): Plugin {
       sessionFor(ctx, sessionTask),
       endpointsFor(ctx, mcpServers, agent),
     ]);
-    return runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId, session, endpoints, qmsServer, gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
+    return runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId, session, endpoints, qmsServer, ...(qmsRoundTrip ? { qmsRoundTrip } : {}), gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
   };
 
   /** Every agent at once, each writing its own evidence; one failure (or several) fails the whole, after all finished. */

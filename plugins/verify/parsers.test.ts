@@ -105,5 +105,8 @@ describe('verify() factory', () => {
     expect(() => verify({ mcpServers: 'mcp:qms' as unknown as string[] })).toThrow(/mcpServers/);
     expect(() => verify({ limits: { memory: 'lots' } })).toThrow(/limits.memory/);
     expect(() => verify({ qmsServer: 'bad name' })).toThrow(/qmsServer/);
+    expect(() => verify({ qmsRoundTrip: '../CR-001' })).toThrow(/qmsRoundTrip/);
+    expect(() => verify({ qmsRoundTrip: '--help' })).toThrow(/qmsRoundTrip/);
+    expect(verify({ qmsRoundTrip: 'CR-099' }).name).toBe('verify');
   });
 });

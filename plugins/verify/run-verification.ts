@@ -40,6 +40,8 @@ export interface VerificationInput {
   endpoints: readonly McpEndpoint[];
   /** Name of the endpoint for the QMS round trip; false to leave the round trip out. */
   qmsServer: string | false;
+  /** A document the user named for a write round trip (done by the roster's first agent only). */
+  qmsRoundTrip?: string;
   /** Name of the git endpoint whose host boundary is probed from inside; absent or false to leave it out. */
   gitServer?: string | false;
   limits: ContainerLimits | undefined;
@@ -142,7 +144,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     input.qmsServer === false
       ? Promise.resolve([])
       : qmsEndpoint
-        ? guarded('qms', 'qms-round-trip', 'QMS server from inside the container', () => checkQms(target, qmsEndpoint, input.root))
+        ? guarded('qms', 'qms-round-trip', 'QMS server from inside the container', () => checkQms(target, qmsEndpoint, input.root, input.qmsRoundTrip && input.agent === roster[0] ? { roundTripDoc: input.qmsRoundTrip } : {}))
         : Promise.resolve([
             record(
               { id: 'qms-round-trip', group: 'qms-round-trip', title: 'QMS checkout → edit → checkin round trip', how: '-', expected: `an MCP server named ${input.qmsServer}`, actual: `no MCP server named ${input.qmsServer} is configured`, result: 'fail' },
