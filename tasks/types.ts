@@ -109,6 +109,16 @@ export interface TaskDef<R = unknown> {
    * e.g. ask before starting a service every task needs. Throwing stops the run before any task.
    */
   preflight?: (ctx: PreflightContext) => Promise<void> | void;
+  /**
+   * Files this task reads (globs relative to the root, `!glob` to leave some out). With them,
+   * the task is skipped while their contents (and `inputs`) match its last successful run and
+   * its `outputs` exist; `--force` runs it anyway. The record is kept in `.qms/tasks/`.
+   */
+  sources?: readonly string[];
+  /** Files this task writes (globs relative to the root): each must match a file for a skip. */
+  outputs?: readonly string[];
+  /** Anything else the result depends on (e.g. a plugin's options), JSON-serialisable: hashed with the sources. */
+  inputs?: unknown;
 }
 
 /** What a task's `preflight` gets. */

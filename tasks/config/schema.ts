@@ -21,6 +21,9 @@ export const taskSchema = z
     run: fn('run'),
     interactive: z.boolean().optional(),
     preflight: fn('preflight').optional(),
+    sources: z.array(z.string().min(1)).optional(),
+    outputs: z.array(z.string().min(1)).optional(),
+    inputs: z.unknown().optional(),
   })
   .strict();
 

@@ -15,6 +15,8 @@ import { describeThrown, errorHint, errorMessage, Interrupted, SkipSignal, TaskT
 import { bindShell, loadZx, waitForChildren } from './shell.js';
 import { createTaskLogger } from './task-logger.js';
 import { captureConsole, withTaskConsole } from './task-console.js';
+import { FileIndex } from './glob.js';
+import { checkUpToDate, fingerprint, forgetRun, NO_RECORD, recordSuccess, type Fingerprint } from './up-to-date.js';
 import { teardownErrorMessage, TeardownRegistry, type TeardownResult } from './teardown.js';
 
 export interface RunTasksOptions {
@@ -72,6 +74,9 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
     agents: o.run?.agents ?? config.agents,
     flags: o.run?.flags ?? {},
   };
+  // Folders are listed when a task with sources needs them, and again after a task has run.
+  let fileIndex: FileIndex | undefined;
+  const files = () => (fileIndex ??= new FileIndex(config.root));
   const emit: EventSink = (e: RunEvent) => o.renderer.event(redactor.size > 0 ? redactor.redactDeep(e) : e);
 
   const runController = new AbortController();
@@ -151,6 +156,7 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
     const elapsed = () => Math.round(performance.now() - start);
     const attempts = 1 + Math.max(0, task.retries ?? 0);
     const log = createTaskLogger(task.name, emit, redactor);
+    let fingerprintOf: Fingerprint | undefined;
     emit({ type: 'task:start', time: now(), task: task.name, plugin: task.plugin ?? null, attempt: 1, interactive: task.interactive === true });
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const controller = new AbortController();
@@ -160,11 +166,24 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
       const timer = task.timeout ? setTimeout(() => controller.abort(new TaskTimeout(task.timeout!)), task.timeout) : undefined;
       const ctx = contextFor(task, controller.signal, log);
       try {
+        if (attempt === 1 && task.sources) {
+          // Even with --force the fingerprint is taken, so the next run can skip.
+          if (run.force) fingerprintOf = await abortable(() => fingerprint(config.root, files(), task), controller.signal);
+          else {
+            const verdict = await abortable(() => checkUpToDate(config.root, files(), task), controller.signal);
+            if (verdict.upToDate) throw new SkipSignal(verdict.reason, undefined);
+            fingerprintOf = verdict.fingerprint;
+            if (verdict.why !== NO_RECORD) log.info(`not up to date: ${verdict.why}`);
+          }
+        }
         if (attempt === 1 && !run.force && task.upToDate) {
           const upToDate = await abortable(() => withTaskConsole(log, () => task.upToDate!(ctx)), controller.signal);
           if (upToDate) throw new SkipSignal(upToDate, undefined);
         }
         const value = await abortable(() => withTaskConsole(log, () => task.run(ctx)), controller.signal);
+        if (fingerprintOf) await recordSuccess(config.root, task.name, fingerprintOf);
+        // It may have written files a later task's sources name: list folders afresh.
+        fileIndex = undefined;
         log.flush();
         results.set(task.name, value);
         status.set(task.name, 'succeeded');
@@ -185,6 +204,7 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
           emit({ type: 'task:retry', time: now(), task: task.name, attempt: attempt + 1, reason: message });
           continue;
         }
+        if (task.sources) await forgetRun(config.root, task.name);
         fail(task, kind, message, elapsed(), kind === 'failed' ? err : undefined);
         return;
       } finally {
