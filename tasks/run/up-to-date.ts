@@ -7,7 +7,7 @@
  * file's hash, so a changed run says which sources changed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureQmsSubdir, qmsDir } from '../state/qms-dir.js';
@@ -33,14 +33,9 @@ export type Verdict = { upToDate: true; reason: string } | { upToDate: false; fi
 
 const recordFile = (root: string, task: string) => join(qmsDir(root), 'tasks', `${encodeURIComponent(task)}.json`);
 
-function hashFile(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file)
-      .on('data', (d) => h.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
+async function hashFile(file: string): Promise<string> {
+  // Sources are source files: read whole (a stream costs more than the hash for small ones).
+  return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
 /** At most this many files are read at once across the run (a thousand tasks hash in parallel). */
