@@ -6,4 +6,6 @@ export interface GlobalOptions {
   concurrency?: number;
   keepGoing?: boolean;
   force?: boolean;
+  /** `--output full|failed|none`: which task output stays (see render/output-mode.ts). */
+  output?: 'full' | 'failed' | 'none';
 }

@@ -33,6 +33,7 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .option('-j, --concurrency <n>', 'tasks run at once (default: the config\'s concurrency, else 8)', positiveInt)
     .option('-k, --keep-going', 'after a failure, go on with tasks that do not depend on it')
     .option('--force', 'redo work that is up to date (rebuild, recreate)')
+    .addOption(new Option('--output <mode>', 'task output that stays: full, failed (on a terminal: shown whole after the run) or none').choices(['full', 'failed', 'none']))
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -45,7 +46,7 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
   const run = () => import('./commands/run.js');
   const plugin = (name: string, args: readonly string[], cmd: Command) =>
     import('./commands/plugin-command.js').then((m) => {
-      const { config: _c, json: _j, dryRun: _d, concurrency: _n, keepGoing: _k, force: _f, ...flags } = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();
+      const { config: _c, json: _j, dryRun: _d, concurrency: _n, keepGoing: _k, force: _f, output: _o, ...flags } = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();
       return m.pluginCommand(globals(cmd), name, withDoubleDash(args, argv, name), flags);
     });
 

@@ -3,6 +3,7 @@ import type { Renderer } from '../run/events.js';
 import type { ResolvedTask } from '../types.js';
 import { createJsonRenderer } from './json-renderer.js';
 import { createLineRenderer } from './line-renderer.js';
+import type { OutputMode } from './output-mode.js';
 
 export type RendererKind = 'json' | 'listr' | 'lines';
 
@@ -15,6 +16,8 @@ export function rendererKind(options: { json?: boolean; stdout?: NodeJS.WriteStr
 
 export async function chooseRenderer(options: {
   json?: boolean;
+  /** `--output`: default `failed` on a terminal, `full` otherwise; `--json` has every event. */
+  output?: OutputMode;
   tasks: ReadonlyMap<string, ResolvedTask>;
   stdout?: NodeJS.WriteStream;
   env?: NodeJS.ProcessEnv;
@@ -25,9 +28,9 @@ export async function chooseRenderer(options: {
       return createJsonRenderer(stdout);
     case 'listr': {
       const { createListrRenderer } = await import('./listr-renderer.js');
-      return createListrRenderer(options.tasks, stdout);
+      return createListrRenderer(options.tasks, stdout, { output: options.output ?? 'failed' });
     }
     case 'lines':
-      return createLineRenderer(stdout);
+      return createLineRenderer(stdout, { output: options.output ?? 'full' });
   }
 }

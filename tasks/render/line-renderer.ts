@@ -8,18 +8,31 @@
  */
 import type { Renderer, RunEvent } from '../run/events.js';
 import { clock, formatDuration } from './format.js';
+import { formatOutputLine, OutputKeeper, type OutputMode } from './output-mode.js';
 
-export function createLineRenderer(out: NodeJS.WritableStream = process.stdout): Renderer {
+/** `output`: `full` streams task output (default), `failed` prints a task's lines only if it fails, `none` drops them. */
+export function createLineRenderer(out: NodeJS.WritableStream = process.stdout, options: { output?: OutputMode } = {}): Renderer {
   const write = (s: string) => out.write(`${s}\n`);
+  const mode = options.output ?? 'full';
+  const held = new OutputKeeper();
   return {
     event(e: RunEvent) {
+      if (mode !== 'full') {
+        if (e.type === 'task:output') return mode === 'failed' ? held.add(e) : undefined;
+        if (e.type === 'task:success' || e.type === 'task:skip') held.take(e.task);
+        if (e.type === 'task:fail') {
+          const { lines, dropped } = held.take(e.task);
+          if (dropped) write(`  ${e.task} │ … ${dropped} earlier lines not kept`);
+          for (const l of lines) write(formatOutputLine(l));
+        }
+      }
       switch (e.type) {
         case 'run:start':
           return;
         case 'task:start':
           return write(`[${clock(e.time)}] ▶ ${e.task}${e.interactive ? ' (interactive)' : ''}`);
         case 'task:output':
-          return write(`  ${e.task} │ ${e.stream === 'warn' ? 'warning: ' : ''}${e.line}`);
+          return write(formatOutputLine(e));
         case 'task:retry':
           return write(`[${clock(e.time)}] ↻ ${e.task} retrying (attempt ${e.attempt}): ${e.reason}`);
         case 'task:success':

@@ -9,6 +9,7 @@ import type { ResolvedTask } from '../types.js';
 import type { Renderer, RunEvent } from '../run/events.js';
 import { formatDuration } from './format.js';
 import { createLineRenderer } from './line-renderer.js';
+import { formatOutputLine, OutputKeeper, type OutputMode } from './output-mode.js';
 
 /** The part of listr2's task wrapper we drive. */
 interface Wrapper {
@@ -35,10 +36,27 @@ interface Slot {
 export async function createListrRenderer(
   tasks: ReadonlyMap<string, ResolvedTask>,
   out: NodeJS.WriteStream = process.stdout,
-  options: { forceTTY?: boolean } = {},
+  options: { forceTTY?: boolean; output?: OutputMode } = {},
 ): Promise<Renderer> {
   const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const lines = createLineRenderer(out);
+  // listr2 shows a task's last line only: keep the whole output, printed after the run.
+  const mode = options.output ?? 'failed';
+  const kept = new OutputKeeper();
+  const failed: string[] = [];
+  let dumped = false;
+  const dump = () => {
+    if (dumped) return;
+    dumped = true;
+    const which = mode === 'full' ? kept.tasks() : mode === 'failed' ? failed : [];
+    for (const task of which) {
+      const { lines: taskLines, dropped } = kept.take(task);
+      if (taskLines.length === 0) continue;
+      out.write(`\n── output of ${task}${failed.includes(task) ? ' (failed)' : ''} ──\n`);
+      if (dropped) out.write(`  ${task} │ … ${dropped} earlier lines not kept\n`);
+      for (const l of taskLines) out.write(`${formatOutputLine(l)}\n`);
+    }
+  };
   const slots = new Map<string, Slot>();
   const deferred: RunEvent[] = [];
   let listrDone: Promise<unknown> | undefined;
@@ -75,7 +93,12 @@ export async function createListrRenderer(
     if (!active) return;
     active = false;
     await listrDone?.catch(() => undefined);
-    for (const e of deferred.splice(0)) lines.event(e);
+    // The kept output goes before the deferred teardown lines and the run's summary.
+    const end = deferred.splice(0);
+    const summary = end.filter((e) => e.type === 'run:end');
+    for (const e of end.filter((x) => x.type !== 'run:end')) lines.event(e);
+    dump();
+    for (const e of summary) lines.event(e);
   };
 
   return {
@@ -117,6 +140,7 @@ export async function createListrRenderer(
         case 'task:retry':
           return setTitle(e.task, `${e.task} (retrying, attempt ${e.attempt}: ${e.reason})`);
         case 'task:output': {
+          if (mode !== 'none') kept.add(e);
           const s = slot(e.task);
           s.output = e.line;
           if (s.wrapper) s.wrapper.output = e.line;
@@ -128,6 +152,7 @@ export async function createListrRenderer(
         case 'task:skip':
           return slot(e.task).end({ skip: e.reason });
         case 'task:fail':
+          failed.push(e.task);
           setTitle(e.task, `${e.plugin ? `[${e.plugin}] ` : ''}${e.task}`);
           return slot(e.task).end({ error: e.reason });
         case 'run:end':

@@ -92,7 +92,7 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
     await lock.done;
     throw err;
   }
-  const renderer = await chooseRenderer({ json: globals.json, tasks: config.tasks });
+  const renderer = await chooseRenderer({ json: globals.json, output: globals.output, tasks: config.tasks });
   let result;
   try {
     result = await runTasks({
