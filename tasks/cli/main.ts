@@ -55,10 +55,12 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .description('run the `up` chain (auth, build, MCP servers, session, containers, verify, attach) for the agents named (default: the whole roster)')
     .argument('[agents...]', 'agents of the config\'s roster, e.g. `qms up qa` (default: all of them); on a terminal, attach to the first')
     .option('--no-attach', 'leave out interactive tasks (do not attach to the agent)')
+    .option('--start-engine', 'start a Docker engine without asking when none answers (needed in CI and without a terminal)')
     .action(
       act(async (cmd) => {
-        const attach = cmd.opts<{ attach: boolean }>().attach;
-        return (await run()).runCommand(globals(cmd), { chain: 'up', agents: cmd.args, exclude: attach ? undefined : (t) => t.interactive === true, flags: { attach } });
+        const { attach, startEngine } = cmd.opts<{ attach: boolean; startEngine?: boolean }>();
+        const flags = { attach, startEngine: startEngine === true };
+        return (await run()).runCommand(globals(cmd), { chain: 'up', agents: cmd.args, exclude: attach ? undefined : (t) => t.interactive === true, flags });
       }),
     );
   program
