@@ -115,11 +115,14 @@ export default defineConfig({
 });
 `,
     );
-    const run = spawnSync(process.execPath, [qmsBin, 'up', '--no-attach'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1', ...env } });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`qms: The Docker engine at unix://${silent} does not answer, and qms can't start one`);
-    expect(run.stderr).toContain('hint: ');
-    expect(run.stdout).not.toContain('▶');
-    expect(spawnSync('test', ['-e', join(root, 'ran')]).status).toBe(1);
+    // --start-engine is the consent, not a way around what can't be started (an engine elsewhere).
+    for (const args of [['up', '--no-attach'], ['up', '--no-attach', '--start-engine']]) {
+      const run = spawnSync(process.execPath, [qmsBin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1', ...env } });
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toContain(`qms: The Docker engine at unix://${silent} does not answer, and qms can't start one`);
+      expect(run.stderr).toContain('hint: ');
+      expect(run.stdout).not.toContain('▶');
+      expect(spawnSync('test', ['-e', join(root, 'ran')]).status).toBe(1);
+    }
   });
 });
