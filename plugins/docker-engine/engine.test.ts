@@ -13,7 +13,7 @@ import { ensureBuilt, qmsBin } from '../../test/cli/built.js';
 import { ensureEngine } from './ensure-engine.js';
 import { dockerEngine } from './index.js';
 import { ENGINE_ENTRY } from './engine-record.js';
-import { engineStartability } from './start-engine.js';
+import { DEFAULT_SOCKET, engineStartability } from './start-engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qms-engine-test-'));
 const silent = join(dir, 'no-engine.sock');
@@ -126,3 +126,46 @@ export default defineConfig({
     }
   });
 });
+
+describe('qms up without an engine, on a terminal', () => {
+  // The default socket hidden in a private mount namespace (root and unshare needed): no engine
+  // answers there, and the running one is never touched. Answering "n" must start nothing.
+  const hidden = spawnSync('unshare', ['-m', 'sh', '-c', `mount --bind /dev/null ${DEFAULT_SOCKET} && test ! -S ${DEFAULT_SOCKET}`]).status === 0;
+
+  it.skipIf(!hidden)('asks before starting dockerd, naming it; "n" starts nothing and no task runs', () => {
+    ensureBuilt();
+    const root = mkdtempSync(join(dir, 'tty-'));
+    writeFileSync(
+      join(root, 'qms.config.ts'),
+      `import { writeFileSync } from 'node:fs';
+import { defineConfig, dockerEngine } from 'qms';
+export default defineConfig({
+  plugins: [dockerEngine()],
+  tasks: [{ name: 'after', run: async (ctx) => writeFileSync(ctx.root + '/ran', '') }],
+  chains: { up: ['engine', 'after'] },
+});
+`,
+    );
+    const before = readPid();
+    const { CI: _ci, ...noCi } = process.env;
+    const run = spawnSync('unshare', ['-m', 'sh', '-c', `mount --bind /dev/null ${DEFAULT_SOCKET} && exec script -qec "${process.execPath} ${qmsBin} up --no-attach" /dev/null`], {
+      cwd: root,
+      input: 'n\n',
+      encoding: 'utf8',
+      env: noCi,
+      timeout: 60_000,
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/No Docker engine answers at \/var\/run\/docker\.sock\. Start (sudo )?dockerd --iptables=false --ip-forward=false in the background \(log [^)]+\)\? \[y\/N\]/);
+    expect(run.stdout).toContain('not started: you said no');
+    expect(spawnSync('test', ['-e', join(root, 'ran')]).status).toBe(1);
+    expect(readPid()).toBe(before);
+  });
+});
+
+/** The running engine's pid file: unchanged means no dockerd was started. */
+function readPid(): string {
+  const r = spawnSync('cat', ['/var/run/docker.pid'], { encoding: 'utf8' });
+  return r.stdout.trim();
+}
+
