@@ -4,7 +4,7 @@
  * `qms up` path (preflight before any task, exit 1, the hint) runs the built CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -168,4 +168,62 @@ function readPid(): string {
   const r = spawnSync('cat', ['/var/run/docker.pid'], { encoding: 'utf8' });
   return r.stdout.trim();
 }
+
+describe('qms up --start-engine starts a real dockerd', () => {
+  // In private mount and network namespaces with their own /run, /var/lib/docker and
+  // /var/lib/containerd (tmpfs): a second engine that shares nothing with the running one, and
+  // is stopped (by its pid file) when the namespace's script ends, whatever happened.
+  const isolated =
+    spawnSync('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/lib/docker && test ! -e /run/docker.sock']).status === 0;
+
+  it.skipIf(!isolated)('records it in .qms/state.json; qms down says it leaves it running; status shows it', () => {
+    ensureBuilt();
+    const root = mkdtempSync(join(dir, 'start-'));
+    writeFileSync(
+      join(root, 'qms.config.ts'),
+      `import { defineConfig, dockerEngine } from 'qms';
+export default defineConfig({ plugins: [dockerEngine()], chains: { up: ['engine'], down: ['engine:down'] } });
+`,
+    );
+    const log = join(root, 'dockerd.log');
+    const qms = `${process.execPath} ${qmsBin}`;
+    const script = [
+      'set -e',
+      'mount -t tmpfs tmpfs /run',
+      'mount -t tmpfs tmpfs /var/lib/docker',
+      'mkdir -p /var/lib/containerd && mount -t tmpfs tmpfs /var/lib/containerd',
+      'ip link set lo up',
+      // The engine qms starts lives in these namespaces only: stop it however the script ends.
+      'trap \'p=$(cat /run/docker.pid 2>/dev/null || true); [ -n "$p" ] && kill "$p"; for i in $(seq 1 80); do [ -n "$p" ] && kill -0 "$p" 2>/dev/null || break; sleep 0.25; done\' EXIT',
+      `${qms} up --no-attach --start-engine < /dev/null; echo "== up $?"`,
+      'echo "== ping $(curl -s --unix-socket /run/docker.sock http://x/_ping)"',
+      `${qms} status --json < /dev/null; echo "== status $?"`,
+      `${qms} down < /dev/null; echo "== down $?"`,
+      'echo "== pid $(cat /run/docker.pid)"',
+    ].join('\n');
+    const { CI: _ci, ...noCi } = process.env;
+    const run = spawnSync('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...noCi, QMS_DOCKERD_LOG: log },
+      timeout: 120_000,
+    });
+    const out = run.stdout + run.stderr;
+    expect(run.status, out).toBe(0);
+    expect(out).toContain('== up 0');
+    expect(out).toMatch(/docker engine: none answers at \/var\/run\/docker\.sock; starting dockerd --iptables=false --ip-forward=false in the background \(log .*dockerd\.log\)/);
+    expect(out).toContain('== ping OK');
+    const pid = Number(/== pid (\d+)/.exec(out)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(out).toContain(`docker engine: dockerd (pid ${pid}) answers; it keeps running after qms exits`);
+    const state = JSON.parse(readFileSync(join(root, '.qms', 'state.json'), 'utf8')) as { entries: Record<string, { data: { pid: number; log: string; command: string } }> };
+    expect(state.entries['docker-engine']?.data).toMatchObject({ pid, log, command: expect.stringMatching(/dockerd --iptables=false --ip-forward=false$/) });
+    expect(out).toMatch(new RegExp(`"id":"docker-engine".*"state":"running"`));
+    expect(out).toContain(`leaves running: the Docker engine qms started`);
+    expect(out).toContain(`(dockerd pid ${pid}, log ${log}); other projects' containers may use it. Stop it with \`kill ${pid}\`.`);
+    expect(out).toContain('== down 0');
+    // The namespace's engine is gone with it; the running one still answers.
+    expect(spawnSync('kill', ['-0', String(pid)]).status).not.toBe(0);
+  });
+});
 
