@@ -85,6 +85,10 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']))
     .action(act(async (cmd) => (await import('./commands/graph.js')).graphCommand(globals(cmd), cmd.args, cmd.opts<{ format?: string }>().format)));
   program
+    .command('init')
+    .description('write a commented qms.config.ts for the project here (never overwrites one; --dry-run prints it)')
+    .action(act(async (cmd) => (await import('./commands/init.js')).initCommand(globals(cmd))));
+  program
     .command('status')
     .description('what the state store records, each entry checked live by its plugin')
     .action(act(async (cmd) => (await import('./commands/status.js')).statusCommand(globals(cmd))));

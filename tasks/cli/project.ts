@@ -2,7 +2,7 @@
  * Opens the project a command works on: the resolved config, the env (dotenv files +
  * process.env), the redactor fed with its secrets, and the state store.
  */
-import { loadConfig } from '../config/load-config.js';
+import { loadCliConfig } from './load-cli-config.js';
 import { loadEnv } from '../env/load-env.js';
 import { Redactor } from '../env/redact.js';
 import { createStateStore } from '../state/state-store.js';
@@ -21,7 +21,7 @@ export interface Project {
 }
 
 export async function openProject(globals: GlobalOptions): Promise<Project> {
-  const config = await loadConfig({ configPath: globals.config });
+  const config = await loadCliConfig(globals);
   const redactor = new Redactor();
   setErrorRedactor(redactor);
   const { env } = await loadEnv({ root: config.root, envFiles: config.envFiles, configFile: config.file });

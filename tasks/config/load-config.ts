@@ -3,7 +3,8 @@
  * directory or the nearest folder above it; or `--config PATH`), evaluate it, check its shape
  * and resolve it. The project root is the config file's folder.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../types.js';
@@ -20,6 +21,20 @@ export interface LoadConfigOptions {
   configPath?: string;
   /** How long evaluating the config may take (default: `QMS_CONFIG_TIMEOUT_MS`, else 30 s). */
   loadTimeoutMs?: number;
+  /**
+   * With no config file anywhere up from `cwd`: a default set-up to use instead, if this
+   * returns one (the CLI's: a folder holding `QMS/`). It is evaluated as if it were
+   * `qms.config.ts` in its root, and `notice` is passed to `onDefault`.
+   */
+  defaultConfig?: (cwd: string) => Promise<DefaultConfig | undefined>;
+  onDefault?: (notice: string) => void;
+}
+
+/** A config's source text standing in for a missing `qms.config.ts` in `root`. */
+export interface DefaultConfig {
+  root: string;
+  source: string;
+  notice: string;
 }
 
 /**
@@ -56,6 +71,13 @@ export function searchUpward(dir: string): string | undefined {
 }
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
+  if (!options.configPath && options.defaultConfig) {
+    const cwd = resolve(options.cwd ?? process.cwd());
+    if (!searchUpward(cwd)) {
+      const fallback = await options.defaultConfig(cwd);
+      if (fallback) return loadDefaultConfig(fallback, options);
+    }
+  }
   const file = await findConfigFile(options);
   const where = basename(file);
   if (readFileSync(file, 'utf8').trim() === '') {
@@ -75,5 +97,21 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw configLoadError(err, file);
+  }
+}
+
+/** Evaluate a default config's text (from a private temp file) as the root's `qms.config.ts`. */
+async function loadDefaultConfig(d: DefaultConfig, options: LoadConfigOptions): Promise<ResolvedConfig> {
+  const file = join(d.root, 'qms.config.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'qms-default-config-'));
+  const tmp = join(dir, 'qms.config.ts');
+  try {
+    writeFileSync(tmp, d.source, { mode: 0o600 });
+    const namespace = await loadConfigModule(tmp, options.loadTimeoutMs);
+    const config = resolveConfig(validateUserConfig(namespace.default, file), file);
+    options.onDefault?.(d.notice);
+    return config;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

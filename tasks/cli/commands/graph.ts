@@ -1,5 +1,5 @@
 /** `qms graph [--format mermaid|dot|json] [targets...]`: the task graph (or the closure of the targets, tasks or chains). */
-import { loadConfig } from '../../config/load-config.js';
+import { loadCliConfig } from '../load-cli-config.js';
 import { ConfigError } from '../../errors.js';
 import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../../graph/format-graph.js';
 import { closure, topologicalOrder } from '../../graph/plan.js';
@@ -12,7 +12,7 @@ export async function graphCommand(globals: GlobalOptions, targets: readonly str
   if (!GRAPH_FORMATS.includes(chosen)) {
     throw new ConfigError(`unknown graph format "${format}"`, `use --format ${GRAPH_FORMATS.join('|')}`);
   }
-  const config = await loadConfig({ configPath: globals.config });
+  const config = await loadCliConfig(globals);
   const names = targets.length > 0 ? closure(config.tasks, expandTargets(config, targets)) : new Set(config.tasks.keys());
   process.stdout.write(`${formatGraph(config.tasks, topologicalOrder(config.tasks, names), chosen)}\n`);
   return EXIT.ok;

@@ -4,12 +4,12 @@
  * the terminal's width: long cells wrap. Runs nothing.
  */
 import type { GlobalOptions } from '../global-options.js';
-import { loadConfig } from '../../config/load-config.js';
+import { loadCliConfig } from '../load-cli-config.js';
 import { formatTable, outputWidth } from '../../render/table.js';
 import { EXIT } from '../report-error.js';
 
 export async function listCommand(globals: GlobalOptions): Promise<number> {
-  const config = await loadConfig({ configPath: globals.config });
+  const config = await loadCliConfig(globals);
   const tasks = [...config.tasks.values()];
   if (globals.json) {
     const out = {
