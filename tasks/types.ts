@@ -145,6 +145,13 @@ export interface StatusRow {
 /** A CLI command a plugin provides (e.g. `exec`, `refresh`, `logs`); returns the exit code. */
 export interface PluginCommand {
   description: string;
+  /**
+   * Its operands as in a usage line, e.g. `'<agent> [cmd...]'` (commander syntax); shown in
+   * `--help` and checked. Without it the command takes any operands and options, passed on raw.
+   */
+  usage?: string;
+  /** Its own options, e.g. `{ flags: '-f, --follow', description: 'keep printing new lines' }`; they arrive in `flags` (camelCase). */
+  options?: ReadonlyArray<{ flags: string; description: string }>;
   run(ctx: PluginContext, args: readonly string[], flags: Readonly<Record<string, string | boolean | undefined>>): Promise<number>;
 }
 

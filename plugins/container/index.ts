@@ -68,6 +68,7 @@ export function container(options: ContainerOptions = {}): Plugin {
   const commands: Record<string, PluginCommand> = {
     exec: {
       description: 'Run a command in an agent container: qms exec <agent> -- <command…> (stdout/stderr kept apart, exit code returned)',
+      usage: '<agent> [cmd...]',
       async run(ctx, args) {
         const split = splitAgentArgs(args, ctx.config.agents[0] ?? 'claude', true);
         const agent = rosterAgent(ctx, split.agent);
@@ -77,6 +78,7 @@ export function container(options: ContainerOptions = {}): Plugin {
     },
     refresh: {
       description: 'Recreate an agent container from scratch, keeping its workspace and auth volume: qms refresh [agent]',
+      usage: '[agent]',
       async run(ctx, args) {
         const agent = rosterAgent(ctx, args[0]);
         const { refreshContainer } = await import('./operations.js');
@@ -87,6 +89,8 @@ export function container(options: ContainerOptions = {}): Plugin {
     },
     stop: {
       description: "Stop and remove one agent's container, keeping its workspace (and its auth volume unless --volumes): qms stop [agent]",
+      usage: '[agent]',
+      options: [{ flags: '--volumes', description: 'also remove its Claude auth volume' }],
       async run(ctx, args, flags) {
         const agent = rosterAgent(ctx, args[0]);
         const { downContainers } = await import('./down.js');
@@ -97,6 +101,7 @@ export function container(options: ContainerOptions = {}): Plugin {
     },
     attach: {
       description: 'Open Claude Code (or a command) in an agent container with a TTY: qms attach [agent] [-- <command…>]',
+      usage: '[agent] [cmd...]',
       async run(ctx, args) {
         const split = splitAgentArgs(args, ctx.config.agents[0] ?? 'claude', false);
         const agent = rosterAgent(ctx, split.agent);

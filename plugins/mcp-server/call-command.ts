@@ -78,5 +78,7 @@ export async function callTool(ctx: PluginContext, args: readonly string[], flag
 
 export const callCommand: PluginCommand = {
   description: 'Call a tool of a running MCP server as an agent would: qms call <server> [tool] [json-args] [--agent NAME]',
+  usage: '<server> [tool] [json-args]',
+  options: [{ flags: '--agent <name>', description: "call with this agent's token (default: the server's default agent)" }],
   run: callTool,
 };

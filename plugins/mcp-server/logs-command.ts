@@ -59,5 +59,7 @@ export async function showLogs(ctx: PluginContext, args: readonly string[], flag
 
 export const logsCommand: PluginCommand = {
   description: 'Show the log of a supervised MCP server: qms logs <server> [-f]',
+  usage: '<server>',
+  options: [{ flags: '-f, --follow', description: 'keep printing new lines' }],
   run: showLogs,
 };

@@ -128,6 +128,7 @@ export function verify(options: VerifyOptions = {}): Plugin {
   };
   const command: PluginCommand = {
     description: 'Re-verify running agents from inside their containers (all that are up, or those named); evidence goes into the current session folder',
+    usage: '[agents...]',
     async run(ctx, args) {
       const { rosterAgent } = await import('../container/roster.js');
       const { runningAgents } = await import('./resolve-input.js');

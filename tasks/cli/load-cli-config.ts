@@ -38,6 +38,15 @@ export async function qmsRepositoryDefault(cwd: string): Promise<DefaultConfig |
   };
 }
 
-export function loadCliConfig(globals: GlobalOptions, err: NodeJS.WritableStream = process.stderr): Promise<ResolvedConfig> {
-  return loadConfig({ configPath: globals.config, defaultConfig: qmsRepositoryDefault, onDefault: (notice) => err.write(`qms: ${notice}\n`) });
+/** Loaded once per process and config path: the CLI reads it to register plugin commands, then runs with it. */
+const loaded = new Map<string, Promise<ResolvedConfig>>();
+
+export function loadCliConfig(globals: Pick<GlobalOptions, 'config'>, err: NodeJS.WritableStream = process.stderr): Promise<ResolvedConfig> {
+  const key = `${process.cwd()}\0${globals.config ?? ''}`;
+  let config = loaded.get(key);
+  if (!config) {
+    config = loadConfig({ configPath: globals.config, defaultConfig: qmsRepositoryDefault, onDefault: (notice) => err.write(`qms: ${notice}\n`) });
+    loaded.set(key, config);
+  }
+  return config;
 }

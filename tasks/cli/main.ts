@@ -7,6 +7,7 @@
 import type { Command as CommandType } from 'commander';
 import { packageVersion } from '../../plugins/mcp-server/package-root.js';
 import { requireCjs } from '../cjs.js';
+import type { PluginCommandEntry } from './commands/plugin-command.js';
 import type { GlobalOptions } from './global-options.js';
 import { withDoubleDash } from './operands.js';
 import { EXIT, reportError } from './report-error.js';
@@ -23,7 +24,7 @@ function positiveInt(value: string): number {
 type Action = (cmd: Command) => Promise<number>;
 
 /** `argv`: the full command line (as `process.argv`), for the `--` commander drops from operands. */
-export function buildProgram(setExit: (code: number) => void, argv: readonly string[] = process.argv): Command {
+export function buildProgram(setExit: (code: number) => void, argv: readonly string[] = process.argv, plugins: readonly PluginCommandEntry[] = []): Command {
   const program = new Command('qms')
     .description('Plugin-based task runner: brings up, verifies and tears down a Docker environment for Claude Code agents on a QMS repository.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -71,8 +72,8 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .action(act(async (cmd) => (await run()).runCommand(globals(cmd), { chain: 'down', agents: cmd.args, keepGoing: true, flags: { volumes: cmd.opts<{ volumes?: boolean }>().volumes === true } })));
   program
     .command('task')
-    .description('run the named tasks and what they depend on')
-    .argument('<names...>', 'task names (see `qms list`)')
+    .description('run the named tasks (or chains) and what they depend on')
+    .argument('<names...>', 'task or chain names (see `qms list`)')
     .action(act(async (cmd) => (await run()).runCommand(globals(cmd), { targets: cmd.args })));
   program
     .command('list')
@@ -96,54 +97,65 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .command('serve')
     .description('run a built-in MCP server in the foreground (git-mcp, qms-mcp); options pass through')
     .argument('<server>', 'git-mcp or qms-mcp')
-    .argument('[args...]', 'the server\'s own options, e.g. --project-root DIR --port 8001')
-    .helpOption(false)
+    .argument('[args...]', 'the server\'s own options, e.g. --project-root DIR --port 8001 (`qms serve <server> --help` for the server\'s own help)')
     .allowUnknownOption()
     .allowExcessArguments()
     .action(act(async (cmd) => (await import('./commands/serve.js')).serveCommand(cmd.args[0]!, cmd.args.slice(1))));
-  program
-    .command('exec')
-    .description('run a command in an agent\'s container (container plugin)')
-    .argument('<agent>', 'agent name, e.g. claude')
-    .argument('[cmd...]', 'command after --')
-    .action(act((cmd) => plugin('exec', cmd.args, cmd)));
-  program
-    .command('refresh')
-    .description('recreate the agent\'s container (container plugin)')
-    .argument('[agent]', 'agent name')
-    .action(act((cmd) => plugin('refresh', cmd.args, cmd)));
-  program
-    .command('stop')
-    .description('stop and remove one agent\'s container, keeping its workspace (container plugin)')
-    .argument('[agent]', 'agent name (default: the roster\'s first)')
-    .option('--volumes', 'also remove its Claude auth volume')
-    .action(act((cmd) => plugin('stop', cmd.args, cmd)));
-  program
-    .command('attach')
-    .description('attach to the agent in its container (container plugin)')
-    .argument('[agent]', 'agent name')
-    .argument('[cmd...]', 'command after -- (default: claude)')
-    .action(act((cmd) => plugin('attach', cmd.args, cmd)));
-  program
-    .command('logs')
-    .description('show an MCP server\'s log (mcp-server plugin)')
-    .argument('<server>', 'server name, e.g. qms or git')
-    .option('-f, --follow', 'keep printing new lines')
-    .action(act((cmd) => plugin('logs', cmd.args, cmd)));
-  program
-    .command('call')
-    .description('call a tool of a running MCP server as an agent would, or list its tools (mcp-server plugin)')
-    .argument('<server>', 'server name, e.g. qms or git')
-    .argument('[tool]', 'tool name; without it, list the tools')
-    .argument('[json-args]', 'the tool arguments as one JSON object')
-    .option('--agent <name>', 'call with this agent\'s token (default: the server\'s default agent)')
-    .action(act((cmd) => plugin('call', cmd.args, cmd)));
-  program
-    .command('verify')
-    .description('check running agents from inside their containers (verify plugin)')
-    .argument('[agents...]', 'agents to verify (default: every agent that is up)')
-    .action(act((cmd) => plugin('verify', cmd.args, cmd)));
+  for (const entry of plugins) {
+    const c = program.command(entry.name).description(`${entry.command.description} (${entry.plugin} plugin)`);
+    if (entry.command.usage) c.arguments(entry.command.usage);
+    else c.argument('[args...]', 'passed to the command as given').allowUnknownOption();
+    for (const o of entry.command.options ?? []) c.option(o.flags, o.description);
+    c.action(act((cmd) => plugin(entry.name, cmd.args, cmd)));
+  }
   return program;
+}
+
+/** Commands of qms itself; a plugin command of the same name is not registered. */
+export const BUILTIN_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'task', 'list', 'graph', 'init', 'status', 'serve', 'completion', 'help', '__complete']);
+/** Global options that take a value (to find the command word in argv before commander parses it). */
+const VALUE_OPTIONS = new Set(['-c', '--config', '-j', '--concurrency', '--output']);
+
+/** The command word of argv and the `--config` value, read before commander parses. */
+export function scanArgv(argv: readonly string[]): { command: string | undefined; config: string | undefined; version: boolean } {
+  let config: string | undefined;
+  let version = false;
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return { command: undefined, config, version };
+    if (a.startsWith('--config=')) config = a.slice('--config='.length);
+    else if (VALUE_OPTIONS.has(a)) {
+      if (a === '-c' || a === '--config') config = argv[i + 1];
+      i++;
+    } else if (a === '-V' || a === '--version') version = true;
+    else if (!a.startsWith('-')) return { command: a, config, version };
+  }
+  return { command: undefined, config, version };
+}
+
+/**
+ * The plugin commands to register: the config is loaded only when the command is not one of
+ * qms's own (or for help and completion, which list them). For help a config that does not
+ * load is no error (its commands are just not listed); for a plugin command it is.
+ */
+async function commandsFor(argv: readonly string[]): Promise<PluginCommandEntry[]> {
+  const { command, config, version } = scanArgv(argv);
+  if (version && !command) return [];
+  const listing = command === undefined || command === 'help' || command === 'completion' || command === '__complete';
+  if (!listing && BUILTIN_COMMANDS.has(command)) return [];
+  const [{ loadCliConfig }, { pluginCommands, unknownCommand }] = await Promise.all([import('./load-cli-config.js'), import('./commands/plugin-command.js')]);
+  let loaded;
+  try {
+    loaded = await loadCliConfig({ config });
+  } catch (err) {
+    if (listing) return [];
+    throw err;
+  }
+  const entries = pluginCommands(loaded, BUILTIN_COMMANDS);
+  if (!listing && command !== undefined && !entries.some((e) => e.name === command)) {
+    throw unknownCommand(command, [...BUILTIN_COMMANDS].filter((c) => !c.startsWith('_')).concat(entries.map((e) => e.name)), loaded);
+  }
+  return entries;
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -156,7 +168,13 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     }
   }
   let code: number = EXIT.ok;
-  const program = buildProgram((c) => (code = c), argv);
+  let plugins: PluginCommandEntry[];
+  try {
+    plugins = await commandsFor(argv);
+  } catch (err) {
+    return reportError(err);
+  }
+  const program = buildProgram((c) => (code = c), argv, plugins);
   try {
     await program.parseAsync([...argv]);
     return code;

@@ -32,7 +32,18 @@ export const pluginSchema = z
     name: z.string().min(1, 'expected a non-empty plugin name'),
     tasks: z.array(taskSchema),
     status: fn('status').optional(),
-    commands: z.record(z.object({ description: z.string(), run: fn('run') }).passthrough()).optional(),
+    commands: z
+      .record(
+        z
+          .object({
+            description: z.string(),
+            usage: z.string().optional(),
+            options: z.array(z.object({ flags: z.string().min(1), description: z.string() })).optional(),
+            run: fn('run'),
+          })
+          .passthrough(),
+      )
+      .optional(),
   })
   .passthrough();
 

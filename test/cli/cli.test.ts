@@ -167,8 +167,8 @@ describe('qms CLI', () => {
     expect((await qms(['task', 'hello', '--concurrency', 'zero'])).code).toBe(2);
     const plugin = await qms(['verify']);
     expect(plugin.code).toBe(2);
-    expect(plugin.stderr).toContain('no loaded plugin provides the "verify" command');
-    expect(plugin.stderr).toContain('hint: add verify() to plugins');
+    expect(plugin.stderr).toContain('qms: unknown command "verify"');
+    expect(plugin.stderr).toContain("hint: run `qms --help` for the commands; a plugin's commands are there once it is in the plugins of");
 
     const bad = await qms(['list', '--config', join(repoRoot, 'test/fixtures/bad-configs/cycle/qms.config.ts')]);
     expect(bad.code).toBe(2);
@@ -234,6 +234,31 @@ describe('qms CLI', () => {
     expect(exec).toEqual(['claude', '--', 'ls', '-la', '--', 'x']);
     expect(splitAgentArgs(exec, 'other', true)).toEqual({ agent: 'claude', cmd: ['ls', '-la', '--', 'x'] });
     expect(await operands('attach', 'claude')).toEqual(['claude']);
+  });
+
+  it('a third-party plugin\'s command works and shows in --help; --dry-run runs nothing', async () => {
+    const help = await qms(['-c', pluginCommands, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/stamp \[options\] <name>\s+write a greeting into the marker file \(greetings\s+plugin\)/);
+    const sub = await qms(['-c', pluginCommands, 'stamp', '--help']);
+    expect(sub.stdout).toContain('--loud');
+    const marker = join(tmp, 'stamp-marker');
+    const dry = await qms(['-c', pluginCommands, '--dry-run', 'stamp', 'ada', '--loud'], { env: { QMS_CLI_TEST_MARKER: marker } });
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(dry.stdout).toBe('Dry run: nothing was run. Would run `qms stamp ada` with loud: write a greeting into the marker file (greetings plugin)\n');
+    expect(existsSync(marker)).toBe(false);
+    const real = await qms(['-c', pluginCommands, 'stamp', 'ada', '--loud'], { env: { QMS_CLI_TEST_MARKER: marker } });
+    expect(real.code).toBe(0);
+    expect(readFileSync(marker, 'utf8')).toBe('HELLO ADA');
+    expect((await qms(['-c', pluginCommands, 'stamp'])).code).toBe(2);
+  });
+
+  it('help works for every command, serve included', async () => {
+    for (const args of [['serve', '--help'], ['up', '--help'], ['init', '--help'], ['list', '--help'], ['-c', pluginCommands, 'exec', '--help']]) {
+      const r = await qms(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: qms /);
+    }
   });
 
   it('withDoubleDash puts back the first `--` after the command only', () => {

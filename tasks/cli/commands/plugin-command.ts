@@ -1,23 +1,44 @@
 /**
- * Commands provided by plugins (`exec`, `refresh`, `stop`, `attach`, `logs`, `call`, `verify`): dispatched to
- * the first loaded plugin that declares it, with the operands in order and the flags.
+ * Commands provided by plugins (`Plugin.commands`): the CLI registers each loaded plugin's
+ * commands (its usage and options shown in `--help`) and dispatches them here, with the
+ * operands in order and the flags. The engine knows no plugin or command by name.
+ * `--dry-run` says what would run and runs nothing.
  */
 import { ConfigError } from '../../errors.js';
+import { didYouMean } from '../../graph/suggest.js';
 import { formatFailure, Interrupted, withoutOwnPrefix } from '../../run/failure.js';
+import type { Plugin, PluginCommand, ResolvedConfig } from '../../types.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openProject } from '../project.js';
 import { handleSignals } from '../signals.js';
 
-/** Which built-in plugin provides each command, for the "add this plugin" hint. */
-export const COMMAND_PROVIDERS: Record<string, string> = {
-  exec: 'container()',
-  refresh: 'container()',
-  stop: 'container()',
-  attach: 'container()',
-  logs: 'qmsMcp() or gitMcp()',
-  call: 'qmsMcp() or gitMcp()',
-  verify: 'verify()',
-};
+export interface PluginCommandEntry {
+  name: string;
+  plugin: string;
+  command: PluginCommand;
+}
+
+/** The commands of the config's plugins (the first plugin declaring a name wins), minus `reserved` names. */
+export function pluginCommands(config: ResolvedConfig, reserved: ReadonlySet<string>): PluginCommandEntry[] {
+  const out = new Map<string, PluginCommandEntry>();
+  for (const p of config.plugins as readonly Plugin[]) {
+    for (const [name, command] of Object.entries(p.commands ?? {})) {
+      if (!reserved.has(name) && !out.has(name)) out.set(name, { name, plugin: p.name, command });
+    }
+  }
+  return [...out.values()];
+}
+
+/** `qms frob`: no built-in command and no loaded plugin provides it. */
+export function unknownCommand(name: string, known: readonly string[], config: ResolvedConfig | undefined): ConfigError {
+  return new ConfigError(
+    `unknown command "${name}"${didYouMean(name, known)}`,
+    config
+      ? `run \`qms --help\` for the commands; a plugin's commands are there once it is in the plugins of ${config.file}`
+      : 'run `qms --help` for the commands (plugin commands need a config that loads)',
+    config?.file,
+  );
+}
 
 export async function pluginCommand(
   globals: GlobalOptions,
@@ -28,13 +49,13 @@ export async function pluginCommand(
   const project = await openProject(globals);
   const plugin = project.config.plugins.find((p) => p.commands?.[name]);
   const command = plugin?.commands?.[name];
-  if (!plugin || !command) {
-    throw new ConfigError(
-      `no loaded plugin provides the "${name}" command`,
-      `add ${COMMAND_PROVIDERS[name] ?? 'the plugin that provides it'} to plugins in ${project.config.file}`,
-      project.config.file,
-      'plugins',
+  if (!plugin || !command) throw unknownCommand(name, [], project.config);
+  if (globals.dryRun) {
+    const set = Object.entries(flags).filter(([, v]) => v !== undefined && v !== false);
+    process.stdout.write(
+      `Dry run: nothing was run. Would run \`qms ${[name, ...args].join(' ')}\`${set.length ? ` with ${set.map(([k, v]) => (v === true ? k : `${k}=${String(v)}`)).join(', ')}` : ''}: ${command.description} (${plugin.name} plugin)\n`,
     );
+    return 0;
   }
   const controller = new AbortController();
   const signals = handleSignals(controller);

@@ -17,6 +17,18 @@ const echo = {
   },
 };
 
+// A third-party plugin's own command, with a usage line and an option: it writes a marker file.
+const stamp = {
+  description: 'write a greeting into the marker file',
+  usage: '<name>',
+  options: [{ flags: '--loud', description: 'shout it' }],
+  async run(ctx: { env: Record<string, string | undefined> }, args: readonly string[], flags: Readonly<Record<string, string | boolean | undefined>>): Promise<number> {
+    const text = `hello ${args[0]}`;
+    writeFileSync(ctx.env.QMS_CLI_TEST_MARKER!, flags.loud === true ? text.toUpperCase() : text);
+    return 0;
+  },
+};
+
 export default defineConfig({
-  plugins: [definePlugin({ name: 'echo', tasks: [], commands: { exec: echo, attach: echo } })],
+  plugins: [definePlugin({ name: 'echo', tasks: [], commands: { exec: echo, attach: echo } }), definePlugin({ name: 'greetings', tasks: [], commands: { stamp } })],
 });
