@@ -43,7 +43,7 @@ for (let d = 0; d < 10; d++) {
 
 const token = 'git-mcp-bench-token-0123456789';
 const executor = await createGitExecutor({ projectRoot: project, auditLog: join(tmp, 'audit.log') });
-const host = await startHttpHost({ createServer: () => mcpServerFor(executor), port: 0, hosts: ['127.0.0.1'], token });
+const host = await startHttpHost({ createServer: () => mcpServerFor(executor), port: 0, hosts: ['127.0.0.1'], tokens: new Map([[token, 'claude']]) });
 const client = new Client({ name: 'git-mcp-bench', version: '1.0.0' });
 await client.connect(new StreamableHTTPClientTransport(new URL(host.urls[0]), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
 

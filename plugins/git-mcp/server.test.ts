@@ -292,7 +292,7 @@ describe('git_exec over streamable HTTP', () => {
 
   it('serves git_exec through the shared HTTP host with the bearer token', async () => {
     const executor = await createGitExecutor({ projectRoot: project, auditLog });
-    const host = await startHttpHost({ createServer: () => mcpServerFor(executor), port: 0, hosts: ['127.0.0.1'], token });
+    const host = await startHttpHost({ createServer: () => mcpServerFor(executor), port: 0, hosts: ['127.0.0.1'], tokens: new Map([[token, 'claude']]) });
     try {
       const url = host.urls[0] as string;
       const client = new Client({ name: 'git-mcp-http-test', version: '1.0.0' });

@@ -24,9 +24,7 @@ export interface HttpHostOptions {
   /** Addresses to listen on; default 127.0.0.1 plus docker0's IPv4 when present. Never 0.0.0.0 unless asked. */
   hosts?: string[];
   /** Accepted bearer tokens → the identity (agent / QMS user) each one names. */
-  tokens?: ReadonlyMap<string, string>;
-  /** @deprecated one token acting as `claude`; kept for callers not yet moved to `tokens`. */
-  token?: string;
+  tokens: ReadonlyMap<string, string>;
   /** Accepted Host header names; default localhost, 127.0.0.1, host.docker.internal, the bridge address. */
   allowedHostnames?: string[];
   /** Largest accepted request body; default 4 MiB. */
@@ -137,8 +135,7 @@ function closeServer(server: Server): Promise<void> {
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
   const { isInitializeRequest } = await import('@modelcontextprotocol/sdk/types.js');
-  const given = options.tokens ?? new Map(options.token === undefined ? [] : [[options.token, 'claude']]);
-  const accepted: Credential[] = [...given].map(([token, identity]) => {
+  const accepted: Credential[] = [...options.tokens].map(([token, identity]) => {
     if (!token) throw new QmsError('MCP HTTP host needs non-empty bearer tokens', 'Set QMS_MCP_TOKEN / QMS_MCP_TOKENS or let qms generate one.');
     if (!identity) throw new QmsError('every MCP bearer token must name an identity', 'Give each token the agent (QMS user) it belongs to.');
     return { hash: digest(token), identity };
