@@ -90,6 +90,16 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .description('write a commented qms.config.ts for the project here (never overwrites one; --dry-run prints it)')
     .action(act(async (cmd) => (await import('./commands/init.js')).initCommand(globals(cmd))));
   program
+    .command('completion')
+    .description('print a shell completion script: commands, options, task, chain and agent names (e.g. source <(qms completion bash))')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(
+      act(async (cmd) => {
+        process.stdout.write((await import('./commands/completion.js')).completionScript(cmd.args[0]!));
+        return EXIT.ok;
+      }),
+    );
+  program
     .command('status')
     .description('what the state store records, each entry checked live by its plugin')
     .action(act(async (cmd) => (await import('./commands/status.js')).statusCommand(globals(cmd))));
@@ -139,7 +149,10 @@ export function scanArgv(argv: readonly string[]): { command: string | undefined
  * load is no error (its commands are just not listed); for a plugin command it is.
  */
 async function commandsFor(argv: readonly string[]): Promise<PluginCommandEntry[]> {
-  const { command, config, version } = scanArgv(argv);
+  const scanned = scanArgv(argv);
+  const { command, version } = scanned;
+  // For the completion helper the `--config` is among the words being completed.
+  const config = command === '__complete' ? scanArgv(['', '', ...argv.slice(3)]).config : scanned.config;
   if (version && !command) return [];
   const listing = command === undefined || command === 'help' || command === 'completion' || command === '__complete';
   if (!listing && BUILTIN_COMMANDS.has(command)) return [];
@@ -175,6 +188,15 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     return reportError(err);
   }
   const program = buildProgram((c) => (code = c), argv, plugins);
+  // The completion scripts' helper: candidates for the words after `qms` (the last is being typed).
+  if (argv[2] === '__complete') {
+    const [{ completionCandidates }, { loadCliConfig }] = await Promise.all([import('./commands/completion.js'), import('./load-cli-config.js')]);
+    const words = argv.slice(3);
+    const config = await loadCliConfig({ config: scanArgv(['', '', ...words]).config }).catch(() => undefined);
+    const current = words[words.length - 1] ?? '';
+    process.stdout.write(completionCandidates(program, words, config).filter((c) => c.startsWith(current)).map((c) => `${c}\n`).join(''));
+    return EXIT.ok;
+  }
   try {
     await program.parseAsync([...argv]);
     return code;
