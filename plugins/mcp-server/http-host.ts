@@ -8,12 +8,13 @@
  * The MCP SDK is loaded lazily, when a host is started.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { QmsError } from '../../tasks/errors.js';
 import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js';
 import { findPortHolder, portInUseError } from './port-holder.js';
+import { credentialOf, digest, hostnameOf, originAllowed, type Credential } from './request-guards.js';
 import { DEFAULT_SESSION_LIMITS, SessionTable, type SessionLimits } from './session-table.js';
 
 export interface HttpHostOptions {
@@ -52,44 +53,9 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+export class BodyTooLarge extends Error {}
 
-interface Credential {
-  /** sha256 of the token (what sessions remember; the token itself is not kept twice). */
-  hash: Buffer;
-  identity: string;
-}
-
-/**
- * The credential an `Authorization` header carries, or undefined. Constant time: the given
- * token is hashed (equal lengths) and compared with every accepted one, without stopping early.
- */
-function credentialOf(header: string | undefined, accepted: readonly Credential[]): Credential | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const given = digest(m?.[1] ?? '');
-  let found: Credential | undefined;
-  for (const c of accepted) if (timingSafeEqual(given, c.hash) && m !== null) found = c;
-  return found;
-}
-
-/** Hostname part of a Host header: `localhost:8000` → `localhost`, `[::1]:8000` → `::1`. */
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(1, hostHeader.indexOf(']')).toLowerCase();
-  return (hostHeader.split(':')[0] ?? '').toLowerCase();
-}
-
-function originAllowed(origin: string, allowed: Set<string>): boolean {
-  try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && allowed.has(url.hostname.replace(/^\[|\]$/g, '').toLowerCase());
-  } catch {
-    return false;
-  }
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -112,7 +78,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
@@ -124,7 +90,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
