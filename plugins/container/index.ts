@@ -7,6 +7,7 @@
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import type { Plugin, PluginCommand, TaskContext } from '../../tasks/types.js';
 import { ConfigError, ReportedError } from '../../tasks/errors.js';
+import { anyValue, checkPluginOptions } from '../../tasks/config/plugin-options.js';
 import { resolveOptions, type ContainerOptions, type ResolvedContainerOptions } from './options.js';
 import { rosterAgent } from './roster.js';
 import { AGENTS_NAMED } from '../../tasks/run/agent-flags.js';
@@ -63,6 +64,9 @@ export function container(options: ContainerOptions = {}): Plugin {
       'agent',
     );
   }
+  // Every key of ContainerOptions (the compiler keeps the two in step); values are checked by resolveOptions.
+  const known = { image: anyValue(), imageTask: anyValue(), mcpServers: anyValue(), after: anyValue(), attachAfter: anyValue(), limits: anyValue(), capAdd: anyValue(), sshDir: anyValue(), mcpTimeoutMs: anyValue(), env: anyValue(), user: anyValue(), readyTimeoutSec: anyValue() } satisfies Record<keyof Required<ContainerOptions>, unknown>;
+  checkPluginOptions('container', known, options);
   const opts = resolveOptions(options);
   const forAgent = (agent: string): ResolvedContainerOptions => ({ ...opts, agent });
   const commands: Record<string, PluginCommand> = {

@@ -5,6 +5,7 @@
  */
 import type { Plugin, TaskDef } from '../../tasks/types.js';
 import { ConfigError } from '../../tasks/errors.js';
+import { checkPluginOptions } from '../../tasks/config/plugin-options.js';
 import type { SessionResult } from './create-session.js';
 
 export type { SessionResult } from './create-session.js';
@@ -24,6 +25,7 @@ export function session(options: SessionOptions = {}): Plugin {
       'agent',
     );
   }
+  checkPluginOptions('session', {}, options);
   const task: TaskDef<SessionResult> = {
     name: 'session',
     description: "Start a new session folder and make sure each agent's workspace and inbox exist",

@@ -8,6 +8,7 @@
  */
 import type { Plugin, PluginCommand, PluginContext, TaskContext, TaskDef } from '../../tasks/types.js';
 import { ConfigError } from '../../tasks/errors.js';
+import { anyValue, checkPluginOptions } from '../../tasks/config/plugin-options.js';
 import { resolveOptions, type ContainerLimits } from '../container/options.js';
 
 export type { VerificationReport, CheckRecord, CheckResult, CheckGroup } from './report.js';
@@ -66,6 +67,9 @@ function names(value: unknown, key: string): readonly string[] {
 export function verify(options: VerifyOptions = {}): Plugin {
   if (typeof options !== 'object' || options === null) bad('(options)', 'must be an object', 'Call verify({ … }) or verify().');
   if ('agent' in options) bad('agent', "is gone: every agent of the config's roster that a run starts is verified", "Remove it and list the agents once: defineConfig({ agents: ['claude', 'qa'], … }).");
+  // Every key of VerifyOptions but the removed `agent` (the compiler keeps them in step); values are checked below.
+  const known = { containerTask: anyValue(), sessionTask: anyValue(), mcpServers: anyValue(), dependsOn: anyValue(), qmsServer: anyValue(), qmsRoundTrip: anyValue(), gitServer: anyValue(), limits: anyValue(), claudeMcpList: anyValue() } satisfies Record<Exclude<keyof VerifyOptions, 'agent'>, unknown>;
+  checkPluginOptions('verify', known, options);
   for (const key of ['containerTask', 'sessionTask'] as const) {
     const v = options[key];
     if (v !== undefined && (typeof v !== 'string' || v.length === 0)) bad(key, `must be a task name, got ${JSON.stringify(v)}`, `Fix \`${key}\` in qms.config.ts.`);
