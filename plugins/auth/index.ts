@@ -5,6 +5,7 @@
  */
 import type { Plugin, TaskDef } from '../../tasks/types.js';
 import { ConfigError } from '../../tasks/errors.js';
+import { anyValue, checkPluginOptions } from '../../tasks/config/plugin-options.js';
 import type { AuthResult } from './run-checks.js';
 
 export type { AuthResult } from './run-checks.js';
@@ -19,6 +20,7 @@ export interface AuthOptions {
 
 export function auth(options: AuthOptions = {}): Plugin {
   if (typeof options !== 'object' || options === null) throw new ConfigError('auth: options must be an object', 'e.g. auth({ agent: "claude" })');
+  checkPluginOptions('auth', { agent: anyValue(), envFiles: anyValue() } satisfies Record<keyof Required<AuthOptions>, unknown>, options);
   const { agent = 'claude', envFiles = [] } = options;
   if (typeof agent !== 'string' || !/^[a-z][a-z0-9_-]*$/i.test(agent)) {
     throw new ConfigError(`auth: option "agent" must be a name like "claude", got ${JSON.stringify(agent)}`, 'Use letters, digits, "-" or "_".', undefined, 'agent');

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { container } from '../../plugins/container/index.js';
 import { session } from '../../plugins/session/index.js';
 import { verify } from '../../plugins/verify/index.js';
+import { auth } from '../../plugins/auth/index.js';
+import { gitMcp, qmsMcp } from '../../plugins/mcp-server/builtin-servers.js';
 import { ConfigError } from '../../tasks/errors.js';
 import { anyValue, checkPluginOptions, z } from '../../tasks/config/plugin-options.js';
 
@@ -34,11 +36,15 @@ describe('checkPluginOptions', () => {
     expect(() => checkPluginOptions('server', shape, 'x')).toThrow('server() takes an options object, got string');
   });
 
-  it('built-in factories use it: container({ agnet }), session({ agnet }), verify({ mcpServer })', () => {
+  it('built-in factories use it: container, session, verify, auth, qmsMcp, gitMcp', () => {
     expect(() => container({ agnet: 'claude' } as never)).toThrow('container(): unknown option `agnet`');
     expect(() => container({ atachAfter: ['verify'] } as never)).toThrow('container(): unknown option `atachAfter` (did you mean "attachAfter"?)');
     expect(() => session({ agnet: 'claude' } as never)).toThrow('session(): unknown option `agnet`');
     expect(() => verify({ mcpServer: [] } as never)).toThrow('verify(): unknown option `mcpServer` (did you mean "mcpServers"?)');
+    expect(() => auth({ envFile: [] } as never)).toThrow('auth(): unknown option `envFile` (did you mean "envFiles"?)');
+    expect(() => qmsMcp({ prot: 8000 } as never)).toThrow('qmsMcp(): unknown option `prot` (did you mean "port"?)');
+    expect(() => gitMcp({ polcy: {} } as never)).toThrow('gitMcp(): unknown option `polcy` (did you mean "policy"?)');
     expect(container({ after: ['auth'] }).name).toBe('container');
+    expect(qmsMcp({ port: 8000 }).name).toBe('mcp-qms');
   });
 });
