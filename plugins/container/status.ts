@@ -26,6 +26,8 @@ export interface ContainerStatus {
   state: string;
   /** healthy, unhealthy, starting, or none. */
   health: string;
+  /** The image the container was created from, as named at creation (tag or id). */
+  image: string;
   ageHours: number;
   memoryPercent: number | null;
   cpuPercent: number | null;
@@ -134,6 +136,7 @@ export async function containerStatuses(ctx: PluginContext, options: { sampleGap
         id: c.Id,
         state: info.State.Status,
         health: info.State.Health?.Status ?? 'none',
+        image: info.Config.Image,
         ...status,
         refreshReasons: refreshReasons(status),
         unmaskedSecrets: secretFiles.filter((rel) => !mounted.has(inContainer(rel))),

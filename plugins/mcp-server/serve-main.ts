@@ -12,12 +12,14 @@ type Serve = (argv: readonly string[]) => Promise<number>;
 const BUILTIN: Record<string, string> = {
   'qms-mcp': '../qms-mcp/serve.js',
   'git-mcp': '../git-mcp/serve.js',
+  // Not an MCP server: the project API (plugins/api), started the same way so `qms serve api` works.
+  api: '../api/serve.js',
 };
 
 export async function runBuiltinServer(name: string, argv: readonly string[]): Promise<number> {
   const spec = BUILTIN[name];
   // A usage error (exit 2 from `qms serve`).
-  if (!spec) throw new ConfigError(`unknown MCP server "${name}"`, `Use one of: ${Object.keys(BUILTIN).join(', ')}.`);
+  if (!spec) throw new ConfigError(`unknown server "${name}"`, `Use one of: ${Object.keys(BUILTIN).join(', ')}.`);
   const mod = (await import(spec)) as { serve: Serve };
   return mod.serve(argv);
 }

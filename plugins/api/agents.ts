@@ -1,0 +1,96 @@
+/**
+ * What the API reports about agents, read from the container plugin's own status code (one
+ * implementation with `qms status`): the roster with each agent's container state, health,
+ * image, age and seed 004's refresh criteria with the verdict; and seed 004's stats fields for
+ * one agent (memory in MB from the same cgroup/stats sources, disk % of the workspace).
+ */
+import { totalmem } from 'node:os';
+import { connectDocker } from '../docker-engine/client.js';
+import { readCgroupSample } from '../container/cgroup-usage.js';
+import { containerStatuses, type ContainerStatus } from '../container/status.js';
+import { REFRESH_LIMITS } from '../container/status.js';
+import type { PluginContext } from '../../tasks/types.js';
+import { ApiError } from './api-error.js';
+
+/** `agent` when it is in the roster; 404 naming the roster otherwise. */
+export function rosterAgent(ctx: PluginContext, agent: string): string {
+  if (ctx.config.agents.includes(agent)) return agent;
+  throw new ApiError(404, 'unknown-agent', `${agent.slice(0, 64)} is not an agent of this project (agents: ${ctx.config.agents.join(', ')})`, `Use one of ${ctx.config.agents.join(', ')}, or add it to \`agents\` in ${ctx.config.file}.`);
+}
+
+export interface AgentView {
+  agent: string;
+  /** `absent` when the agent has no container. */
+  state: string;
+  health: string;
+  container: { id: string; name: string } | null;
+  image: string | null;
+  age_hours: number | null;
+  memory_percent: number | null;
+  cpu_percent: number | null;
+  disk_usage_percent: number | null;
+  refresh: { criteria: typeof REFRESH_LIMITS; reasons: string[]; verdict: 'ok' | 'refresh' | 'unknown' };
+  unmasked_secrets: string[];
+}
+
+function view(agent: string, s: ContainerStatus | undefined): AgentView {
+  return {
+    agent,
+    state: s?.state ?? 'absent',
+    health: s?.health ?? 'none',
+    container: s ? { id: s.id.slice(0, 12), name: s.name } : null,
+    image: s?.image ?? null,
+    age_hours: s?.ageHours ?? null,
+    memory_percent: s?.memoryPercent ?? null,
+    cpu_percent: s?.cpuPercent ?? null,
+    disk_usage_percent: s?.diskPercent ?? null,
+    refresh: { criteria: REFRESH_LIMITS, reasons: s?.refreshReasons ?? [], verdict: !s ? 'unknown' : s.refreshReasons.length > 0 ? 'refresh' : 'ok' },
+    unmasked_secrets: s?.unmaskedSecrets ?? [],
+  };
+}
+
+/** Every roster agent, in roster order (containers of agents no longer in the roster are left out). */
+export async function listAgents(ctx: PluginContext): Promise<AgentView[]> {
+  const statuses = await containerStatuses(ctx);
+  return ctx.config.agents.map((agent) => view(agent, statuses.find((s) => s.agent === agent)));
+}
+
+export async function agentView(ctx: PluginContext, agent: string): Promise<AgentView> {
+  const statuses = await containerStatuses(ctx);
+  return view(agent, statuses.find((s) => s.agent === agent));
+}
+
+export interface AgentStats {
+  status: string;
+  age_hours: number;
+  memory_usage_mb: number | null;
+  memory_limit_mb: number | null;
+  memory_percent: number | null;
+  disk_usage_percent: number | null;
+}
+
+const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 100) / 100;
+
+/** Seed 004's `get_container_stats` for one agent; 404 when it has no container. */
+export async function agentStats(ctx: PluginContext, agent: string): Promise<AgentStats> {
+  const s = (await containerStatuses(ctx)).find((c) => c.agent === agent);
+  if (!s) throw new ApiError(404, 'not-up', `${agent} has no container`, `Start it: POST /api/agents/${agent}/ensure (or \`qms up ${agent}\`).`);
+  let usage: { memory: number; limit: number } | undefined;
+  if (s.state === 'running') {
+    const sample = await readCgroupSample(s.id);
+    if (sample) usage = { memory: sample.memory, limit: sample.memoryLimit ?? totalmem() }; // unlimited: the host's memory, as `qms status`
+    else {
+      const docker = await connectDocker(ctx.env);
+      const st = (await docker.getContainer(s.id).stats({ stream: false })) as { memory_stats?: { usage?: number; limit?: number } };
+      usage = { memory: st.memory_stats?.usage ?? 0, limit: st.memory_stats?.limit ?? 0 };
+    }
+  }
+  return {
+    status: s.state,
+    age_hours: s.ageHours,
+    memory_usage_mb: usage ? mb(usage.memory) : null,
+    memory_limit_mb: usage && usage.limit > 0 ? mb(usage.limit) : null,
+    memory_percent: usage && usage.limit > 0 ? Math.round((usage.memory / usage.limit) * 10000) / 100 : null,
+    disk_usage_percent: s.diskPercent,
+  };
+}
