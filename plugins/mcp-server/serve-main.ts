@@ -19,7 +19,7 @@ const BUILTIN: Record<string, string> = {
 export async function runBuiltinServer(name: string, argv: readonly string[]): Promise<number> {
   const spec = BUILTIN[name];
   // A usage error (exit 2 from `qms serve`).
-  if (!spec) throw new ConfigError(`unknown server "${name}"`, `Use one of: ${Object.keys(BUILTIN).join(', ')}.`);
+  if (!spec) throw new ConfigError(`unknown MCP server "${name}"`, `Use one of: ${Object.keys(BUILTIN).join(', ')}.`);
   const mod = (await import(spec)) as { serve: Serve };
   return mod.serve(argv);
 }
