@@ -6,6 +6,8 @@
 export { loadConfig, findConfigFile, SEARCH_PLACES, type LoadConfigOptions } from './config/load-config.js';
 export { resolveConfig, DEFAULT_CONCURRENCY } from './config/resolve-config.js';
 export { validateUserConfig } from './config/validate-config.js';
+export { checkPluginOptions, anyValue } from './config/plugin-options.js';
+export { expandTargets } from './graph/targets.js';
 export { loadEnv, type LoadEnvOptions, type LoadedEnv } from './env/load-env.js';
 export { Redactor, REDACTED, isSecretName, MIN_SECRET_LENGTH } from './env/redact.js';
 export { findCycle, findUnknownDependencies, formatCycle } from './graph/check-graph.js';
