@@ -43,17 +43,28 @@ export function topologicalOrder(graph: TaskGraph, names: ReadonlySet<string>, d
       list.push(n);
     }
   }
+  // Kept sorted by declaration order: an insertion is a binary search, not a sort per step.
   const ready = order.filter((n) => remaining.get(n) === 0);
+  const insert = (n: string) => {
+    const r = rank.get(n)!;
+    let lo = 0;
+    let hi = ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rank.get(ready[mid]!)! < r) lo = mid + 1;
+      else hi = mid;
+    }
+    ready.splice(lo, 0, n);
+  };
   const out: string[] = [];
   while (ready.length > 0) {
-    ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
     const i = defer ? Math.max(0, ready.findIndex((r) => !defer(r))) : 0;
     const n = ready.splice(i, 1)[0]!;
     out.push(n);
     for (const d of dependents.get(n) ?? []) {
       const left = remaining.get(d)! - 1;
       remaining.set(d, left);
-      if (left === 0) ready.push(d);
+      if (left === 0) insert(d);
     }
   }
   return out;
