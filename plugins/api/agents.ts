@@ -9,6 +9,7 @@ import { connectDocker } from '../docker-engine/client.js';
 import { readCgroupSample } from '../container/cgroup-usage.js';
 import { containerStatuses, type ContainerStatus } from '../container/status.js';
 import { REFRESH_LIMITS } from '../container/status.js';
+import { stateId } from '../container/names.js';
 import type { PluginContext } from '../../tasks/types.js';
 import { ApiError } from './api-error.js';
 
@@ -33,13 +34,20 @@ export interface AgentView {
   unmasked_secrets: string[];
 }
 
-function view(agent: string, s: ContainerStatus | undefined): AgentView {
+/** The image tag the container was created from (its state record), else what Docker says (the image id). */
+async function imageOf(ctx: PluginContext, s: ContainerStatus | undefined): Promise<string | null> {
+  if (!s) return null;
+  const recorded = (await ctx.state.get(stateId(s.agent)))?.data;
+  return recorded?.containerId === s.id && typeof recorded.image === 'string' && recorded.image ? recorded.image : s.image;
+}
+
+function view(agent: string, s: ContainerStatus | undefined, image: string | null): AgentView {
   return {
     agent,
     state: s?.state ?? 'absent',
     health: s?.health ?? 'none',
     container: s ? { id: s.id.slice(0, 12), name: s.name } : null,
-    image: s?.image ?? null,
+    image,
     age_hours: s?.ageHours ?? null,
     memory_percent: s?.memoryPercent ?? null,
     cpu_percent: s?.cpuPercent ?? null,
@@ -52,12 +60,10 @@ function view(agent: string, s: ContainerStatus | undefined): AgentView {
 /** Every roster agent, in roster order (containers of agents no longer in the roster are left out). */
 export async function listAgents(ctx: PluginContext): Promise<AgentView[]> {
   const statuses = await containerStatuses(ctx);
-  return ctx.config.agents.map((agent) => view(agent, statuses.find((s) => s.agent === agent)));
-}
-
-export async function agentView(ctx: PluginContext, agent: string): Promise<AgentView> {
-  const statuses = await containerStatuses(ctx);
-  return view(agent, statuses.find((s) => s.agent === agent));
+  return Promise.all(ctx.config.agents.map(async (agent) => {
+    const s = statuses.find((c) => c.agent === agent);
+    return view(agent, s, await imageOf(ctx, s));
+  }));
 }
 
 export interface AgentStats {
