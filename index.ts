@@ -17,3 +17,5 @@ export type { GitPolicy, GitPolicyConfig, GitPreset } from './plugins/git-mcp/po
 export { session, type SessionOptions, type SessionResult } from './plugins/session/index.js';
 export { container, type ContainerOptions, type ContainerLimits, type ContainerResult } from './plugins/container/index.js';
 export { verify, type VerifyOptions, type VerifyResult } from './plugins/verify/index.js';
+// The project API (`qms serve api`) has no config factory; its response shapes for clients:
+export type { AgentView, AgentStats, VerificationSummary } from './plugins/api/index.js';
