@@ -5,7 +5,8 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, parse, resolve } from 'node:path';
+import { requireCjs } from '../cjs.js';
 import { ConfigError } from '../errors.js';
 import type { ResolvedConfig } from '../types.js';
 import { configLoadError, loadConfigModule } from './load-module.js';
@@ -59,15 +60,23 @@ export async function findConfigFile(options: LoadConfigOptions = {}): Promise<s
   return found;
 }
 
-/** The nearest config file from `dir` up to the filesystem root. */
+/**
+ * The nearest config file from `dir` up to the filesystem root, found by cosmiconfig (its
+ * `global` strategy, stopped at the root; its per-user config folder is not ours to read).
+ * Evaluation is ours (jiti for TypeScript): cosmiconfig only finds the file.
+ */
 export function searchUpward(dir: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    for (const name of SEARCH_PLACES) {
-      const file = join(d, name);
-      if (existsSync(file)) return file;
-    }
-    if (dirname(d) === d) return undefined;
-  }
+  const { cosmiconfigSync } = requireCjs('cosmiconfig') as typeof import('cosmiconfig');
+  const explorer = cosmiconfigSync('qms', {
+    searchPlaces: [...SEARCH_PLACES],
+    searchStrategy: 'global',
+    stopDir: parse(dir).root,
+    ignoreEmptySearchPlaces: false,
+    cache: false,
+    loaders: Object.fromEntries(['.ts', '.mts', '.js', '.mjs', 'noExt'].map((ext) => [ext, () => ({})])),
+  });
+  const found = explorer.search(dir)?.filepath;
+  return found !== undefined && SEARCH_PLACES.includes(basename(found) as (typeof SEARCH_PLACES)[number]) ? found : undefined;
 }
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
