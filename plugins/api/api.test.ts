@@ -326,6 +326,26 @@ describe('agents on the real engine', () => {
     expect((await errorOf(notUp)).message).toMatch(/qa is not up/);
   });
 
+  it('exec: a client that goes away hangs the command up in the container', async () => {
+    const abort = new AbortController();
+    const res = await api('/api/agents/claude/exec', { method: 'POST', body: JSON.stringify({ cmd: ['sh', '-c', 'echo started; exec sleep 299'] }), signal: abort.signal });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(JSON.parse(first.split('\n')[0]!)).toEqual({ stream: 'stdout', data: 'started\n' });
+    const sleeping = async (): Promise<string> => {
+      const out = await api('/api/agents/claude/exec', { method: 'POST', body: JSON.stringify({ cmd: ['sh', '-c', "grep -las 'sleep[^.]299' /proc/[0-9]*/cmdline || true"] }) });
+      return (await out.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { data?: string }).map((l) => l.data ?? '').join('');
+    };
+    expect(await sleeping()).toContain('/proc/'); // the check sees it while the client is there
+    abort.abort();
+    let left = await sleeping();
+    for (let i = 0; i < 50 && left.includes('/proc/'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await sleeping();
+    }
+    expect(left).not.toContain('/proc/');
+  });
+
   it('verification: null without evidence; the newest evidence file summarised; a planted symlink is not followed', async () => {
     expect((await json(await api('/api/agents/claude/verification'))).verification).toBeNull();
     const session = join(root, '.claude', 'sessions', 'session-1');
@@ -386,7 +406,8 @@ describe('dashboard in headless chromium', () => {
       expect(rows[1]![8]).toMatch(/^PASS/);
       const before = await page.$eval('tr[data-agent="claude"]', (tr) => (tr as HTMLElement).dataset.container);
       expect(before).toBe(claudeId);
-      await page.click('tr[data-agent="claude"] button[data-action="refresh"]');
+      // Clicked in the page: a replayed feed event may re-render the row at any moment.
+      await page.$eval('tr[data-agent="claude"] button[data-action="refresh"]', (b) => (b as HTMLButtonElement).click());
       await page.waitForFunction((old) => {
         const tr = document.querySelector('tr[data-agent="claude"]') as HTMLElement | null;
         return tr && tr.dataset.container && tr.dataset.container !== old && tr.querySelector('td.state')?.textContent === 'running';
