@@ -280,6 +280,10 @@ describe('agents on the real engine', () => {
     const seen = await events;
     expect(seen.some((e) => e.event === 'task:start' && e.data.task === 'container' && e.data.agent === 'claude')).toBe(true);
     expect(seen.some((e) => e.event === 'run:end' && e.data.ok === true)).toBe(true);
+    expect(seen.some((e) => e.data.replay === true)).toBe(false); // subscribed before: nothing replayed
+    // A late subscriber gets the recent events again, marked as replays.
+    const replayed = await collectEvents((s) => s.some((e) => e.event === 'agent' && e.data.phase === 'done'), 5_000);
+    expect(replayed.find((e) => e.event === 'agent' && e.data.phase === 'done')?.data).toMatchObject({ agent: 'claude', action: 'ensure', replay: true });
     // The engine's events carry no secret: the API token never appears.
     expect(JSON.stringify(seen)).not.toContain(TOKEN);
   });

@@ -101,7 +101,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     var d = ev.data; var line = document.createElement('div');
     line.textContent = (d.time || '') + ' ' + ev.type + ' ' + (d.agent || '') + ' ' + (d.task || d.action || '') + ' ' + (d.phase || d.reason || d.line || '');
     $('feed').appendChild(line); $('feed').scrollTop = $('feed').scrollHeight;
-    if (ev.type === 'agent' && d.phase !== 'start' && d.agent) loadRow(d.agent);
+    if (ev.type === 'agent' && d.phase !== 'start' && d.agent && !d.replay) loadRow(d.agent);
   }
   function events() {
     fetch('/api/events', { headers: { authorization: 'Bearer ' + token } }).then(function (res) {

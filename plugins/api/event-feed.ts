@@ -2,7 +2,8 @@
  * The live feed behind `GET /api/events` (server-sent events): the engine's run events of an
  * `ensure` (task start/skip/success/fail, output lines — already redacted by the engine) and the
  * API's own `agent` events when a call changed an agent's container. Nothing is kept for late
- * subscribers beyond the last few events, so a dashboard that opens sees what just happened.
+ * subscribers beyond the last few events, so a dashboard that opens sees what just happened
+ * (sent with `replay: true`).
  */
 import type { ServerResponse } from 'node:http';
 
@@ -37,7 +38,8 @@ export class EventFeed {
   subscribe(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     const first = this.seq - this.backlog.length + 1;
-    this.backlog.forEach((e, i) => res.write(frame(first + i, e)));
+    // Marked as replays: a client shows them but need not act on them again.
+    this.backlog.forEach((e, i) => res.write(frame(first + i, { ...e, replay: true })));
     res.write(': subscribed\n\n');
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
