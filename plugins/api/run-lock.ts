@@ -6,6 +6,7 @@
  * script can retry; a request left hanging for a 15-minute build helps nobody).
  */
 import type { StateStore } from '../../tasks/types.js';
+import { QmsError } from '../../tasks/errors.js';
 import { ApiError } from './api-error.js';
 
 export class ProjectLock {
@@ -29,7 +30,8 @@ export class ProjectLock {
         return fn();
       }, { timeoutMs: 0 });
     } catch (err) {
-      if (!entered) throw busy('another qms run of this project (qms up/down/task) is in progress', err);
+      // Only the lock's own refusal is a 409; anything else (e.g. .qms/ not writable) is reported as is.
+      if (!entered && err instanceof QmsError && / holds the lock /.test(err.message)) throw busy('another qms run of this project (qms up/down/task) is in progress', err);
       throw err;
     } finally {
       this.holder = undefined;
