@@ -105,8 +105,8 @@ export function buildProgram(setExit: (code: number) => void, argv: readonly str
     .action(act(async (cmd) => (await import('./commands/status.js')).statusCommand(globals(cmd))));
   program
     .command('serve')
-    .description('run a built-in MCP server in the foreground (git-mcp, qms-mcp); options pass through')
-    .argument('<server>', 'git-mcp or qms-mcp')
+    .description('run a built-in server in the foreground (git-mcp, qms-mcp, or api: the project API and dashboard); options pass through')
+    .argument('<server>', 'git-mcp, qms-mcp or api')
     .argument('[args...]', 'the server\'s own options, e.g. --project-root DIR --port 8001 (`qms serve <server> --help` for the server\'s own help)')
     .allowUnknownOption()
     .allowExcessArguments()
