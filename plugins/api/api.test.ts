@@ -373,6 +373,18 @@ describe('agents on the real engine', () => {
       failed: [{ id: 'fs.ro', title: 'project read-only' }],
     });
     expect(((await json(await api('/api/agents/qa/verification'))).verification as { result: string }).result).toBe('pass');
+    // The Markdown twin, as plain text; none for qa (404), and a symlinked twin is not followed.
+    await writeFile(join(session, 'verification.md'), '# Environment verification — FAIL\n<script>x</script>\n');
+    const md = await api('/api/agents/claude/verification?format=markdown');
+    expect(md.status).toBe(200);
+    expect(md.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(md.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await md.text()).toContain('# Environment verification — FAIL');
+    expect((await api('/api/agents/qa/verification?format=markdown')).status).toBe(404);
+    await symlink(secret, join(session, 'verification-qa.md'));
+    const linked = await api('/api/agents/qa/verification?format=markdown');
+    expect(linked.status).toBe(404);
+    expect(await linked.text()).not.toContain('host-only');
   });
 
   it('refresh recreates the container (new id), keeping the workspace', async () => {
@@ -408,6 +420,9 @@ describe('dashboard in headless chromium', () => {
       expect(rows.map((r) => [r[0], r[1]])).toEqual([['claude', 'running'], ['qa', 'absent']]);
       expect(rows[0]![8]).toMatch(/^FAIL 2026-01-01T00:01:00.000Z/);
       expect(rows[1]![8]).toMatch(/^PASS/);
+      await page.$eval('tr[data-agent="claude"] button[data-action="evidence"]', (b) => (b as HTMLButtonElement).click());
+      await page.waitForFunction(() => (document.getElementById('evidence')?.textContent ?? '').includes('Environment verification'), { timeout: 10_000 });
+      expect(await page.$$eval('#evidence script', (x) => x.length)).toBe(0); // shown as text, never as HTML
       const before = await page.$eval('tr[data-agent="claude"]', (tr) => (tr as HTMLElement).dataset.container);
       expect(before).toBe(claudeId);
       // Clicked in the page: a replayed feed event may re-render the row at any moment.

@@ -20,6 +20,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   tr.busy { opacity: .5; }
   #feed { font: 12px monospace; max-height: 18em; overflow: auto; background: #f6f6f6; padding: .5em; white-space: pre-wrap; }
   #error { color: #b00; }
+  #evidence { max-height: 20em; overflow: auto; background: #fafafa; white-space: pre-wrap; }
 </style>
 </head>
 <body>
@@ -33,6 +34,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <thead><tr><th>agent</th><th>state</th><th>health</th><th>image</th><th>age (h)</th><th>memory %</th><th>disk %</th><th>refresh</th><th>last verification</th><th></th></tr></thead>
   <tbody></tbody>
 </table>
+<pre id="evidence"></pre>
 <h2>Events</h2>
 <div id="feed" aria-live="polite"></div>
 <script>
@@ -69,7 +71,15 @@ export const DASHBOARD_HTML = `<!doctype html>
     cell(tr, a.agent); cell(tr, a.state).className = 'state'; cell(tr, a.health); cell(tr, a.image);
     cell(tr, a.age_hours); cell(tr, a.memory_percent); cell(tr, a.disk_usage_percent);
     cell(tr, a.refresh.verdict + (a.refresh.reasons.length ? ' (' + a.refresh.reasons.join('; ') + ')' : ''));
-    if (v) cell(tr, v.result.toUpperCase() + ' ' + (v.finished_at || '') + ' ' + v.file, v.result); else cell(tr, 'none');
+    if (v) {
+      var vc = cell(tr, v.result.toUpperCase() + ' ' + (v.finished_at || '') + ' ' + v.file + ' ', v.result);
+      var show = document.createElement('button'); show.textContent = 'evidence'; show.dataset.action = 'evidence';
+      show.addEventListener('click', function () {
+        fetch('/api/agents/' + encodeURIComponent(a.agent) + '/verification?format=markdown', { headers: { authorization: 'Bearer ' + token } })
+          .then(function (r) { return r.text(); }).then(function (t) { $('evidence').textContent = t; });
+      });
+      vc.appendChild(show);
+    } else cell(tr, 'none');
     var actions = cell(tr, ''); actions.textContent = '';
     var base = '/api/agents/' + encodeURIComponent(a.agent);
     button(actions, 'ensure', 'POST', base + '/ensure', a.agent);

@@ -19,7 +19,7 @@ import { EventFeed } from './event-feed.js';
 import { parseExecBody, streamExec } from './exec-stream.js';
 import { openApiDocument } from './openapi.js';
 import { ProjectLock } from './run-lock.js';
-import { latestVerification } from './verification.js';
+import { latestVerification, verificationMarkdown } from './verification.js';
 
 export interface ApiServerOptions {
   project: ApiProject;
@@ -139,7 +139,16 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         return sendJson(res, 200, await agentStats(ctx(), agent));
       case 'verification':
         if (method !== 'GET') throw methodNotAllowed('GET');
-        return sendJson(res, 200, { agent, verification: (await latestVerification(ctx(), agent)) ?? null });
+      {
+        const latest = (await latestVerification(ctx(), agent)) ?? null;
+        if (new URL(req.url ?? '/', 'http://x').searchParams.get('format') !== 'markdown') return sendJson(res, 200, { agent, verification: latest });
+        const text = latest ? await verificationMarkdown(ctx(), latest) : undefined;
+        if (text === undefined) throw new ApiError(404, 'no-evidence', `no verification evidence (Markdown) for ${agent}`, `Run \`qms verify ${agent}\` (or ensure it: the up chain verifies).`);
+        // Agent-writable text: plain, never rendered as HTML by the browser.
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; sandbox", 'cache-control': 'no-store' });
+        res.end(text);
+        return;
+      }
       case 'exec': {
         if (method !== 'POST') throw methodNotAllowed('POST');
         const cmd = parseExecBody(await jsonBody(req));

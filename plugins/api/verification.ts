@@ -41,6 +41,14 @@ async function readCapped(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The Markdown twin (`<stem>.md`) of the evidence `summary` names, capped and not followed
+ * through a symlink; undefined when it is missing. Served as plain text: it is agent-writable.
+ */
+export async function verificationMarkdown(ctx: PluginContext, summary: VerificationSummary): Promise<string | undefined> {
+  return readCapped(join(ctx.root, summary.file.replace(/\.json$/, '.md')));
+}
+
 /** The newest evidence of `agent` (by modification time), or undefined when there is none. */
 export async function latestVerification(ctx: PluginContext, agent: string): Promise<VerificationSummary | undefined> {
   const sessions = agentPaths(ctx.root, agent).sessions;
