@@ -106,9 +106,18 @@ export function verify(options: VerifyOptions = {}): Plugin {
     return runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId, session, endpoints, qmsServer, ...(qmsRoundTrip ? { qmsRoundTrip } : {}), gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
   };
 
-  /** Every agent at once, each writing its own evidence; one failure (or several) fails the whole, after all finished. */
+  /**
+   * Every agent in turn, each writing its own evidence; a failure (or several) fails the whole,
+   * after all ran. One at a time: each agent's QMS check proves the QMS tree unchanged around
+   * its own scratch round trip, which another agent's running at once would disturb.
+   */
   const verifyAll = async (ctx: PluginContext | TaskContext, agents: readonly string[]): Promise<VerifyResult> => {
-    const settled = await Promise.allSettled(agents.map((agent) => verifyIn(ctx, agent)));
+    const settled: PromiseSettledResult<Awaited<ReturnType<typeof verifyIn>>>[] = [];
+    for (const agent of agents) {
+      if (ctx.signal.aborted) break;
+      settled.push(await verifyIn(ctx, agent).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })));
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
     const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error);
     if (failed.length === 1) throw failed[0];
     if (failed.length > 1) {
