@@ -11,12 +11,18 @@ import { containerStatuses, type ContainerStatus } from '../container/status.js'
 import { REFRESH_LIMITS } from '../container/status.js';
 import { stateId } from '../container/names.js';
 import type { PluginContext } from '../../tasks/types.js';
+import { ConfigError } from '../../tasks/errors.js';
+import { rosterAgent } from '../container/roster.js';
 import { ApiError } from './api-error.js';
 
-/** `agent` when it is in the roster; 404 naming the roster otherwise. */
-export function rosterAgent(ctx: PluginContext, agent: string): string {
-  if (ctx.config.agents.includes(agent)) return agent;
-  throw new ApiError(404, 'unknown-agent', `${agent.slice(0, 64)} is not an agent of this project (agents: ${ctx.config.agents.join(', ')})`, `Use one of ${ctx.config.agents.join(', ')}, or add it to \`agents\` in ${ctx.config.file}.`);
+/** `agent` when it is in the roster (the container plugin's one check); 404 naming the roster otherwise. */
+export function rosterAgentOr404(ctx: PluginContext, agent: string): string {
+  try {
+    return rosterAgent(ctx, agent);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ApiError(404, 'unknown-agent', err.message.slice(0, 300), err.hint ?? `Use one of ${ctx.config.agents.join(', ')}.`, err);
+  }
 }
 
 export interface AgentView {

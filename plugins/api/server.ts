@@ -11,7 +11,7 @@ import { credentialOf, digest, hostnameOf, originAllowed, type Credential } from
 import { findRunningContainer } from '../container/operations.js';
 import { QmsError } from '../../tasks/errors.js';
 import { ensureAgent, refreshAgent, stopAgent, type ActionDeps } from './agent-actions.js';
-import { agentStats, listAgents, rosterAgent } from './agents.js';
+import { agentStats, listAgents, rosterAgentOr404 } from './agents.js';
 import { ApiError, sendError, sendJson } from './api-error.js';
 import type { ApiProject } from './api-project.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
@@ -120,7 +120,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     } catch {
       throw new ApiError(400, 'bad-request', 'the agent name in the path is not valid URL encoding', 'Use a roster name, e.g. /api/agents/claude.');
     }
-    const agent = rosterAgent(ctx(), name);
+    const agent = rosterAgentOr404(ctx(), name);
     const action = m[2];
     switch (action) {
       case undefined:
