@@ -6,19 +6,11 @@
  * client every plugin shares.
  */
 import type { Plugin, PreflightContext, StatusRow, TaskDef } from '../../tasks/types.js';
+import { isAlive } from './process-alive.js';
 
 export interface DockerEngineResult {
   /** dockerd's pid when qms started the engine (this run or an earlier one) and it still runs. */
   startedPid?: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function preflight(ctx: PreflightContext): Promise<void> {
@@ -42,7 +34,7 @@ export function dockerEngine(): Plugin {
       // A run without preflights (the engine API) still gets the client's clear error.
       if (!(await engineAnswers(ctx.env))) await connectDocker(ctx.env);
       const record = await readEngineRecord(ctx.state);
-      if (record && alive(record.pid)) {
+      if (record && isAlive(record.pid)) {
         ctx.skip(`the Docker engine qms started answers (dockerd pid ${record.pid}, log ${record.log})`, { startedPid: record.pid });
       }
       return ctx.skip('the Docker engine answers', {});
@@ -55,7 +47,7 @@ export function dockerEngine(): Plugin {
       const { readEngineRecord, ENGINE_ENTRY } = await import('./engine-record.js');
       const record = await readEngineRecord(ctx.state);
       if (!record) return ctx.skip('qms started no Docker engine here');
-      if (!alive(record.pid)) {
+      if (!isAlive(record.pid)) {
         await ctx.state.remove(ENGINE_ENTRY);
         return ctx.skip(`the Docker engine qms started (dockerd pid ${record.pid}) has stopped`);
       }
@@ -72,7 +64,7 @@ export function dockerEngine(): Plugin {
       const { readEngineRecord, ENGINE_ENTRY } = await import('./engine-record.js');
       const record = await readEngineRecord(ctx.state);
       if (!record) return [];
-      const running = alive(record.pid);
+      const running = isAlive(record.pid);
       if (!running) await ctx.state.remove(ENGINE_ENTRY);
       return [
         {

@@ -12,6 +12,7 @@ import type { Env } from '../../tasks/types.js';
 import { buildLocalBase, type BaseBuildIo } from './local-base-build.js';
 import { inspectImage } from './image-build.js';
 import { localBaseRecipe, type LocalBaseRecipe } from './local-base-recipe.js';
+import { isAlive } from '../docker-engine/process-alive.js';
 
 export interface LocalBase {
   tag: string;
@@ -41,15 +42,6 @@ export async function ensureLocalBase(docker: Docker, env: Env, io: BaseBuildIo,
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** An O_EXCL lock file in the temp folder holding the owner's pid; a dead owner's lock is taken over. */
 async function withMachineLock<T>(name: string, io: BaseBuildIo, fn: () => Promise<T>): Promise<T> {
   const file = join(tmpdir(), `${name}.lock`);
@@ -70,7 +62,7 @@ async function withMachineLock<T>(name: string, io: BaseBuildIo, fn: () => Promi
         continue;
       }
       const owner = Number(text);
-      if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) {
+      if (!Number.isInteger(owner) || owner <= 0 || !isAlive(owner)) {
         rmSync(file, { force: true });
         continue;
       }

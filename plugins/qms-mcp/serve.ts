@@ -46,30 +46,19 @@ export async function serve(argv: readonly string[]): Promise<number> {
     ...(values['qms-cli'] ? { script: values['qms-cli'] } : {}),
     ...(values.python ? { python: values.python } : {}),
   });
+  const common = { name: 'qms', label: 'qms-mcp', root, transport: values.transport, port: values.port, hosts: values.host, defaultIdentity: values.user };
   if (backend.kind === 'qms-cli') {
     const { cli } = backend;
     const { createQmsCliServer } = await import('./qms-cli-server.js');
     return serveTransport({
-      name: 'qms',
-      label: 'qms-mcp',
-      root,
-      transport: values.transport,
-      port: values.port,
-      hosts: values.host,
-      defaultIdentity: values.user,
+      ...common,
       createServer: (identity) => createQmsCliServer(cli, identity),
       describe: `${root} through qms-cli (${cli.python} ${cli.script}), default user ${values.user}`,
     });
   }
   const { createQmsMcpServer } = await import('./server.js');
   return serveTransport({
-    name: 'qms',
-    label: 'qms-mcp',
-    root,
-    transport: values.transport,
-    port: values.port,
-    hosts: values.host,
-    defaultIdentity: values.user,
+    ...common,
     createServer: (identity) => createQmsMcpServer({ projectRoot: root, user: identity }),
     describe: `${root} for user ${values.user}`,
   });
