@@ -3,85 +3,31 @@
 // (goal: shared work — auth, build, servers, session — done once, so 4 agents well under 4x
 // one), and warm `up` for all 4 (everything running: reuse and re-verify each agent).
 // Env: QMS_BASE_IMAGE (default qms-base:bookworm), BENCH_COLD_RUNS (default 2), BENCH_RUNS (warm, default 3).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { benchEnv as env, fmt, freePort, makeBenchRepo, median, pkg, runQms as qms } from './bench-project.mjs';
 
-const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(pkg, 'bin', 'qms.js');
 const coldRuns = Math.max(1, Number(process.env.BENCH_COLD_RUNS ?? 2));
 const warmRuns = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const name = `bench-roster-${process.pid}`;
-const env = { ...process.env, QMS_BASE_IMAGE: process.env.QMS_BASE_IMAGE ?? 'qms-base:bookworm', CI: '1' };
 const ROSTER = ['claude', 'qa', 'bu', 'tu_ui'];
 
-function freePort(avoid = []) {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port === 8000 || port === 8001 || avoid.includes(port) ? freePort(avoid) : port));
-    });
+const makeRepo = (qmsPort, gitPort) =>
+  makeBenchRepo({
+    name,
+    qmsPort,
+    gitPort,
+    agents: ROSTER,
+    qmsOptions: { backend: 'builtin' },
+    limits: { cpus: 1, memory: '1g' },
+    files: {
+      'CLAUDE.md': '# pipe-dream\n',
+      'QMS/SOP/SOP-001.md': '---\ntitle: Document Control\nrevision_summary: Initial\n---\n\n# SOP-001\n',
+      ...Object.fromEntries(ROSTER.slice(1).map((a) => [`.claude/agents/${a}.md`, `---\nname: ${a}\ngroup: reviewer\n---\n\nYou are ${a}.\n`])),
+    },
   });
-}
-
-function makeRepo(qmsPort, gitPort) {
-  const root = mkdtempSync(join(tmpdir(), `qms-${name}-`));
-  chmodSync(root, 0o755); // the agents (uid 1000) must be able to enter their project
-  const write = (p, text) => {
-    mkdirSync(dirname(join(root, p)), { recursive: true });
-    writeFileSync(join(root, p), text);
-  };
-  write('CLAUDE.md', '# pipe-dream\n');
-  write('QMS/SOP/SOP-001.md', '---\ntitle: Document Control\nrevision_summary: Initial\n---\n\n# SOP-001\n');
-  for (const a of ROSTER.slice(1)) write(`.claude/agents/${a}.md`, `---\nname: ${a}\ngroup: reviewer\n---\n\nYou are ${a}.\n`);
-  write('.gitignore', '.qms/\n.env\n.claude/sessions/\n.claude/users/*/workspace/\n');
-  write(
-    'qms.config.ts',
-    `import { defineConfig, auth, dockerImage, qmsMcp, gitMcp, session, container, verify } from 'qms';
-export default defineConfig({
-  name: ${JSON.stringify(name)},
-  agents: ${JSON.stringify(ROSTER)},
-  plugins: [
-    auth(),
-    dockerImage({ context: ${JSON.stringify(join(pkg, 'docker'))}, tag: 'qms-agent:e2e' }),
-    qmsMcp({ port: ${qmsPort}, backend: 'builtin' }),
-    gitMcp({ port: ${gitPort} }),
-    session(),
-    container({ image: 'qms-agent:e2e', after: ['session', 'auth'], limits: { cpus: 1, memory: '1g' } }),
-    verify({ limits: { cpus: 1, memory: '1g' } }),
-  ],
-  chains: {
-    up: ['auth', 'build', 'mcp:qms', 'mcp:git', 'session', 'container', 'verify', 'attach'],
-    down: ['container:down', 'mcp:qms:stop', 'mcp:git:stop'],
-  },
-});
-`,
-  );
-  const git = (...args) => execFileSync('git', args, { cwd: root, stdio: 'ignore', env: { ...env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x.invalid' } });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'initial');
-  return root;
-}
-
-function qms(root, args) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const wall = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`qms ${args.join(' ')} exited ${r.status}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
-  const events = args.includes('--json') ? r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) : [];
-  const d = {};
-  for (const e of events) if (e.type === 'task:success' || e.type === 'task:skip') d[e.task] = e.durationMs;
-  return { wall, d };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
 
 const qmsPort = await freePort();
 const gitPort = await freePort([qmsPort]);

@@ -6,86 +6,28 @@
 // tasks' durations — a ratio < 1 is the concurrency.
 // Env: QMS_BASE_IMAGE (default qms-base:bookworm), BENCH_RUNS (warm runs, default 7),
 // BENCH_COLD_RUNS (default 3).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { benchEnv as env, durations, fmt, freePort, makeBenchRepo, median, pkg, runQms as qms } from './bench-project.mjs';
+import { join } from 'node:path';
 
-const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(pkg, 'bin', 'qms.js');
 const warmRuns = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
 const coldRuns = Math.max(1, Number(process.env.BENCH_COLD_RUNS ?? 3));
 const name = `bench-up-${process.pid}`;
-const env = { ...process.env, QMS_BASE_IMAGE: process.env.QMS_BASE_IMAGE ?? 'qms-base:bookworm', CI: '1' };
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port === 8000 || port === 8001 ? freePort() : port));
-    });
+const makeRepo = (qmsPort, gitPort) =>
+  makeBenchRepo({
+    name,
+    qmsPort,
+    gitPort,
+    files: {
+      'CLAUDE.md': '# pipe-dream\n',
+      'QMS/SOP/SOP-001.md': '---\ntitle: Document Control\nrevision_summary: Initial\n---\n\n# SOP-001\n',
+      'QMS/CR/CR-043.md': '---\ntitle: Containerized Claude Agent Infrastructure\nrevision_summary: Initial\n---\n\n# CR-043\n',
+      '.claude/users/claude/inbox/.keep': '',
+    },
   });
-}
-
-function makeRepo(qmsPort, gitPort) {
-  const root = mkdtempSync(join(tmpdir(), `qms-${name}-`));
-  chmodSync(root, 0o755); // the agent (uid 1000) must be able to enter its project
-  const write = (p, text) => {
-    mkdirSync(dirname(join(root, p)), { recursive: true });
-    writeFileSync(join(root, p), text);
-  };
-  write('CLAUDE.md', '# pipe-dream\n');
-  write('QMS/SOP/SOP-001.md', '---\ntitle: Document Control\nrevision_summary: Initial\n---\n\n# SOP-001\n');
-  write('QMS/CR/CR-043.md', '---\ntitle: Containerized Claude Agent Infrastructure\nrevision_summary: Initial\n---\n\n# CR-043\n');
-  write('.claude/users/claude/inbox/.keep', '');
-  write('.gitignore', '.qms/\n.env\n.claude/sessions/\n.claude/users/*/workspace/\n');
-  write(
-    'qms.config.ts',
-    `import { defineConfig, auth, dockerImage, qmsMcp, gitMcp, session, container, verify } from 'qms';
-export default defineConfig({
-  name: ${JSON.stringify(name)},
-  plugins: [
-    auth(),
-    dockerImage({ context: ${JSON.stringify(join(pkg, 'docker'))}, tag: 'qms-agent:e2e' }),
-    qmsMcp({ port: ${qmsPort} }),
-    gitMcp({ port: ${gitPort} }),
-    session(),
-    container({ image: 'qms-agent:e2e', after: ['session', 'auth'] }),
-    verify(),
-  ],
-  chains: {
-    up: ['auth', 'build', 'mcp:qms', 'mcp:git', 'session', 'container', 'verify', 'attach'],
-    down: ['container:down', 'mcp:qms:stop', 'mcp:git:stop'],
-  },
-});
-`,
-  );
-  const git = (...args) => execFileSync('git', args, { cwd: root, stdio: 'ignore', env: { ...env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@x.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@x.invalid' } });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'initial');
-  return root;
-}
-
-function qms(root, args) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const wall = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`qms ${args.join(' ')} exited ${r.status}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
-  const events = args.includes('--json') ? r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) : [];
-  return { wall, events };
-}
-
-/** Task → durationMs (success or skip) from a run's events. */
-function durations(events) {
-  const d = {};
-  for (const e of events) if (e.type === 'task:success' || e.type === 'task:skip') d[e.task] = e.durationMs;
-  return d;
-}
 
 /** Longest path through the DAG by task durations: the tasks that set the run's length. */
 function criticalPath(deps, d) {
@@ -104,8 +46,6 @@ function criticalPath(deps, d) {
   return Object.keys(d).map(walk).reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, path: [] });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
 
 function nodeBaseline() {
   const xs = [];
@@ -118,8 +58,7 @@ function nodeBaseline() {
 }
 
 const qmsPort = await freePort();
-let gitPort = await freePort();
-while (gitPort === qmsPort) gitPort = await freePort();
+const gitPort = await freePort([qmsPort]);
 const root = makeRepo(qmsPort, gitPort);
 try {
   const graph = JSON.parse(spawnSync(process.execPath, [bin, 'graph', '--format', 'json'], { cwd: root, env, encoding: 'utf8' }).stdout);

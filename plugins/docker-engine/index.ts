@@ -6,7 +6,7 @@
  * client every plugin shares.
  */
 import type { Plugin, PreflightContext, StatusRow, TaskDef } from '../../tasks/types.js';
-import { isAlive } from './process-alive.js';
+import { isAlive } from '../../tasks/state/lock.js';
 
 export interface DockerEngineResult {
   /** dockerd's pid when qms started the engine (this run or an earlier one) and it still runs. */

@@ -12,7 +12,7 @@ import type { Env } from '../../tasks/types.js';
 import { buildLocalBase, type BaseBuildIo } from './local-base-build.js';
 import { inspectImage } from './image-build.js';
 import { localBaseRecipe, type LocalBaseRecipe } from './local-base-recipe.js';
-import { isAlive } from '../docker-engine/process-alive.js';
+import { isAlive } from '../../tasks/state/lock.js';
 
 export interface LocalBase {
   tag: string;
