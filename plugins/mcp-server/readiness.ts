@@ -1,8 +1,9 @@
 /**
  * Readiness of an MCP server = a real MCP handshake over streamable HTTP: `initialize`, then
  * `tools/list`, with the bearer token (the seeds' launcher took any HTTP status as "up").
- * `waitReady` retries with exponential backoff until a deadline, stopping early when the
- * process is known to have exited.
+ * `waitReady` retries a probe (by default that handshake; another supervised service passes
+ * its own) with exponential backoff until a deadline, stopping early when the process is known
+ * to have exited.
  */
 import { QmsError } from '../../tasks/errors.js';
 import { jsonRpcResponse, MCP_PROTOCOL_VERSION as PROTOCOL_VERSION } from './jsonrpc-body.js';
@@ -61,19 +62,25 @@ export async function probeMcp(url: string, token: string, timeoutMs = 3000): Pr
   }
 }
 
-export interface WaitReadyOptions {
+export interface WaitReadyOptions<T = ProbeResult> {
   url: string;
   token: string;
   timeoutMs: number;
   /** A reason when the process is known to be gone (then waiting is pointless). */
   exited?: () => string | undefined;
   signal?: AbortSignal;
+  /** The check; default the MCP handshake. */
+  probe?: (url: string, token: string, timeoutMs: number) => Promise<T>;
+  /** What answers, for the timeout message (default `MCP`). */
+  what?: string;
+  hint?: string;
 }
 
 export class ServerExited extends Error {}
 
-/** Probes until the server answers MCP; QmsError after `timeoutMs` with the last failure. */
-export async function waitReady(options: WaitReadyOptions): Promise<ProbeResult> {
+/** Probes until the server answers; QmsError after `timeoutMs` with the last failure. */
+export async function waitReady<T = ProbeResult>(options: WaitReadyOptions<T>): Promise<T> {
+  const probe = options.probe ?? (probeMcp as unknown as (url: string, token: string, timeoutMs: number) => Promise<T>);
   const started = Date.now();
   const deadline = started + options.timeoutMs;
   // A refused connection costs next to nothing: poll briskly for the first second, then back off.
@@ -85,7 +92,7 @@ export async function waitReady(options: WaitReadyOptions): Promise<ProbeResult>
     if (gone) throw new ServerExited(gone);
     const left = deadline - Date.now();
     try {
-      return await probeMcp(options.url, options.token, Math.max(200, Math.min(3000, left)));
+      return await probe(options.url, options.token, Math.max(200, Math.min(3000, left)));
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
     }
@@ -93,8 +100,8 @@ export async function waitReady(options: WaitReadyOptions): Promise<ProbeResult>
     if (goneAfter) throw new ServerExited(goneAfter);
     if (Date.now() + delay >= deadline) {
       throw new QmsError(
-        `no MCP answer from ${options.url} within ${options.timeoutMs} ms (last attempt: ${last})`,
-        'Check that the command starts a streamable-HTTP MCP server on that host and port (path /mcp) and accepts the bearer token; see its log (qms logs <server>).',
+        `no ${options.what ?? 'MCP'} answer from ${options.url} within ${options.timeoutMs} ms (last attempt: ${last})`,
+        options.hint ?? 'Check that the command starts a streamable-HTTP MCP server on that host and port (path /mcp) and accepts the bearer token; see its log (qms logs <server>).',
       );
     }
     await new Promise((r) => setTimeout(r, delay));

@@ -1,8 +1,10 @@
 /**
- * Starts, reuses, inspects and stops one MCP server process, the small state machine
+ * Starts, reuses, inspects and stops one supervised server process — an MCP server, or another
+ * long-lived service such as the project API (a ServiceKind says which) — the small state machine
  * starting → ready → stopping → stopped. The process is detached (it outlives `qms up`) and
- * recorded in `.qms/mcp/<name>.{pid,log,token}` and the state entry `mcp:<name>`; a record is
- * trusted only when the pid still has the recorded identity, and only then is it signalled.
+ * recorded in `.qms/mcp/<name>.{pid,log,token}` and the state entry `mcp:<name>` (for an MCP
+ * server; the kind names them); a record is trusted only when the pid still has the recorded
+ * identity, and only then is it signalled.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,14 +14,15 @@ import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
 import type { PluginContext, StateEntry, StatusRow, TaskContext } from '../../tasks/types.js';
-import { ENDPOINT_STATE_KIND, endpointStateId, type McpEndpoint } from './endpoint.js';
-import { agentTokenFile, logFile, logTail, mcpDir, pidFile, readToken, tokenFiles } from './files.js';
+import type { McpEndpoint } from './endpoint.js';
+import { DEFAULT_AGENTS, logTail, readToken } from './files.js';
 import { resolveLaunch, taskNameOf, type Launch, type McpServerOptions } from './launch.js';
 import { findPortHolder, portInUseError } from './port-holder.js';
 import { isSameProcess, readProcess, type ProcessIdentity, type ProcessInfo } from './process-identity.js';
-import { probeMcp, ServerExited, waitReady } from './readiness.js';
+import { ServerExited, waitReady } from './readiness.js';
+import { MCP_KIND, type ServiceKind } from './service-kind.js';
 
-/** `data` of the state entry `mcp:<name>` (kind `mcp-server`); never holds the token. */
+/** `data` of the state entry `mcp:<name>` (kind `mcp-server`; another kind's own); never holds the token. */
 export interface ServerRecord {
   name: string;
   /** The start task's name, so other processes map a task to its server (absent in older records). */
@@ -41,16 +44,14 @@ export interface ServerRecord {
 
 const GRACE_MS = 5000;
 
-const lockName = (name: string) => `mcp-${name}`;
-
-async function removeTokenFiles(root: string, name: string): Promise<void> {
-  for (const file of await tokenFiles(root, name)) await rm(file, { force: true });
+async function removeTokenFiles(root: string, name: string, kind: ServiceKind): Promise<void> {
+  for (const file of await kind.tokenFiles(root, name)) await rm(file, { force: true });
 }
 
-async function cleanFiles(ctx: PluginContext, name: string): Promise<void> {
-  await rm(pidFile(ctx.root, name), { force: true });
-  await removeTokenFiles(ctx.root, name);
-  await ctx.state.remove(endpointStateId(name));
+async function cleanFiles(ctx: PluginContext, name: string, kind: ServiceKind): Promise<void> {
+  await rm(kind.pidFile(ctx.root, name), { force: true });
+  await removeTokenFiles(ctx.root, name, kind);
+  await ctx.state.remove(kind.stateId(name));
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -78,22 +79,22 @@ async function waitGone(pid: number, identity: ProcessIdentity, ms: number): Pro
  * Stops a recorded server: SIGTERM to its process group, a grace period, SIGKILL; only when
  * the pid still has the recorded identity. Always cleans the pid/token files and the entry.
  */
-async function stopRecorded(ctx: PluginContext, record: ServerRecord, graceMs = GRACE_MS): Promise<'stopped' | 'stale'> {
+async function stopRecorded(ctx: PluginContext, record: ServerRecord, kind: ServiceKind, graceMs = GRACE_MS): Promise<'stopped' | 'stale'> {
   const verdict = await isSameProcess(record.pid, record.identity);
   let outcome: 'stopped' | 'stale' = 'stale';
   if (verdict === 'same') {
     signalGroup(record.pid, 'SIGTERM');
     if (!(await waitGone(record.pid, record.identity, graceMs))) {
-      ctx.log.warn(`MCP server ${record.name} (pid ${record.pid}) did not stop within ${graceMs} ms; killing it`);
+      ctx.log.warn(`${kind.noun} ${record.name} (pid ${record.pid}) did not stop within ${graceMs} ms; killing it`);
       signalGroup(record.pid, 'SIGKILL');
       await waitGone(record.pid, record.identity, 2000);
     }
     outcome = 'stopped';
   } else if (verdict === 'other') {
     const info = await readProcess(record.pid);
-    ctx.log.warn(`pid ${record.pid} recorded for MCP server ${record.name} now belongs to another program (${info?.command ?? '?'}); not signalled, record cleaned`);
+    ctx.log.warn(`pid ${record.pid} recorded for ${kind.noun} ${record.name} now belongs to another program (${info?.command ?? '?'}); not signalled, record cleaned`);
   }
-  await cleanFiles(ctx, record.name);
+  await cleanFiles(ctx, record.name, kind);
   return outcome;
 }
 
@@ -101,11 +102,11 @@ async function stopRecorded(ctx: PluginContext, record: ServerRecord, graceMs = 
  * No record, yet our built-in server for this project may still run (its `.qms/` files were
  * moved or deleted): found by its command line, stopped like a recorded one.
  */
-async function stopUnrecorded(ctx: PluginContext, name: string, graceMs = GRACE_MS): Promise<'stopped' | 'not-running'> {
+async function stopUnrecorded(ctx: PluginContext, name: string, kind: ServiceKind, graceMs = GRACE_MS): Promise<'stopped' | 'not-running'> {
   const { findUnrecordedServers } = await import('./unrecorded-servers.js');
-  const found = await findUnrecordedServers(ctx.root, `${name}-mcp`);
+  const found = await findUnrecordedServers(ctx.root, kind.builtinKind(name));
   for (const info of found) {
-    ctx.log.warn(`MCP server ${name} has no record (was .qms/ moved or deleted?); found pid ${info.pid} by its command line, stopping it`);
+    ctx.log.warn(`${kind.noun} ${name} has no record (was .qms/ moved or deleted?); found pid ${info.pid} by its command line, stopping it`);
     signalGroup(info.pid, 'SIGTERM');
     if (!(await waitGone(info.pid, info, graceMs))) {
       signalGroup(info.pid, 'SIGKILL');
@@ -116,15 +117,16 @@ async function stopUnrecorded(ctx: PluginContext, name: string, graceMs = GRACE_
 }
 
 /** Stop the server `name` (the `mcp:<name>:stop` task and `qms down`); idempotent. */
-export async function stopServer(ctx: PluginContext, name: string, options: { graceMs?: number } = {}): Promise<'stopped' | 'stale' | 'not-running'> {
-  return ctx.state.withLock(lockName(name), async () => {
-    const entry = await ctx.state.get(endpointStateId(name));
+export async function stopServer(ctx: PluginContext, name: string, options: { graceMs?: number; kind?: ServiceKind } = {}): Promise<'stopped' | 'stale' | 'not-running'> {
+  const kind = options.kind ?? MCP_KIND;
+  return ctx.state.withLock(kind.lockName(name), async () => {
+    const entry = await ctx.state.get(kind.stateId(name));
     if (!entry) {
-      await rm(pidFile(ctx.root, name), { force: true });
-      await removeTokenFiles(ctx.root, name);
-      return stopUnrecorded(ctx, name, options.graceMs);
+      await rm(kind.pidFile(ctx.root, name), { force: true });
+      await removeTokenFiles(ctx.root, name, kind);
+      return stopUnrecorded(ctx, name, kind, options.graceMs);
     }
-    return stopRecorded(ctx, entry.data as unknown as ServerRecord, options.graceMs);
+    return stopRecorded(ctx, entry.data as unknown as ServerRecord, kind, options.graceMs);
   });
 }
 
@@ -184,92 +186,99 @@ function orphanRecord(info: ProcessInfo, options: McpServerOptions, launch: Laun
 }
 
 /** Reuse or clean what is recorded; returns the endpoint of a healthy server to reuse. */
-async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch: Launch): Promise<{ endpoint: McpEndpoint; pid: number } | undefined> {
+async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch: Launch, kind: ServiceKind): Promise<{ endpoint: McpEndpoint; pid: number } | undefined> {
   const { name } = options;
   const { configHash } = launch;
-  const entry = await ctx.state.get(endpointStateId(name));
+  const entry = await ctx.state.get(kind.stateId(name));
   if (!entry) {
-    const stalePid = await readFile(pidFile(ctx.root, name), 'utf8').catch(() => undefined);
+    const stalePid = await readFile(kind.pidFile(ctx.root, name), 'utf8').catch(() => undefined);
     if (stalePid !== undefined) {
       const orphan = await orphanOf(stalePid, launch);
       if (orphan) {
         // Our own server whose record was lost (e.g. a corrupt state.json): it holds the port,
         // so restart it rather than fail on "port in use".
-        ctx.log.warn(`MCP server ${name} (pid ${orphan.pid}) is running without a state record (was .qms/state.json lost?); restarting it`);
-        await stopRecorded(ctx, orphanRecord(orphan, options, launch));
+        ctx.log.warn(`${kind.noun} ${name} (pid ${orphan.pid}) is running without a state record (was .qms/state.json lost?); restarting it`);
+        await stopRecorded(ctx, orphanRecord(orphan, options, launch), kind);
         return undefined;
       }
-      ctx.log.warn(`stale pid file for MCP server ${name} (pid ${stalePid.trim()}) without a state record; removed it, nothing signalled`);
-      await cleanFiles(ctx, name);
+      ctx.log.warn(`stale pid file for ${kind.noun} ${name} (pid ${stalePid.trim()}) without a state record; removed it, nothing signalled`);
+      await cleanFiles(ctx, name, kind);
     }
     return undefined;
   }
   const record = entry.data as unknown as ServerRecord;
   const verdict = await isSameProcess(record.pid, record.identity);
   if (verdict !== 'same') {
-    if (verdict === 'gone') ctx.log.warn(`MCP server ${name} recorded as pid ${record.pid} is no longer running; cleaned its stale record`);
-    await stopRecorded(ctx, record); // warns and never signals for another program's pid
+    if (verdict === 'gone') ctx.log.warn(`${kind.noun} ${name} recorded as pid ${record.pid} is no longer running; cleaned its stale record`);
+    await stopRecorded(ctx, record, kind); // warns and never signals for another program's pid
     return undefined;
   }
-  const token = await readToken(ctx.root, name);
-  const agentTokens = await Promise.all(launch.agents.map((a) => readToken(ctx.root, name, agentTokenFile(ctx.root, name, launch.agents, a))));
-  if (ctx.options.force) ctx.log.info(`--force: restarting MCP server ${name} (pid ${record.pid})`);
-  else if (record.configHash !== configHash) ctx.log.info(`MCP server ${name} (pid ${record.pid}) runs with a different configuration; restarting it`);
-  else if (!token || agentTokens.some((t) => !t)) ctx.log.warn(`MCP server ${name} (pid ${record.pid}) is missing a token file; restarting it`);
+  const tokenOf = (agent: string) => readToken(ctx.root, name, kind.tokenFile(ctx.root, name, launch.agents, agent));
+  const token = await tokenOf(launch.agents[0]!);
+  const agentTokens = await Promise.all(launch.agents.map(tokenOf));
+  if (ctx.options.force) ctx.log.info(`--force: restarting ${kind.noun} ${name} (pid ${record.pid})`);
+  else if (record.configHash !== configHash) ctx.log.info(`${kind.noun} ${name} (pid ${record.pid}) runs with a different configuration; restarting it`);
+  else if (!token || agentTokens.some((t) => !t)) ctx.log.warn(`${kind.noun} ${name} (pid ${record.pid}) is missing a token file; restarting it`);
   else {
     try {
-      await probeMcp(record.hostUrl, token, 3000);
+      await kind.probe(record.hostUrl, token, 3000);
       ctx.addSecret(token);
       // The task name is no part of the launch (no restart for it), but others look servers up by it.
       if (record.taskName !== taskNameOf(options)) await ctx.state.put({ ...entry, data: { ...entry.data, taskName: taskNameOf(options) } });
       return { endpoint: endpointOf(record, token), pid: record.pid };
     } catch (err) {
-      ctx.log.warn(`MCP server ${name} (pid ${record.pid}) is running but does not answer MCP (${(err as Error).message}); restarting it`);
+      ctx.log.warn(`${kind.noun} ${name} (pid ${record.pid}) is running but does not answer ${kind.protocol} (${(err as Error).message}); restarting it`);
     }
   }
-  await stopRecorded(ctx, record);
+  await stopRecorded(ctx, record, kind);
   return undefined;
 }
 
-/** The `mcp:<name>` task: reuse a healthy server (skipped) or start one and wait until it answers MCP. */
-export async function startServer(ctx: TaskContext, options: McpServerOptions): Promise<McpEndpoint> {
+/**
+ * The `mcp:<name>` task: reuse a healthy server (skipped) or start one and wait until it answers
+ * MCP. Another kind of service passes its kind and its own launch (default: an MCP server's).
+ */
+export async function startServer(
+  ctx: TaskContext,
+  options: McpServerOptions,
+  kind: ServiceKind = MCP_KIND,
+  launch: Launch = resolveLaunch(ctx.root, options, ctx.config.agents),
+): Promise<McpEndpoint> {
   const { name } = options;
-  const launch = resolveLaunch(ctx.root, options, ctx.config.agents);
   // One lock for check-and-start: two `qms up` at once cannot both start the same server.
-  const outcome = await ctx.state.withLock(lockName(name), async (): Promise<{ reused?: { endpoint: McpEndpoint; pid: number }; started?: McpEndpoint }> => {
-    const existing = await checkExisting(ctx, options, launch);
+  const outcome = await ctx.state.withLock(kind.lockName(name), async (): Promise<{ reused?: { endpoint: McpEndpoint; pid: number }; started?: McpEndpoint }> => {
+    const existing = await checkExisting(ctx, options, launch, kind);
     if (existing) return { reused: existing };
     await ensurePortFree(options.port, launch.hosts);
-    return { started: await spawnAndWait(ctx, options, launch) };
+    return { started: await spawnAndWait(ctx, options, launch, kind) };
   });
-  if (outcome.reused) ctx.skip(`MCP server ${name} already running (pid ${outcome.reused.pid})`, outcome.reused.endpoint);
+  if (outcome.reused) ctx.skip(`${kind.noun} ${name} already running (pid ${outcome.reused.pid})`, outcome.reused.endpoint);
   return outcome.started!;
 }
 
-async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch: Launch): Promise<McpEndpoint> {
+async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch: Launch, kind: ServiceKind): Promise<McpEndpoint> {
   const { name } = options;
-  await mkdir(mcpDir(ctx.root), { recursive: true, mode: 0o700 });
+  await mkdir(kind.dir(ctx.root), { recursive: true, mode: 0o700 });
   // One token per agent, each naming that agent (the server's identity for its sessions).
-  await removeTokenFiles(ctx.root, name);
+  await removeTokenFiles(ctx.root, name, kind);
   const byAgent: Record<string, string> = {};
   for (const agent of launch.agents) {
     const t = randomBytes(32).toString('hex');
     ctx.addSecret(t);
-    const path = agentTokenFile(ctx.root, name, launch.agents, agent);
+    const path = kind.tokenFile(ctx.root, name, launch.agents, agent);
     await writeFile(path, `${t}\n`, { mode: 0o600 });
     await chmod(path, 0o600);
     byAgent[agent] = t;
   }
   const token = byAgent[launch.agents[0]!]!;
 
-  const log = logFile(ctx.root, name);
+  const log = kind.logFile(ctx.root, name);
   const logFd = openSync(log, 'a', 0o600);
   writeSync(logFd, `\n--- ${new Date().toISOString()} qms: starting ${name}: ${launch.command} ${launch.args.join(' ')}\n`);
   let exited: string | undefined;
   const child = spawn(launch.command, launch.args, {
     cwd: launch.cwd,
-    // QMS_MCP_TOKEN (the default agent's) is what an external server reads; ours read both.
-    env: { ...ctx.env, ...launch.env, QMS_MCP_TOKEN: token, QMS_MCP_TOKENS: JSON.stringify(byAgent) },
+    env: { ...ctx.env, ...launch.env, ...kind.tokenEnv(byAgent, token) },
     detached: true,
     stdio: ['ignore', logFd, logFd],
   });
@@ -283,10 +292,10 @@ async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch:
       child.once('error', reject);
     });
   } catch (err) {
-    await cleanFiles(ctx, name);
+    await cleanFiles(ctx, name, kind);
     const code = (err as NodeJS.ErrnoException).code;
     throw new QmsError(
-      `cannot start MCP server ${name}: ${code === 'ENOENT' ? `command not found: ${launch.command}` : (err as Error).message}`,
+      `cannot start ${kind.noun} ${name}: ${code === 'ENOENT' ? `command not found: ${launch.command}` : (err as Error).message}`,
       `Check the \`command\` of the ${name} MCP server in qms.config.ts (it must be an executable on PATH or an absolute path).`,
     );
   }
@@ -295,32 +304,32 @@ async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch:
   const info = await readProcess(pid);
   const record = serverRecord(pid, { startTime: info?.startTime ?? 'unknown' }, options, launch);
   const put = (r: ServerRecord) => {
-    const entry: StateEntry = { id: endpointStateId(name), kind: ENDPOINT_STATE_KIND, plugin: `mcp-${name}`, createdAt: r.startedAt, data: { ...r } };
+    const entry: StateEntry = { id: kind.stateId(name), kind: kind.stateKind, plugin: kind.statePlugin(name), createdAt: r.startedAt, data: { ...r } };
     return ctx.state.put(entry);
   };
-  await writeFile(pidFile(ctx.root, name), `${pid}\n`, { mode: 0o600 });
+  await writeFile(kind.pidFile(ctx.root, name), `${pid}\n`, { mode: 0o600 });
   await put(record);
-  ctx.onTeardown(`stop MCP server ${name}`, async () => {
-    await stopServer(ctx, name);
+  ctx.onTeardown(`stop ${kind.noun} ${name}`, async () => {
+    await stopServer(ctx, name, { kind });
   });
 
   try {
-    const ready = await waitReady({ url: launch.hostUrl, token, timeoutMs: options.readyTimeoutMs ?? 15_000, exited: () => exited, signal: ctx.signal });
+    const ready = await waitReady({ url: launch.hostUrl, token, timeoutMs: options.readyTimeoutMs ?? 15_000, exited: () => exited, signal: ctx.signal, probe: kind.probe, what: kind.protocol, hint: kind.readyHint });
     // Now the child has exec'd its program: its command line completes the identity.
     const after = await readProcess(pid);
     if (after) record.identity = { startTime: after.startTime, cmdlineHash: after.cmdlineHash };
     record.readyAt = new Date().toISOString();
     await put(record);
-    ctx.log.info(`MCP server ${name} ready (pid ${pid}) at ${launch.hostUrl}; tools: ${ready.tools.join(', ') || 'none'}`);
+    ctx.log.info(`${kind.noun} ${name} ready (pid ${pid}) at ${launch.hostUrl}${ready.summary ? `; ${ready.summary}` : ''}`);
     return endpointOf(record, token);
   } catch (err) {
-    if (!exited) await stopRecorded(ctx, record, 2000);
-    else await cleanFiles(ctx, name);
+    if (!exited) await stopRecorded(ctx, record, kind, 2000);
+    else await cleanFiles(ctx, name, kind);
     const tail = await logTail(log, 20);
     const where = relative(ctx.root, log);
     if (err instanceof ServerExited) {
       throw new QmsError(
-        `MCP server ${name} ${err.message} during start; last lines of ${where}:\n${tail}`,
+        `${kind.noun} ${name} ${err.message} during start; last lines of ${where}:\n${tail}`,
         `Fix the problem shown above (command: ${launch.command} ${launch.args.join(' ')}), then run again.`,
       );
     }
@@ -329,29 +338,30 @@ async function spawnAndWait(ctx: TaskContext, options: McpServerOptions, launch:
   }
 }
 
-/** Live check for `qms status`: identity, MCP readiness, port, uptime; a stale record is cleaned. */
-export async function inspectServer(ctx: PluginContext, name: string, plugin: string): Promise<StatusRow[]> {
-  const entry = await ctx.state.get(endpointStateId(name));
+/** Live check for `qms status`: identity, readiness, port, uptime; a stale record is cleaned. */
+export async function inspectServer(ctx: PluginContext, name: string, plugin: string, kind: ServiceKind = MCP_KIND): Promise<StatusRow[]> {
+  const entry = await ctx.state.get(kind.stateId(name));
   if (!entry) return [];
   const record = entry.data as unknown as ServerRecord;
-  const base = { plugin, id: entry.id, kind: ENDPOINT_STATE_KIND };
+  const base = { plugin, id: entry.id, kind: kind.stateKind };
   const verdict = await isSameProcess(record.pid, record.identity);
   if (verdict !== 'same') {
-    await ctx.state.withLock(lockName(name), async () => {
+    await ctx.state.withLock(kind.lockName(name), async () => {
       // Read outside the lock: an `up` may have replaced the server since. Clean only the record
       // judged stale, never its successor's files and entry.
-      const now = (await ctx.state.get(endpointStateId(name)))?.data as unknown as ServerRecord | undefined;
-      if (now && now.pid === record.pid && now.startedAt === record.startedAt) await stopRecorded(ctx, now);
+      const now = (await ctx.state.get(kind.stateId(name)))?.data as unknown as ServerRecord | undefined;
+      if (now && now.pid === record.pid && now.startedAt === record.startedAt) await stopRecorded(ctx, now, kind);
     });
     return [{ ...base, state: 'stale', healthy: false, details: { pid: record.pid, port: record.port, reason: verdict === 'gone' ? 'process gone' : 'pid reused by another program' } }];
   }
-  const token = await readToken(ctx.root, name);
+  const agents = record.agents ?? DEFAULT_AGENTS; // older records: the default agent only
+  const token = await readToken(ctx.root, name, kind.tokenFile(ctx.root, name, agents, agents[0]!));
   let ready = false;
-  let tools: number | null = null;
+  let found: Record<string, number | string> = {};
   let problem: string | null = null;
   if (token) {
     try {
-      tools = (await probeMcp(record.hostUrl, token, 3000)).tools.length;
+      found = (await kind.probe(record.hostUrl, token, 3000)).details;
       ready = true;
     } catch (err) {
       problem = (err as Error).message;
@@ -362,6 +372,6 @@ export async function inspectServer(ctx: PluginContext, name: string, plugin: st
     ...base,
     state: ready ? 'running' : 'unresponsive',
     healthy: ready,
-    details: { pid: record.pid, port: record.port, url: record.hostUrl, containerUrl: record.containerUrl, uptimeS, ...(tools === null ? {} : { tools }), ...(problem ? { problem } : {}) },
+    details: { pid: record.pid, port: record.port, url: record.hostUrl, ...(record.containerUrl ? { containerUrl: record.containerUrl } : {}), uptimeS, ...found, ...(problem ? { problem } : {}) },
   }];
 }
