@@ -8,10 +8,13 @@ import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
 import { agentPaths } from './host-paths.js';
 import { CONTAINER_STATE_KIND, LABEL, projectFilter } from './names.js';
+import { removeEgress } from './egress/egress-container.js';
 
 export interface DownResult {
   containers: string[];
   volumes: string[];
+  /** The egress proxy and its networks, removed with the project's last agent container. */
+  egress: string[];
 }
 
 const gone = (err: unknown): boolean => [304, 404, 409].includes((err as { statusCode?: number }).statusCode ?? 0);
@@ -52,5 +55,7 @@ export async function downContainers(ctx: PluginContext, options: { volumes?: bo
   }
   if (options.agent) agents.add(options.agent);
   for (const agent of agents) if (agent) await rm(agentPaths(ctx.root, agent).overlayDir, { recursive: true, force: true });
-  return { containers: listed.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), volumes };
+  const remaining = await docker.listContainers({ all: true, filters: projectFilter(ctx.root) });
+  const egress = remaining.length === 0 ? await removeEgress(ctx, docker) : [];
+  return { containers: listed.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), volumes, egress };
 }

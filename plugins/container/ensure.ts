@@ -21,6 +21,7 @@ import { writeOverlays } from './overlays.js';
 import { findSecretFiles } from './secret-files.js';
 import { containerSpec, type ContainerSpec } from './spec.js';
 import { waitReady } from './wait-ready.js';
+import { ensureEgress } from './egress/egress-container.js';
 
 export interface ContainerResult {
   id: string;
@@ -47,6 +48,8 @@ export interface EnsureInput {
   force: boolean;
   /** Called right after this call created a container (register its teardown). */
   onCreated?: (docker: Docker, id: string, name: string) => void;
+  /** Called for each part of the egress proxy (network, container) this call created. */
+  onEgressCreated?: (what: string, remove: () => Promise<void>) => void;
 }
 
 async function inspectImage(docker: Docker, image: string): Promise<string> {
@@ -75,7 +78,16 @@ async function hostClaudeCredentials(env: PluginContext['env']): Promise<string 
   return text?.trim() ? text : undefined;
 }
 
-/** Host folders, overlays and the spec; no container is touched. */
+/** Default-deny egress: the project's egress proxy and the agents' network, up before the agent (shared by all agents). */
+async function ensureEgressFor(ctx: PluginContext, docker: Docker, input: EnsureInput, imageId: string): Promise<{ network: string } | undefined> {
+  const policy = input.opts.network;
+  if (policy.mode === 'open') return undefined;
+  const egress = await ensureEgress(ctx, docker, { rules: policy.allow, imageId, endpoints: input.endpoints, user: input.opts.user, ...(input.onEgressCreated ? { onCreated: input.onEgressCreated } : {}) });
+  if (egress.action !== 'reused') ctx.log.info(`egress proxy ${egress.proxy} ${egress.action} (${policy.allow.length} allowed hosts)`);
+  return { network: egress.network };
+}
+
+/** Host folders, overlays, the egress proxy (default-deny) and the spec; the agent's container is not touched. */
 export async function prepareSpec(ctx: PluginContext, docker: Docker, input: EnsureInput): Promise<ContainerSpec> {
   const { opts } = input;
   const paths = agentPaths(ctx.root, opts.agent);
@@ -85,13 +97,14 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   await ensureQmsDir(ctx.root);
   await ensureAgentDir(paths.workspace, opts.user);
   await ensureAgentDir(paths.sessions, opts.user);
+  const egress = await ensureEgressFor(ctx, docker, input, imageId);
   const ghToken = ctx.env.GH_TOKEN || undefined;
   if (ghToken) ctx.addSecret(ghToken);
   for (const ep of input.endpoints) ctx.addSecret(ep.token);
   const overlays = await writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user, await hostClaudeCredentials(ctx.env));
   const [mcpJson, settingsLocal] = await Promise.all([exists(paths.hostMcpJson), exists(paths.hostSettingsLocal)]);
   return containerSpec(
-    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, overlays, shadow: { mcpJson, settingsLocal }, sshDir, secretFiles, roleFile: role.file, hostEnv: ctx.env },
+    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, overlays, shadow: { mcpJson, settingsLocal }, sshDir, secretFiles, roleFile: role.file, hostEnv: ctx.env, egress },
     opts.limits.cpus,
   );
 }

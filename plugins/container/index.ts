@@ -39,6 +39,7 @@ async function ensureOne(ctx: TaskContext, opts: ResolvedContainerOptions): Prom
     force: ctx.options.force,
     // A failed or interrupted `up` removes what it created; the auth volume stays.
     onCreated: (_docker, id, name) => ctx.onTeardown(`remove container ${name}`, () => removeContainer(ctx, id)),
+    onEgressCreated: (what, remove) => ctx.onTeardown(`remove ${what}`, remove),
   });
   ctx.log.info(`container ${result.name} ${action === 'reused' ? 'running, unchanged' : action}`);
   return { result, reused: action === 'reused' };
@@ -65,7 +66,7 @@ export function container(options: ContainerOptions = {}): Plugin {
     );
   }
   // Every key of ContainerOptions (the compiler keeps the two in step); values are checked by resolveOptions.
-  const known = { image: anyValue(), imageTask: anyValue(), mcpServers: anyValue(), after: anyValue(), attachAfter: anyValue(), limits: anyValue(), capAdd: anyValue(), sshDir: anyValue(), mcpTimeoutMs: anyValue(), env: anyValue(), user: anyValue(), readyTimeoutSec: anyValue() } satisfies Record<keyof Required<ContainerOptions>, unknown>;
+  const known = { image: anyValue(), imageTask: anyValue(), mcpServers: anyValue(), after: anyValue(), attachAfter: anyValue(), limits: anyValue(), capAdd: anyValue(), sshDir: anyValue(), mcpTimeoutMs: anyValue(), env: anyValue(), user: anyValue(), readyTimeoutSec: anyValue(), network: anyValue() } satisfies Record<keyof Required<ContainerOptions>, unknown>;
   checkPluginOptions('container', known, options);
   const opts = resolveOptions(options);
   const forAgent = (agent: string): ResolvedContainerOptions => ({ ...opts, agent });
@@ -98,8 +99,8 @@ export function container(options: ContainerOptions = {}): Plugin {
       async run(ctx, args, flags) {
         const agent = rosterAgent(ctx, args[0]);
         const { downContainers } = await import('./down.js');
-        const { containers, volumes } = await downContainers(ctx, { agent, volumes: flags.volumes === true });
-        ctx.log.info(containers.length ? `removed ${[...containers, ...volumes].join(', ')}` : `no container of agent ${agent} in this project`);
+        const { containers, volumes, egress } = await downContainers(ctx, { agent, volumes: flags.volumes === true });
+        ctx.log.info(containers.length ? `removed ${[...containers, ...volumes, ...egress].join(', ')}` : `no container of agent ${agent} in this project`);
         return 0;
       },
     },
@@ -148,9 +149,9 @@ export function container(options: ContainerOptions = {}): Plugin {
           const parts = ctx.options.flags[AGENTS_NAMED] === true
             ? await Promise.all(ctx.options.agents.map((agent) => downContainers(ctx, { agent, volumes })))
             : [await downContainers(ctx, { volumes })];
-          const done = { containers: parts.flatMap((p) => p.containers), volumes: parts.flatMap((p) => p.volumes) };
-          if (done.containers.length === 0 && done.volumes.length === 0) ctx.skip('no managed container');
-          ctx.log.info(`removed ${[...done.containers, ...done.volumes].join(', ')}`);
+          const done = { containers: parts.flatMap((p) => p.containers), volumes: parts.flatMap((p) => p.volumes), egress: parts.flatMap((p) => p.egress) };
+          if (done.containers.length === 0 && done.volumes.length === 0 && done.egress.length === 0) ctx.skip('no managed container');
+          ctx.log.info(`removed ${[...done.containers, ...done.volumes, ...done.egress].join(', ')}`);
           return done;
         },
       },

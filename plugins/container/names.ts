@@ -4,6 +4,8 @@ export const LABEL = {
   root: 'qms.root',
   agent: 'qms.agent',
   hash: 'qms.config-hash',
+  /** An agent container's egress: `deny` (through the egress proxy) or `open`. */
+  network: 'qms.network',
 } as const;
 
 /** Docker names allow `[a-zA-Z0-9][a-zA-Z0-9_.-]`; anything else becomes `-`. */
@@ -22,3 +24,12 @@ export const CONTAINER_STATE_KIND = 'container';
 export function projectFilter(root: string, agent?: string): { label: string[] } {
   return { label: [`${LABEL.root}=${root}`, agent ? `${LABEL.agent}=${agent}` : LABEL.agent] };
 }
+
+/** `qms.role` of the project's egress proxy container (it has no `qms.agent` label). */
+export const EGRESS_ROLE = 'egress';
+/** The project's egress proxy and its two networks: the agents' (internal, no route out) and its own way out. */
+export const egressNames = (project: string): { proxy: string; agentsNetwork: string; outsideNetwork: string } => ({
+  proxy: `qms-${sanitise(project)}-egress`,
+  agentsNetwork: `qms-${sanitise(project)}-agents`,
+  outsideNetwork: `qms-${sanitise(project)}-outside`,
+});

@@ -3,6 +3,7 @@
  * is a ConfigError naming the option), so a typo fails when the config loads.
  */
 import { ConfigError } from '../../tasks/errors.js';
+import { resolveNetworkPolicy, type NetworkOption, type NetworkPolicy } from './egress/network-policy.js';
 
 export interface ContainerLimits {
   /** CPUs (fractional allowed). Default 4 (clamped to the engine's CPU count). */
@@ -39,6 +40,12 @@ export interface ContainerOptions {
   user?: { uid: number; gid: number };
   /** Seconds to wait for the entrypoint's set-up after a start. Default 120. */
   readyTimeoutSec?: number;
+  /**
+   * The agents' egress: default-deny through the project's egress proxy, which allows what Claude
+   * Code needs plus `allow` (`['github.com', '*.npmjs.org', 'example.com:8443']`); `'open'` turns
+   * the policy off (and the evidence says so).
+   */
+  network?: NetworkOption;
 }
 
 export interface ResolvedContainerOptions {
@@ -57,6 +64,7 @@ export interface ResolvedContainerOptions {
   env: Readonly<Record<string, string>>;
   user: { uid: number; gid: number };
   readyTimeoutSec: number;
+  network: NetworkPolicy;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -151,5 +159,6 @@ export function resolveOptions(options: ContainerOptions & { agent?: string } = 
     env,
     user,
     readyTimeoutSec: positive(options.readyTimeoutSec ?? 120, 'readyTimeoutSec', false),
+    network: resolveNetworkPolicy(options.network),
   };
 }

@@ -12,6 +12,7 @@ import { CONTAINER_ROOT, IN_CONTAINER, IN_PROJECT, inContainer } from './contain
 import type { ResolvedContainerOptions } from './options.js';
 import type { Overlays } from './overlays.js';
 import { LABEL, configVolumeName, containerName } from './names.js';
+import { EGRESS, proxyUrl } from './egress/egress-files.js';
 /** Environment passed through from the host (.env) when set: identity, not secrets. */
 const PASS_THROUGH = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
 
@@ -30,6 +31,8 @@ export interface SpecInput {
   /** The agent's definition mounted over `CLAUDE.md` (agentRoleFile), if any. */
   roleFile?: string | undefined;
   hostEnv: Readonly<Record<string, string>>;
+  /** Default-deny egress: the agents' network (the egress proxy's); absent for `network: 'open'`. */
+  egress?: { network: string } | undefined;
 }
 
 export interface ContainerSpec {
@@ -55,6 +58,11 @@ export function containerEnv(input: SpecInput): string[] {
   for (const key of PASS_THROUGH) {
     const v = input.hostEnv[key];
     if (v) env[key] = v;
+  }
+  if (input.egress) {
+    // Every tool that honours the proxy variables goes through the egress proxy; the MCP servers are reached directly.
+    const noProxy = [EGRESS.hostAlias, 'localhost', '127.0.0.1'].join(',');
+    Object.assign(env, { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl, https_proxy: proxyUrl, http_proxy: proxyUrl, NO_PROXY: noProxy, no_proxy: noProxy });
   }
   Object.assign(env, opts.env);
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
@@ -83,6 +91,7 @@ export function containerSpec(input: SpecInput, cpus: number): ContainerSpec {
     user: opts.user,
     overlays: input.overlays.hash,
     healthcheck,
+    network: input.egress?.network ?? 'open',
     version: 2,
   };
   const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
@@ -99,11 +108,13 @@ export function containerSpec(input: SpecInput, cpus: number): ContainerSpec {
       [LABEL.agent]: opts.agent,
       [LABEL.hash]: hash,
       'qms.image': input.image,
+      [LABEL.network]: input.egress ? 'deny' : 'open',
     },
     Healthcheck: healthcheck,
     HostConfig: {
       Mounts: mounts,
-      ExtraHosts: ['host.docker.internal:host-gateway'],
+      // Default-deny: only the agents' network, where host.docker.internal is the egress proxy.
+      ...(input.egress ? { NetworkMode: input.egress.network } : { ExtraHosts: [`${EGRESS.hostAlias}:host-gateway`] }),
       Init: true,
       Privileged: false,
       SecurityOpt: ['no-new-privileges'],

@@ -1,0 +1,208 @@
+/**
+ * The project's egress proxy, brought up before the agents when the policy is default-deny:
+ * the agents' network (internal, and the host has no address on it: no route out, not even to
+ * the host), a network of its own with a way out, and the proxy container on both, reachable
+ * from the agents as `qms-egress` (the proxy) and `host.docker.internal` (the MCP servers' ports
+ * only). Idempotent by a config-hash label, like the agents' containers; what this call created
+ * is removed again when the proxy does not come up, so nothing is left half-started.
+ */
+import type Docker from 'dockerode';
+import { createHash } from 'node:crypto';
+import { chown, mkdir, readFile } from 'node:fs/promises';
+import { QmsError } from '../../../tasks/errors.js';
+import type { PluginContext } from '../../../tasks/types.js';
+import { ensureQmsDir } from '../../../tasks/state/qms-dir.js';
+import type { McpEndpoint } from '../../mcp-server/endpoint.js';
+import { EGRESS_ROLE, LABEL, containerName, egressNames } from '../names.js';
+import { EGRESS, egressLogDir, proxyScript } from './egress-files.js';
+import type { AllowRule } from './network-policy.js';
+
+export const ROLE_LABEL = 'qms.role';
+
+export interface EgressInput {
+  rules: readonly AllowRule[];
+  /** The agent image (it has Node): the proxy runs the same image, with its own entrypoint. */
+  imageId: string;
+  endpoints: readonly McpEndpoint[];
+  user: { uid: number; gid: number };
+  /** Called for each network or container this call created (register its teardown). */
+  onCreated?: (what: string, remove: () => Promise<void>) => void;
+}
+
+export interface EgressResult {
+  proxy: string;
+  proxyId: string;
+  /** The network the agents join (and only it). */
+  network: string;
+  action: 'reused' | 'created' | 'recreated';
+}
+
+const notFound = (err: unknown): boolean => (err as { statusCode?: number }).statusCode === 404;
+const gone = (err: unknown): boolean => [304, 404, 409].includes((err as { statusCode?: number }).statusCode ?? 0);
+
+/** The MCP servers' ports the agents reach at `host.docker.internal` (other endpoints go through the proxy's allowlist). */
+export function forwardedPorts(endpoints: readonly McpEndpoint[]): number[] {
+  const ports = new Set<number>();
+  for (const ep of endpoints) {
+    const url = new URL(ep.containerUrl);
+    if (url.hostname === EGRESS.hostAlias) ports.add(Number(url.port || 80));
+  }
+  if (ports.has(EGRESS.port)) throw new QmsError(`An MCP server listens on port ${EGRESS.port}, the egress proxy's port.`, 'Give the MCP server another port (qmsMcp({ port }) / gitMcp({ port })).');
+  return [...ports].sort((a, b) => a - b);
+}
+
+function labels(ctx: PluginContext): Record<string, string> {
+  return { [LABEL.project]: ctx.config.name, [LABEL.root]: ctx.root, [ROLE_LABEL]: EGRESS_ROLE };
+}
+
+async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, internal: boolean, input: EgressInput): Promise<void> {
+  const existing = await docker.getNetwork(name).inspect().catch((err: unknown) => {
+    if (notFound(err)) return undefined;
+    throw err;
+  }) as { Internal?: boolean; Labels?: Record<string, string> } | undefined;
+  if (existing) {
+    if (existing.Labels?.[LABEL.root] !== ctx.root || Boolean(existing.Internal) !== internal) {
+      throw new QmsError(`A Docker network named ${name} exists but is not this project's ${internal ? 'internal agents\'' : 'egress'} network.`, `Remove it (\`docker network rm ${name}\`) or give this project another name in qms.config.ts.`);
+    }
+    return;
+  }
+  await docker.createNetwork({
+    Name: name,
+    Driver: 'bridge',
+    Internal: internal,
+    CheckDuplicate: true,
+    Labels: labels(ctx),
+    // The agents' network: the host takes no address on it, so an agent has nothing of the host to talk to.
+    Options: internal ? { 'com.docker.network.bridge.inhibit_ipv4': 'true' } : {},
+  });
+  input.onCreated?.(`network ${name}`, () => removeNetwork(docker, name));
+}
+
+async function removeNetwork(docker: Docker, name: string): Promise<void> {
+  await docker.getNetwork(name).remove().catch((err: unknown) => {
+    if (!gone(err)) throw err;
+  });
+}
+
+async function logTail(docker: Docker, id: string): Promise<string> {
+  const buf = (await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(''))) as Buffer;
+  // Docker's multiplexed frames: 8-byte headers before each chunk.
+  const out: string[] = [];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + size).toString('utf8'));
+    i += 8 + size;
+  }
+  return out.join('').trim();
+}
+
+async function waitReady(docker: Docker, id: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !signal.aborted) {
+    const [info, log] = await Promise.all([docker.getContainer(id).inspect(), logTail(docker, id)]);
+    if (log.includes('"event":"ready"')) return;
+    if (!info.State.Running) throw new QmsError(`The egress proxy exited (${info.State.ExitCode}) before it was ready:\n${log || '(no output)'}`, 'Fix what it says; `network: \'open\'` in container() turns the egress policy off.');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (signal.aborted) throw signal.reason;
+  throw new QmsError(`The egress proxy did not become ready within ${Math.round(timeoutMs / 1000)} s:\n${await logTail(docker, id)}`, 'See `docker logs` of the egress container; `network: \'open\'` turns the policy off.');
+}
+
+export async function ensureEgress(ctx: PluginContext, docker: Docker, input: EgressInput): Promise<EgressResult> {
+  const names = egressNames(ctx.config.name);
+  const script = await readFile(proxyScript()).catch(() => {
+    throw new QmsError(`The egress proxy's code is missing (${proxyScript()}).`, 'Build qms: `npm run build`.');
+  });
+  const ports = forwardedPorts(input.endpoints);
+  const agents = Object.fromEntries(ctx.config.agents.map((a) => [containerName(ctx.config.name, a), a]));
+  const env: Record<string, string> = {
+    QMS_EGRESS_RULES: JSON.stringify(input.rules),
+    QMS_EGRESS_FORWARD: JSON.stringify(ports),
+    QMS_EGRESS_AGENTS: JSON.stringify(agents),
+    QMS_EGRESS_BIND: EGRESS.alias,
+    QMS_EGRESS_UPSTREAM: EGRESS.upstream,
+    QMS_EGRESS_PORT: String(EGRESS.port),
+    QMS_EGRESS_LOG: EGRESS.logFile,
+  };
+  const logDir = egressLogDir(ctx.root);
+  const hash = createHash('sha256').update(JSON.stringify({ image: input.imageId, env, user: input.user, script: createHash('sha256').update(script).digest('hex'), logDir, version: 1 })).digest('hex').slice(0, 32);
+
+  return ctx.state.withLock('egress', async () => {
+    await ensureNetwork(ctx, docker, names.agentsNetwork, true, input);
+    await ensureNetwork(ctx, docker, names.outsideNetwork, false, input);
+    const existing = await docker.getContainer(names.proxy).inspect().catch((err: unknown) => {
+      if (notFound(err)) return undefined;
+      throw err;
+    });
+    if (existing && existing.Config.Labels?.[LABEL.root] !== ctx.root) {
+      throw new QmsError(`A container named ${names.proxy} exists but does not belong to this project.`, `Remove it (\`docker rm -f ${names.proxy}\`) or give this project another name in qms.config.ts.`);
+    }
+    if (existing && existing.Config.Labels?.[LABEL.hash] === hash && existing.State.Running) {
+      return { proxy: names.proxy, proxyId: existing.Id, network: names.agentsNetwork, action: 'reused' };
+    }
+    if (existing) await docker.getContainer(existing.Id).remove({ force: true });
+
+    await ensureQmsDir(ctx.root);
+    await mkdir(logDir, { recursive: true, mode: 0o700 });
+    if (process.getuid?.() === 0) await chown(logDir, input.user.uid, input.user.gid);
+    const container = await docker.createContainer({
+      name: names.proxy,
+      Image: input.imageId,
+      Entrypoint: ['node'],
+      Cmd: ['--input-type=module', '-e', `import(${JSON.stringify(EGRESS.script)}).then((m) => m.main()).catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); })`],
+      User: `${input.user.uid}:${input.user.gid}`,
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      Labels: { ...labels(ctx), [LABEL.hash]: hash },
+      HostConfig: {
+        NetworkMode: names.outsideNetwork,
+        ExtraHosts: [`${EGRESS.upstream}:host-gateway`],
+        Mounts: [
+          { Type: 'bind', Source: proxyScript(), Target: EGRESS.script, ReadOnly: true },
+          { Type: 'bind', Source: logDir, Target: EGRESS.logDir, ReadOnly: false },
+        ],
+        ReadonlyRootfs: true,
+        Init: true,
+        Privileged: false,
+        SecurityOpt: ['no-new-privileges'],
+        CapDrop: ['ALL'],
+        Memory: 256 * 1024 * 1024,
+        PidsLimit: 64,
+        RestartPolicy: { Name: 'no' },
+      },
+    });
+    input.onCreated?.(`container ${names.proxy}`, () => container.remove({ force: true }).catch((err: unknown) => {
+      if (!gone(err)) throw err;
+    }));
+    try {
+      await docker.getNetwork(names.agentsNetwork).connect({ Container: container.id, EndpointConfig: { Aliases: [EGRESS.alias, EGRESS.hostAlias] } });
+      await container.start();
+      await waitReady(docker, container.id, 20_000, ctx.signal);
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    return { proxy: names.proxy, proxyId: container.id, network: names.agentsNetwork, action: existing ? 'recreated' : 'created' };
+  });
+}
+
+/** Remove the proxy and both networks (an agent still on its network keeps that one: 409). */
+export async function removeEgress(ctx: PluginContext, docker: Docker): Promise<string[]> {
+  const removed: string[] = [];
+  const listed = await docker.listContainers({ all: true, filters: { label: [`${LABEL.root}=${ctx.root}`, `${ROLE_LABEL}=${EGRESS_ROLE}`] } });
+  for (const c of listed) {
+    await docker.getContainer(c.Id).remove({ force: true }).catch((err: unknown) => {
+      if (!gone(err)) throw err;
+    });
+    removed.push((c.Names[0] ?? c.Id).replace(/^\//, ''));
+  }
+  const networks = await docker.listNetworks({ filters: { label: [`${LABEL.root}=${ctx.root}`, `${ROLE_LABEL}=${EGRESS_ROLE}`] } });
+  for (const n of networks) {
+    // 404: gone meanwhile; 403/409: an agent still uses it (`qms down qa` while claude runs).
+    const ok = await docker.getNetwork(n.Id).remove().then(() => true, (err: unknown) => {
+      if ([403, 404, 409].includes((err as { statusCode?: number }).statusCode ?? 0)) return false;
+      throw err;
+    });
+    if (ok) removed.push(n.Name);
+  }
+  return removed;
+}

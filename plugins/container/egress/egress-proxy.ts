@@ -1,0 +1,260 @@
+/**
+ * The egress proxy that runs in the project's egress container (`qms-<project>-egress`): the
+ * agents' only way out. An HTTP proxy (CONNECT tunnels and absolute-URI requests) that lets a
+ * request through only to a host of the allowlist and logs every decision as one NDJSON line
+ * (time, agent, host, port, allowed/denied, rule; never a path, header or body), plus plain TCP
+ * forwarders for the MCP servers' ports (the agents reach `host.docker.internal:<port>`, an alias
+ * of this container, and nothing else of the host). Everything the agent sends is hostile input.
+ *
+ * Node built-ins only, and it runs on the agent image's Node (18): the container mounts this
+ * compiled file as `proxy.mjs` and calls `main()`, which reads its configuration from the env.
+ */
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { connect, createServer as createTcpServer, isIP, type Socket } from 'node:net';
+import { lookup, reverse } from 'node:dns/promises';
+import { appendFileSync, renameSync, statSync } from 'node:fs';
+import type { AllowRule } from './network-policy.js';
+
+export interface Decision {
+  time: string;
+  agent: string;
+  client: string;
+  method: string;
+  host: string;
+  port: number;
+  decision: 'allowed' | 'denied';
+  /** The allowlist entry that allowed it, or why it was denied. */
+  rule: string;
+  /** An allowed request whose upstream failed. */
+  error?: string;
+}
+
+export interface EgressProxyOptions {
+  rules: readonly AllowRule[];
+  /** Address the proxy and the forwarders listen on. */
+  bind: string;
+  proxyPort: number;
+  /** Ports forwarded to `upstream` (the MCP servers on the host). */
+  forwardPorts: readonly number[];
+  upstream: string;
+  /** Addresses never connected to through the proxy unless the entry names them (the host's). */
+  blocked: readonly string[];
+  identify: (clientIp: string) => Promise<string>;
+  onDecision: (d: Decision) => void;
+}
+
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/** The rule allowing `host:port`, or undefined. */
+export function matchRule(rules: readonly AllowRule[], host: string, port: number): AllowRule | undefined {
+  return rules.find((r) => r.ports.includes(port) && (r.wildcard ? host.endsWith(`.${r.host}`) : host === r.host));
+}
+
+/** Loopback, unspecified, link-local (cloud metadata), multicast and broadcast: never an egress target by name. */
+export function isSpecialAddress(ip: string): boolean {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  if (isIP(v4) === 4) {
+    const [a, b] = v4.split('.').map(Number) as [number, number];
+    return a === 127 || a === 0 || (a === 169 && b === 254) || a >= 224;
+  }
+  const v6 = ip.toLowerCase();
+  return v6 === '::1' || v6 === '::' || v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb') || v6.startsWith('ff');
+}
+
+/** Denied; allowed with the address to connect to; or allowed but the name did not resolve. */
+type Verdict = { ok: false; rule: string } | { ok: true; rule: AllowRule; address: string } | { ok: true; rule: AllowRule; address: undefined; error: string };
+
+async function judge(o: EgressProxyOptions, rawHost: string, port: number): Promise<Verdict> {
+  const host = rawHost.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, rule: 'bad port' };
+  if (!HOST.test(host) && isIP(host) === 0) return { ok: false, rule: 'bad host name' };
+  const rule = matchRule(o.rules, host, port);
+  if (!rule) return { ok: false, rule: 'not in the allowlist' };
+  if (isIP(host)) return { ok: true, rule, address: host };
+  let addresses: string[];
+  try {
+    addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  } catch (err) {
+    return { ok: true, rule, address: undefined, error: `cannot resolve ${host} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  // A name in the allowlist must not lead to the host itself or its loopback (DNS rebinding).
+  const bad = addresses.find((a) => isSpecialAddress(a) || o.blocked.includes(a));
+  if (bad) return { ok: false, rule: `${rule.entry} resolves to ${bad}, a host-local address` };
+  return { ok: true, rule, address: addresses[0]! };
+}
+
+function clientIp(socket: Socket): string {
+  return (socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
+}
+
+function refuse(socket: Socket, status: 403 | 400 | 502, why: string): void {
+  const reason = { 403: 'Forbidden', 400: 'Bad Request', 502: 'Bad Gateway' }[status];
+  const body = `qms egress proxy: ${why}\n`;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+function splitAuthority(authority: string): { host: string; port: number } | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(authority);
+  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+}
+
+export interface RunningProxy {
+  close(): Promise<void>;
+  proxy: Server;
+}
+
+export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningProxy> {
+  const decide = async (req: IncomingMessage, host: string, port: number): Promise<{ verdict: Verdict; log: Omit<Decision, 'decision' | 'rule'> }> => {
+    const client = clientIp(req.socket);
+    const [verdict, agent] = await Promise.all([judge(o, host, port), o.identify(client).catch(() => 'unknown')]);
+    return { verdict, log: { time: new Date().toISOString(), agent, client, method: req.method ?? '?', host: host.slice(0, 253), port } };
+  };
+  const record = (log: Omit<Decision, 'decision' | 'rule'>, verdict: Verdict, error?: string): void => {
+    const err = error ?? ('error' in verdict ? verdict.error : undefined);
+    o.onDecision({ ...log, decision: verdict.ok ? 'allowed' : 'denied', rule: verdict.ok ? verdict.rule.entry : verdict.rule, ...(err ? { error: err } : {}) });
+  };
+
+  const proxy = createHttpServer({ requestTimeout: 60_000, headersTimeout: 30_000 });
+  proxy.maxConnections = 512;
+  proxy.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const target = splitAuthority(req.url ?? '');
+    if (!target) return refuse(socket, 400, 'CONNECT needs host:port');
+    void decide(req, target.host, target.port).then(({ verdict, log }) => {
+      if (!verdict.ok) {
+        record(log, verdict);
+        return refuse(socket, 403, `${log.host}:${log.port} is not allowed (${verdict.rule})`);
+      }
+      if (verdict.address === undefined) {
+        record(log, verdict);
+        return refuse(socket, 502, verdict.error);
+      }
+      let established = false;
+      const upstream = connect({ host: verdict.address, port: target.port });
+      upstream.setTimeout(30_000, () => upstream.destroy(new Error('connect timed out')));
+      upstream.once('connect', () => {
+        established = true;
+        upstream.setTimeout(0);
+        record(log, verdict);
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length) upstream.write(head);
+        socket.pipe(upstream).pipe(socket);
+      });
+      upstream.once('error', (err) => {
+        if (established) return socket.destroy();
+        record(log, verdict, err.message);
+        refuse(socket, 502, `${log.host}:${log.port} is allowed but did not answer (${err.message})`);
+      });
+      socket.once('close', () => upstream.destroy());
+    });
+  });
+  proxy.on('request', (req: IncomingMessage, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('qms egress proxy: send requests through the proxy with an absolute URL (HTTP_PROXY), or CONNECT for HTTPS\n');
+      return;
+    }
+    if (url.protocol !== 'http:') {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('qms egress proxy: only http: URLs are forwarded; use CONNECT for https\n');
+      return;
+    }
+    const port = url.port ? Number(url.port) : 80;
+    void decide(req, url.hostname, port).then(({ verdict, log }) => {
+      if (!verdict.ok || verdict.address === undefined) {
+        record(log, verdict);
+        res.writeHead(verdict.ok ? 502 : 403, { 'Content-Type': 'text/plain' }).end(`qms egress proxy: ${log.host}:${port} ${verdict.ok ? verdict.error : `is not allowed (${verdict.rule})`}\n`);
+        return;
+      }
+      const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: url.host };
+      delete headers['proxy-connection'];
+      delete headers['proxy-authorization'];
+      const upstream = httpRequest({ host: verdict.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, timeout: 30_000 }, (up) => {
+        record(log, verdict);
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.once('timeout', () => upstream.destroy(new Error('timed out')));
+      upstream.once('error', (err) => {
+        if (!res.headersSent) {
+          record(log, verdict, err.message);
+          res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`qms egress proxy: ${log.host}:${port} is allowed but did not answer (${err.message})\n`);
+        } else res.destroy();
+      });
+      req.pipe(upstream);
+    });
+  });
+
+  // The MCP servers: bytes both ways, nothing judged (the servers check Host and the token).
+  const forwarders = o.forwardPorts.map((port) =>
+    createTcpServer((socket) => {
+      const upstream = connect({ host: o.upstream, port });
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+      socket.pipe(upstream).pipe(socket);
+    }),
+  );
+  const listen = (server: Server | ReturnType<typeof createTcpServer>, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, o.bind, () => resolve());
+    });
+  await listen(proxy, o.proxyPort);
+  await Promise.all(forwarders.map((f, i) => listen(f, o.forwardPorts[i]!)));
+  return {
+    proxy,
+    close: async () => {
+      await Promise.all([proxy, ...forwarders].map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}
+
+/** Appends NDJSON lines to `file`, keeping it under `maxBytes` (one older file, `.1`). */
+export function decisionWriter(file: string, maxBytes = 10 * 1024 * 1024): (d: Decision) => void {
+  return (d) => {
+    try {
+      if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > maxBytes) renameSync(file, `${file}.1`);
+      appendFileSync(file, `${JSON.stringify(d)}\n`, { mode: 0o640 });
+    } catch (err) {
+      process.stderr.write(`egress log: ${(err as Error).message}\n`);
+    }
+  };
+}
+
+/** Who is `ip`? The engine's DNS names an agent container's address `<container>.<network>`. */
+export function identifyByReverseDns(agents: Readonly<Record<string, string>>): (ip: string) => Promise<string> {
+  const cache = new Map<string, { agent: string; until: number }>();
+  return async (ip) => {
+    const hit = cache.get(ip);
+    if (hit && hit.until > Date.now()) return hit.agent;
+    const names = await reverse(ip).catch(() => [] as string[]);
+    const container = names[0]?.split('.')[0] ?? '';
+    const agent = agents[container] ?? `unknown (${ip})`;
+    cache.set(ip, { agent, until: Date.now() + 30_000 });
+    return agent;
+  };
+}
+
+/** The container's entry: configuration from the env (set by egress-container.ts). */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const json = <T>(name: string): T => JSON.parse(env[name] ?? 'null') as T;
+  const bindName = env.QMS_EGRESS_BIND ?? '0.0.0.0';
+  const bind = isIP(bindName) ? bindName : (await lookup(bindName, { family: 4 })).address;
+  const upstream = env.QMS_EGRESS_UPSTREAM ?? 'qms-host';
+  const blocked = isIP(upstream) ? [upstream] : (await lookup(upstream, { all: true }).catch(() => [])).map((a) => a.address);
+  const running = await startEgressProxy({
+    rules: json<AllowRule[]>('QMS_EGRESS_RULES'),
+    bind,
+    proxyPort: Number(env.QMS_EGRESS_PORT ?? 3128),
+    forwardPorts: json<number[]>('QMS_EGRESS_FORWARD') ?? [],
+    upstream,
+    blocked,
+    identify: identifyByReverseDns(json<Record<string, string>>('QMS_EGRESS_AGENTS') ?? {}),
+    onDecision: decisionWriter(env.QMS_EGRESS_LOG ?? '/qms-egress/log/egress.ndjson'),
+  });
+  process.stdout.write(`${JSON.stringify({ event: 'ready', bind, port: running.proxy.address() })}\n`);
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
