@@ -3,10 +3,13 @@
  * waits for the engine's events about its task (listr2's `concurrent` has no notion of
  * dependencies, so the engine schedules and listr2 renders). listr2 is loaded only here.
  * Interactive tasks are not drawn: `handOver` ends the listr run before one takes the
- * terminal; later events, teardowns and the summary are printed as plain lines.
+ * terminal; later events, teardowns and the summary are printed as plain lines. Drawing is
+ * throttled and windowed (listr-window.ts) so that many tasks cost linear time.
  */
 import type { ResolvedTask } from '../types.js';
 import type { Renderer, RunEvent } from '../run/events.js';
+import type { DefaultRenderer } from 'listr2';
+import type { Board } from './listr-window.js';
 import { formatDuration } from './format.js';
 import { createLineRenderer } from './line-renderer.js';
 import { formatOutputLine, OutputKeeper, type OutputMode } from './output-mode.js';
@@ -38,7 +41,7 @@ export async function createListrRenderer(
   out: NodeJS.WriteStream = process.stdout,
   options: { forceTTY?: boolean; output?: OutputMode } = {},
 ): Promise<Renderer> {
-  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const [{ Listr, ListrLogger, ProcessOutput }, { windowedRenderer }] = await Promise.all([import('listr2'), import('./listr-window.js')]);
   const lines = createLineRenderer(out);
   // listr2 shows a task's last line only: keep the whole output, printed after the run.
   const mode = options.output ?? 'failed';
@@ -61,6 +64,31 @@ export async function createListrRenderer(
   const deferred: RunEvent[] = [];
   let listrDone: Promise<unknown> | undefined;
   let active = false;
+
+  // What the window shows when the tasks do not fit the terminal, kept up to date per event.
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const running = new Set<number>();
+  const failedAt: number[] = [];
+  const counts = { done: 0, failed: 0, skipped: 0 };
+  const board: Board = {
+    running: () => running,
+    failed: () => failedAt,
+    lastOutput: (i) => slots.get(names[i] ?? '')?.output,
+    counts: () => ({ ...counts, running: running.size, waiting: names.length - running.size - counts.done - counts.failed - counts.skipped }),
+    rows: () => out.rows || 24,
+  };
+  const started = (name: string) => {
+    const i = index.get(name);
+    if (i !== undefined) running.add(i);
+  };
+  const ended = (name: string, how: keyof typeof counts) => {
+    const i = index.get(name);
+    if (i === undefined || slot(name).ended) return;
+    running.delete(i);
+    counts[how]++;
+    if (how === 'failed') failedAt.push(i);
+  };
 
   const slot = (name: string): Slot => {
     let s = slots.get(name);
@@ -105,8 +133,11 @@ export async function createListrRenderer(
     event(e) {
       if (e.type === 'run:start') {
         const drawn = e.tasks.filter((n) => tasks.get(n)?.interactive !== true);
-        for (const n of drawn) slot(n);
-        const list = new Listr<unknown>(
+        for (const n of drawn) {
+          slot(n);
+          index.set(n, names.push(n) - 1);
+        }
+        const list = new Listr<unknown, typeof DefaultRenderer>(
           drawn.map((name) => ({
             title: slot(name).title,
             task: async (_ctx, wrapper) => {
@@ -126,6 +157,7 @@ export async function createListrRenderer(
             // Ctrl-C belongs to the engine (abort, teardowns, exit 130), not to listr2.
             registerSignalListeners: false,
             forceTTY: options.forceTTY,
+            renderer: windowedRenderer(board),
             rendererOptions: { collapseErrors: false, collapseSubtasks: false, logger: new ListrLogger({ processOutput: new ProcessOutput(out, process.stderr) }) },
           },
         );
@@ -136,6 +168,7 @@ export async function createListrRenderer(
       if (!active) return lines.event(e);
       switch (e.type) {
         case 'task:start':
+          started(e.task);
           return setTitle(e.task, `${e.task} (running)`);
         case 'task:retry':
           return setTitle(e.task, `${e.task} (retrying, attempt ${e.attempt}: ${e.reason})`);
@@ -147,12 +180,15 @@ export async function createListrRenderer(
           return;
         }
         case 'task:success':
+          ended(e.task, 'done');
           setTitle(e.task, `${e.task} ${formatDuration(e.durationMs)}`);
           return slot(e.task).end({});
         case 'task:skip':
+          ended(e.task, 'skipped');
           return slot(e.task).end({ skip: e.reason });
         case 'task:fail':
           failed.push(e.task);
+          ended(e.task, 'failed');
           setTitle(e.task, `${e.plugin ? `[${e.plugin}] ` : ''}${e.task}`);
           return slot(e.task).end({ error: e.reason });
         case 'run:end':

@@ -130,7 +130,8 @@ export async function runCommand(globals: GlobalOptions, cmd: RunCommand): Promi
     }
     for (const t of result.teardownErrors) err.write(`qms: ${t}\n`);
   }
-  if (result.interrupted) return EXIT.interrupted;
+  // A Ctrl-C after the last task but before qms is done (drawing the end) still means 130.
+  if (result.interrupted || controller.signal.aborted) return EXIT.interrupted;
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
