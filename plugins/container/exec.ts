@@ -13,6 +13,8 @@ export interface ExecOptions {
   user?: string;
   workingDir?: string;
   env?: string[];
+  /** Written to the command's stdin, which is then closed (else no stdin is attached). */
+  stdin?: string;
   signal?: AbortSignal;
 }
 
@@ -21,13 +23,14 @@ export async function execIn(docker: Docker, containerId: string, cmd: readonly 
     Cmd: [...cmd],
     AttachStdout: true,
     AttachStderr: true,
-    AttachStdin: false,
+    AttachStdin: options.stdin !== undefined,
     Tty: false,
     ...(options.user ? { User: options.user } : {}),
     ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
     ...(options.env ? { Env: options.env } : {}),
   });
-  const stream = await exec.start({ hijack: true, stdin: false });
+  const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
+  if (options.stdin !== undefined) stream.end(options.stdin);
   const { signal } = options;
   let onAbort = (): void => undefined;
   try {

@@ -1,6 +1,6 @@
 /**
  * Run a command in the container and collect its output, with a time limit. Secrets go in
- * `env` (the exec's environment: not in argv, not in `docker inspect`), never in `cmd`.
+ * `stdin` (or `env`, the exec's environment: not in argv, not in `docker inspect`), never in `cmd`.
  */
 import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
@@ -16,7 +16,7 @@ export async function captureExec(
   docker: Docker,
   containerId: string,
   cmd: readonly string[],
-  options: { user?: string; workingDir?: string; env?: string[]; timeoutMs: number; signal?: AbortSignal },
+  options: { user?: string; workingDir?: string; env?: string[]; stdin?: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<Captured> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -32,6 +32,7 @@ export async function captureExec(
     ...(options.user ? { user: options.user } : {}),
     ...(options.workingDir ? { workingDir: options.workingDir } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
   });
   return { code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
 }

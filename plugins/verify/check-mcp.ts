@@ -22,7 +22,7 @@ export async function checkMcpServer(target: VerifyTarget, endpoint: McpEndpoint
     id: `mcp:${endpoint.name}`,
     group: 'mcp' as const,
     title: `MCP server ${endpoint.name} answers from inside the container`,
-    how: `curl from the container: POST ${endpoint.containerUrl} initialize, notifications/initialized, tools/list (Authorization: Bearer <token from the exec environment, via curl -K ->), then DELETE the session`,
+    how: `curl from the container: POST ${endpoint.containerUrl} initialize, notifications/initialized, tools/list (Authorization: Bearer <token from the exec's stdin, via curl -K ->), then DELETE the session`,
     expected: 'initialize returns serverInfo; notifications/initialized is accepted (202); tools/list returns at least one tool',
   };
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), { kind: 'rpc', name: 'tools/list', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } }]);

@@ -10,7 +10,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { qmsDir } from '../../tasks/state/qms-dir.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { captureExec } from './capture-exec.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
 
@@ -59,7 +58,7 @@ export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerI
     },
     started,
   );
-  const out = await captureExec(target.docker, target.containerId, ['sh', '-c', SCAN], { user: target.user, timeoutMs: 60_000, signal: target.signal });
+  const out = await target.probe({ script: SCAN, timeoutMs: 60_000 });
   const hits: string[] = [];
   let processes = 0;
   let unreadable = 0;

@@ -24,6 +24,7 @@ import { makeQmsCliProject, type QmsCliProject } from '../../test/helpers/qms-cl
 import { freePort } from '../../test/helpers/processes.js';
 import { memoryState, testContext } from '../../test/plugin-test-context.js';
 import { checkQms } from './check-qms.js';
+import { standaloneTarget } from './target.js';
 
 const suffix = randomBytes(3).toString('hex');
 const IMAGE = `qms-agent-lite:qmscli-${suffix}`;
@@ -71,7 +72,7 @@ afterAll(async () => {
 
 describe('QMS check on the qms-cli backend, from inside a real container', () => {
   it('proves the tool set, the identity, the refusal and a read, and writes nothing under QMS/', async () => {
-    const target = { docker, containerId, user: containerUser, agent: 'claude', signal: new AbortController().signal, nonce: suffix };
+    const target = standaloneTarget({ docker, containerId, user: containerUser, agent: 'claude', signal: new AbortController().signal, nonce: suffix });
     const records = await checkQms(target, endpoint, p.root);
     const byId = new Map(records.map((r) => [r.id, r]));
     expect([...byId.keys()].sort()).toEqual(['qms-identity', 'qms-identity-refused', 'qms-read', 'qms-tools', 'qms-tree-unchanged']);
@@ -88,7 +89,7 @@ describe('QMS check on the qms-cli backend, from inside a real container', () =>
     p.qms('--user', 'claude', 'checkin', 'CR-001'); // created checked out; free it for the round trip
     p.git('add', '-A');
     p.git('commit', '-qm', 'CR-001 checked in');
-    const target = { docker, containerId, user: containerUser, agent: 'claude', signal: new AbortController().signal, nonce: `${suffix}-rt` };
+    const target = standaloneTarget({ docker, containerId, user: containerUser, agent: 'claude', signal: new AbortController().signal, nonce: `${suffix}-rt` });
     const records = await checkQms(target, endpoint, p.root, { roundTripDoc: 'CR-001' });
     const byId = new Map(records.map((r) => [r.id, r]));
     for (const r of records) expect(r.result, `${r.id}: ${r.actual}`).toBe('pass');
@@ -103,7 +104,7 @@ describe('QMS check on the qms-cli backend, from inside a real container', () =>
   }, 120_000);
 
   it('fails the identity check when the token acts as someone else than the agent verified', async () => {
-    const target = { docker, containerId, user: containerUser, agent: 'qa', signal: new AbortController().signal, nonce: suffix };
+    const target = standaloneTarget({ docker, containerId, user: containerUser, agent: 'qa', signal: new AbortController().signal, nonce: suffix });
     const records = await checkQms(target, endpoint, p.root);
     const byId = new Map(records.map((r) => [r.id, r]));
     expect(byId.get('qms-identity')!.result).toBe('fail');

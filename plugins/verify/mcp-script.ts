@@ -1,8 +1,9 @@
 /**
  * A tiny MCP client in sh + curl, run inside the container: JSON-RPC requests POSTed over
  * streamable HTTP to the container's own URL for a server, in order, keeping the
- * `mcp-session-id` from `initialize`. The bearer token comes from the exec's environment and
- * reaches curl through its stdin config (`-K -`), so it is in no process's argv. One line per
+ * `mcp-session-id` from `initialize`. The bearer token is a shell variable (set from the exec's
+ * stdin, exec-batch.ts) and reaches curl through its stdin config (`-K -`), so it is in no
+ * process's argv or environment. One line per
  * step: `S<TAB>name<TAB>curl exit<TAB>http status<TAB>base64(body)<TAB>base64(curl stderr)`.
  * `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
  */
@@ -28,7 +29,7 @@ export const toolCall = (id: number, name: string, args: Record<string, unknown>
   body: { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } },
 });
 
-/** Env names the script reads: URL and token of the server (set on the exec, not in argv). */
+/** Shell variables the script reads: URL and token of the server (from the exec's stdin, not in argv or env). */
 export const ENV_URL = 'QMS_VERIFY_URL';
 export const ENV_TOKEN = 'QMS_VERIFY_TOKEN';
 

@@ -1,6 +1,5 @@
-/** The access table's probes (and the git clone) in one `docker exec` of the fs script, as evidence records. */
+/** The access table's probes (and the git clone) as one fs script (in the verification's batched exec), as evidence records. */
 import type { AccessRow } from '../container/access-table.js';
-import { captureExec } from './capture-exec.js';
 import { expectedOf, fsChecks, fsScript, howOf, parseFsOutput } from './fs-checks.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
@@ -17,11 +16,7 @@ export interface FsCheckInput {
 export async function runFsChecks(target: VerifyTarget, input: FsCheckInput): Promise<{ records: CheckRecord[]; user: string | undefined }> {
   const started = new Date();
   const checks = fsChecks(input.rows, input.maskedDirFiles);
-  const out = await captureExec(target.docker, target.containerId, ['sh', '-c', fsScript(checks, target.nonce)], {
-    user: target.user,
-    timeoutMs: 120_000,
-    signal: target.signal,
-  });
+  const out = await target.probe({ script: fsScript(checks, target.nonce), timeoutMs: 120_000 });
   const { results, user } = parseFsOutput(out.stdout);
   const records = checks.map((check) => {
     const outcome = results.get(check.id) ?? { result: 'fail' as const, actual: `no result from the probe (exit ${out.code}: ${out.stderr.trim().slice(0, 300)})` };

@@ -1,6 +1,5 @@
-/** Run an MCP step script in the container against one endpoint; the token travels in the exec's env. */
+/** Run an MCP step script in the container against one endpoint; URL and token travel on the exec's stdin (exec-batch.ts). */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { captureExec } from './capture-exec.js';
 import { ENV_TOKEN, ENV_URL, mcpScript, parseMcpOutput, type McpStep, type StepOutput } from './mcp-script.js';
 import type { VerifyTarget } from './target.js';
 
@@ -12,12 +11,7 @@ export interface ScriptRun {
 }
 
 export async function runMcpScript(target: VerifyTarget, endpoint: McpEndpoint, steps: readonly McpStep[], timeoutMs = 30_000): Promise<ScriptRun> {
-  const out = await captureExec(target.docker, target.containerId, ['sh', '-c', mcpScript(steps)], {
-    user: target.user,
-    env: [`${ENV_URL}=${endpoint.containerUrl}`, `${ENV_TOKEN}=${endpoint.token}`],
-    timeoutMs,
-    signal: target.signal,
-  });
+  const out = await target.probe({ script: mcpScript(steps), vars: { [ENV_URL]: endpoint.containerUrl, [ENV_TOKEN]: endpoint.token }, timeoutMs });
   const parsed = parseMcpOutput(out.stdout);
   // Belt and braces: nothing the container printed may carry the token into the evidence.
   const scrub = (s: string): string => s.split(endpoint.token).join('***');

@@ -1,7 +1,7 @@
 /**
- * One verification of a running agent container: all checks at once (the filesystem ones in a
- * single exec), the evidence written into the session folder, and a QmsError listing the
- * failed checks (pointing at the report) when any failed.
+ * One verification of a running agent container: all checks at once, their in-container probes
+ * folded into one `docker exec` (exec-batch.ts), the evidence written into the session folder,
+ * and a QmsError listing the failed checks (pointing at the report) when any failed.
  */
 import { randomBytes } from 'node:crypto';
 import type { Env, Logger } from '../../tasks/types.js';
@@ -24,9 +24,10 @@ import { projectHead } from './project-head.js';
 import { qmsVersion } from './qms-version.js';
 import { record, type CheckRecord, type VerificationReport } from './report.js';
 import { runFsChecks } from './run-fs-checks.js';
-import type { VerifyTarget } from './target.js';
+import { combinedRunner, type VerifyTarget } from './target.js';
 import { evidenceStem, writeReport } from './write-report.js';
 import { checkGitIdentity } from './check-git-identity.js';
+import { ExecBatch } from './exec-batch.js';
 import { agentRoleFile } from '../container/host-paths.js';
 
 export interface VerificationInput {
@@ -58,16 +59,22 @@ export interface VerificationOutcome {
   json: string;
 }
 
-/** A check that threw becomes a failed record, so one broken probe never hides the others. */
-async function guarded(id: string, group: CheckRecord['group'], title: string, fn: () => Promise<CheckRecord | CheckRecord[]>): Promise<CheckRecord[]> {
-  const started = new Date();
-  try {
-    const r = await fn();
-    return Array.isArray(r) ? r : [r];
-  } catch (err) {
-    return [record({ id, group, title, how: '-', expected: 'the probe runs', actual: `probe error: ${(err as Error).message}`, result: 'fail' }, started)];
-  }
-}
+/**
+ * `guarded(id, group, title, fn)`: one check of the list, taking part in `batch` (its
+ * in-container probes share the batch's exec); a check that threw becomes a failed record, so
+ * one broken probe never hides the others.
+ */
+const guardedIn =
+  (batch: ExecBatch) =>
+  async (id: string, group: CheckRecord['group'], title: string, fn: () => Promise<CheckRecord | CheckRecord[]>): Promise<CheckRecord[]> => {
+    const started = new Date();
+    try {
+      const r = await batch.join(fn);
+      return Array.isArray(r) ? r : [r];
+    } catch (err) {
+      return [record({ id, group, title, how: '-', expected: 'the probe runs', actual: `probe error: ${(err as Error).message}`, result: 'fail' }, started)];
+    }
+  };
 
 export type ClaudeMcpListMode = 'always' | 'when-changed' | false;
 
@@ -94,13 +101,17 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     qmsVersion(),
   ]);
   if (!info.State.Running) throw new QmsError(`verify: container ${info.Name.replace(/^\//, '')} is not running (${info.State.Status}).`, 'Start it with `qms up`.');
+  const user = info.Config.User ?? '';
+  const batch = new ExecBatch(combinedRunner(docker, info.Id, user, input.signal));
+  const guarded = guardedIn(batch);
   const target: VerifyTarget = {
     docker,
     containerId: info.Id,
-    user: info.Config.User ?? '',
+    user,
     agent: input.agent,
     signal: input.signal,
     nonce: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+    probe: (p) => batch.exec(p),
   };
   const mounted = new Set(info.Mounts.map((m) => m.Destination.replace(/\/$/, '')));
   const sshMount = info.Mounts.find((m) => m.Destination === '/.ssh');
@@ -127,11 +138,11 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   const qmsEndpoint = input.qmsServer === false ? undefined : input.endpoints.find((e) => e.name === input.qmsServer);
   const gitEndpoint = input.gitServer ? input.endpoints.find((e) => e.name === input.gitServer) : undefined;
 
-  // First and alone: the MCP probes below hand their token to curl through their exec's
-  // environment, which the process scan would (rightly) find while they run.
-  const exposure = await guarded('secrets:exposure', 'secrets', 'no host token exposed', () => checkNoTokenExposed(target, info, tokens));
+  // The checks are independent of each other and run at once; add a new one as one more
+  // `guarded(...)` entry. The process scan may run beside the MCP probes: their tokens reach
+  // them on stdin, in no process's environment or arguments (exec-batch.ts).
   const groups = await Promise.all([
-    Promise.resolve(exposure),
+    guarded('secrets:exposure', 'secrets', 'no host token exposed', () => checkNoTokenExposed(target, info, tokens)),
     guarded('fs', 'read-only', 'filesystem checks', async () => {
       const { records, user } = await runFsChecks(target, { rows, maskedDirFiles: maskedDir.files, mounted, projectHead: head });
       execUser = user ?? '?';

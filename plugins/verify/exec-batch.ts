@@ -1,0 +1,134 @@
+/**
+ * The in-container probes of one verification folded into as few `docker exec`s as possible.
+ * Each `docker exec` costs a round trip through the engine (~150 ms here), and several at once
+ * contend in the engine, so the checks do not exec themselves: they hand their sh script to the
+ * batch, which runs every script submitted while the other checks are busy on the host in ONE
+ * exec, each script in its own subshell in parallel (stdout, stderr and exit code kept apart).
+ *
+ * A check taking part registers (`join`); the batch runs once every registered check is either
+ * waiting for its script or done, so one pass of all checks is one exec. A script from a check
+ * that did not join (or a second script of one) only makes an extra exec, never a wrong result.
+ * A joined check must run its in-container probes through the batch (`VerifyTarget.probe`):
+ * one that execs on its own holds the batch until it is done.
+ *
+ * Values a script needs (URLs, tokens) reach it on the exec's stdin, one line each, into
+ * unexported shell variables: never in an argument, never in any process's environment — so
+ * the process scan can run in the same exec as the probes that carry tokens.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Captured } from './capture-exec.js';
+import { shq } from './shell-quote.js';
+
+export interface ProbeScript {
+  /** An sh script (run by the container's /bin/sh, as the agent). */
+  script: string;
+  /** Shell variables the script reads (names: [A-Z_][A-Z0-9_]*; values without newlines). */
+  vars?: Readonly<Record<string, string>>;
+  timeoutMs: number;
+}
+
+/** Runs one combined script with `stdin`; resolves with what the exec printed. */
+export type RunCombined = (script: string, stdin: string, timeoutMs: number) => Promise<Captured>;
+
+const VAR = /^[A-Z_][A-Z0-9_]*$/;
+
+interface Pending {
+  probe: ProbeScript;
+  resolve: (c: Captured) => void;
+  reject: (e: unknown) => void;
+}
+
+/** One combined sh script: every job in a background subshell, then one line per job. */
+export function combinedScript(probes: readonly ProbeScript[], tag: string): { script: string; stdin: string } {
+  const lines: string[] = [];
+  const reads: string[] = [];
+  const jobs = probes.map((p, i) => {
+    const assigns = Object.entries(p.vars ?? {}).map(([name, value]) => {
+      if (!VAR.test(name)) throw new Error(`probe variable name ${JSON.stringify(name)} is not a shell variable name`);
+      if (/[\n\r\0]/.test(value)) throw new Error(`probe variable ${name} holds a line break`);
+      const v = `V${lines.length}`;
+      lines.push(value);
+      reads.push(`IFS= read -r ${v} || exit 3`);
+      return `${name}=$${v}; `;
+    });
+    return `{ ( ${assigns.join('')}eval ${shq(p.script)} ) >"$D/${i}.o" 2>"$D/${i}.e" </dev/null; echo $? >"$D/${i}.c"; } &`;
+  });
+  const script = [
+    ...reads,
+    `D=$(mktemp -d 2>/dev/null || { d=/tmp/.qms-verify-batch-$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 3`,
+    `trap 'rm -rf "$D"' EXIT`,
+    ...jobs,
+    'wait',
+    `for i in ${probes.map((_, i) => i).join(' ')}; do printf '${tag}\\t%s\\t%s\\t%s\\t%s\\n' "$i" "$(cat "$D/$i.c" 2>/dev/null || echo 255)" "$(base64 < "$D/$i.o" | tr -d '\\n')" "$(base64 < "$D/$i.e" | tr -d '\\n')"; done`,
+  ].join('\n');
+  return { script, stdin: lines.map((l) => `${l}\n`).join('') };
+}
+
+/** Each job's output, by index, from the combined script's stdout. */
+export function splitCombined(stdout: string, tag: string, count: number, exitCode: number, stderr: string): Captured[] {
+  const out: Captured[] = Array.from({ length: count }, () => ({ code: 255, stdout: '', stderr: `no result from the batched probe (exec exit ${exitCode}: ${stderr.trim().slice(0, 300)})` }));
+  const decode = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
+  for (const line of stdout.split('\n')) {
+    const cols = line.split('\t');
+    if (cols[0] !== tag || cols.length < 5) continue;
+    const i = Number(cols[1]);
+    if (!Number.isInteger(i) || i < 0 || i >= count) continue;
+    out[i] = { code: Number(cols[2]), stdout: decode(cols[3]), stderr: decode(cols[4]) };
+  }
+  return out;
+}
+
+export class ExecBatch {
+  private active = 0;
+  private queue: Pending[] = [];
+  /** How many combined execs ran (for the evidence and the benchmark). */
+  execs = 0;
+
+  constructor(private readonly runCombined: RunCombined) {}
+
+  /** Runs `fn` as a participant: the batch waits for its script (or its end) before running. */
+  async join<T>(fn: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.maybeRun();
+    }
+  }
+
+  /** Runs `probe` in the next combined exec. */
+  exec(probe: ProbeScript): Promise<Captured> {
+    return new Promise<Captured>((resolve, reject) => {
+      this.queue.push({ probe, resolve, reject });
+      this.maybeRun();
+    });
+  }
+
+  private maybeRun(): void {
+    // Looked at on the next turn: checks started in the same turn (one list of them) join first.
+    setImmediate(() => {
+      if (this.queue.length > 0 && this.queue.length >= this.active) this.run();
+    });
+  }
+
+  private run(): void {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    this.execs++;
+    const tag = `QMSJOB${randomBytes(4).toString('hex')}`;
+    let combined: { script: string; stdin: string };
+    try {
+      combined = combinedScript(batch.map((p) => p.probe), tag);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const timeoutMs = Math.max(...batch.map((p) => p.probe.timeoutMs));
+    this.runCombined(combined.script, combined.stdin, timeoutMs).then(
+      (c) => splitCombined(c.stdout, tag, batch.length, c.code, c.stderr).forEach((r, i) => batch[i]!.resolve(r)),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
+  }
+}
