@@ -17,5 +17,7 @@ export type { GitPolicy, GitPolicyConfig, GitPreset } from './plugins/git-mcp/po
 export { session, type SessionOptions, type SessionResult } from './plugins/session/index.js';
 export { container, type ContainerOptions, type ContainerLimits, type ContainerResult } from './plugins/container/index.js';
 export { verify, type VerifyOptions, type VerifyResult } from './plugins/verify/index.js';
-// The project API (`qms serve api`) has no config factory; its response shapes for clients:
+// The project API: `api()` runs it under `qms up` (`qms serve api` in the foreground); its response shapes for clients:
+export { api, type ApiOptions } from './plugins/api/plugin.js'; // not the api index: it loads the server
+export type { ApiServiceResult } from './plugins/api/service.js';
 export type { AgentView, AgentStats, VerificationSummary } from './plugins/api/index.js';

@@ -1,6 +1,7 @@
 /**
- * The API's changing calls — ensure, refresh, stop — each under the project's run lock and each
- * through the code the CLI runs: ensure = `qms up <agent> --no-attach` (the engine's `up`
+ * The API's changing calls — ensure, refresh, stop — each holding its agent and (shared with
+ * the API's other calls) the project's run lock (./run-lock.ts), and each through the code the
+ * CLI runs: ensure = `qms up <agent> --no-attach` (the engine's `up`
  * chain), refresh and stop = the container plugin's own `refresh` / `stop` commands, found on
  * the config's plugins (so their options are the ones `qms refresh` uses). Each publishes an
  * `agent` event with the container's new state.
@@ -12,11 +13,12 @@ import { ApiError } from './api-error.js';
 import type { ApiProject } from './api-project.js';
 import { runUpChain } from './ensure-run.js';
 import type { EventFeed } from './event-feed.js';
-import type { ProjectLock } from './run-lock.js';
+import type { AgentLocks } from './run-lock.js';
 
 export interface ActionDeps {
+  /** The project as loaded for this request. */
   project: ApiProject;
-  lock: ProjectLock;
+  locks: AgentLocks;
   feed: EventFeed;
   /** Aborted when the service stops: a run in progress is interrupted (its teardowns run). */
   signal: AbortSignal;
@@ -37,7 +39,7 @@ async function containerOf(ctx: PluginContext, agent: string): Promise<{ contain
 }
 
 export async function ensureAgent(d: ActionDeps, agent: string): Promise<{ container_id: string; status: string; tasks: Record<string, string> }> {
-  return d.lock.run(`ensure ${agent}`, async () => {
+  return d.locks.run(d.project.state, agent, `ensure ${agent}`, async () => {
     d.feed.publish({ type: 'agent', time: now(), agent, action: 'ensure', phase: 'start' });
     const onEvent = (e: RunEvent): void => d.feed.publish({ ...e, agent });
     const result = await runUpChain(d.project, agent, onEvent, d.signal);
@@ -54,7 +56,7 @@ export async function ensureAgent(d: ActionDeps, agent: string): Promise<{ conta
 }
 
 export async function refreshAgent(d: ActionDeps, agent: string): Promise<{ container_id: string; status: string }> {
-  return d.lock.run(`refresh ${agent}`, async () => {
+  return d.locks.run(d.project.state, agent, `refresh ${agent}`, async () => {
     const ctx = d.project.pluginContext(d.signal);
     await findRunningContainer(ctx, agent); // refresh recreates a running container; a missing one is `ensure`'s job
     d.feed.publish({ type: 'agent', time: now(), agent, action: 'refresh', phase: 'start' });
@@ -66,7 +68,7 @@ export async function refreshAgent(d: ActionDeps, agent: string): Promise<{ cont
 }
 
 export async function stopAgent(d: ActionDeps, agent: string): Promise<{ status: 'stopped' }> {
-  return d.lock.run(`stop ${agent}`, async () => {
+  return d.locks.run(d.project.state, agent, `stop ${agent}`, async () => {
     const ctx = d.project.pluginContext(d.signal);
     d.feed.publish({ type: 'agent', time: now(), agent, action: 'stop', phase: 'start' });
     await containerCommand(ctx, 'stop').run(ctx, [agent], {});

@@ -1,8 +1,12 @@
 /**
  * The project API plugin: `qms serve api` serves the roster's agents over HTTP (JSON endpoints,
  * server-sent events, a dashboard at `/`), calling the container plugin's and the engine's own
- * code. The server runs in the foreground (`qms up` does not start it: see README).
+ * code; `api()` in a config makes `qms up` run it as a supervised background service (task
+ * `api`, stopped by `api:stop`, shown by `qms status`). The package index takes `api` from
+ * ./plugin.ts directly: this module loads the server.
  */
+export { api, type ApiOptions } from './plugin.js';
+export type { ApiServiceResult } from './service.js';
 export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js';
 export { openApiProject, type ApiProject } from './api-project.js';
 export { apiTokenFile } from './serve.js';

@@ -1,41 +1,68 @@
 /**
- * The project's run lock, taken by every API call that changes containers (ensure, refresh,
- * stop): the same lock `qms up`/`down`/`task` take (state lock `run`), so the API and the CLI
- * never work on the project at once. The API does not queue: while another qms process holds it,
- * or another API call of this process, the call is refused with 409 at once (a browser or a
- * script can retry; a request left hanging for a 15-minute build helps nobody).
+ * The locks of the API's changing calls (ensure, refresh, stop). Per agent: two calls for the
+ * same agent exclude each other, calls for different agents run at once. Against every other
+ * qms run of the project: the API holds the project's run lock (tasks/cli/run-lock.ts, the one
+ * `qms up`/`down`/`task` take) while any of its calls runs — taken by the first call, shared by
+ * the calls that overlap it, released when the last one ends — so a CLI run and the API never
+ * work on the project at once. The API does not queue: a call that finds its agent busy, or the
+ * run lock held by another process, is refused with 409 at once (a browser or a script can
+ * retry; a request left hanging for a 15-minute build helps nobody).
  */
+import { acquireRunLock, type RunLock } from '../../tasks/cli/run-lock.js';
+import { LockBusy } from '../../tasks/state/lock.js';
 import type { StateStore } from '../../tasks/types.js';
-import { QmsError } from '../../tasks/errors.js';
 import { ApiError } from './api-error.js';
 
-export class ProjectLock {
-  /** What this process is doing under the lock, for the 409 message. */
-  private holder: string | undefined;
+export class AgentLocks {
+  /** What this process is doing for each busy agent, for the 409 message. */
+  private readonly busy = new Map<string, string>();
+  /** The run lock while any call holds it (or is being taken), with the number of its users. */
+  private project: Promise<RunLock> | undefined;
+  private users = 0;
 
-  constructor(private readonly state: StateStore) {}
+  constructor(private readonly signal: AbortSignal) {}
 
-  get busyWith(): string | undefined {
-    return this.holder;
+  /** What this process is running for `agent`, if anything. */
+  busyWith(agent: string): string | undefined {
+    return this.busy.get(agent);
   }
 
-  async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (this.holder !== undefined) throw busy(`the API is already running ${this.holder}`);
-    this.holder = what;
-    let entered = false;
+  /** `fn` while holding `agent` and (shared) the project's run lock; 409 when either is taken. */
+  async run<T>(state: StateStore, agent: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const running = this.busy.get(agent);
+    if (running !== undefined) throw busy(`the API is already running ${running}`);
+    this.busy.set(agent, what);
     try {
-      // timeoutMs 0: one attempt; a live owner's lock file means another qms run.
-      return await this.state.withLock('run', async () => {
-        entered = true;
-        return fn();
-      }, { timeoutMs: 0 });
-    } catch (err) {
-      // Only the lock's own refusal is a 409; anything else (e.g. .qms/ not writable) is reported as is.
-      if (!entered && err instanceof QmsError && / holds the lock /.test(err.message)) throw busy('another qms run of this project (qms up/down/task) is in progress', err);
-      throw err;
+      await this.enter(state);
+      try {
+        return await fn();
+      } finally {
+        this.leave();
+      }
     } finally {
-      this.holder = undefined;
+      this.busy.delete(agent);
     }
+  }
+
+  private async enter(state: StateStore): Promise<void> {
+    this.users++;
+    this.project ??= acquireRunLock(state, this.signal, () => undefined, { wait: false });
+    try {
+      await this.project;
+    } catch (err) {
+      this.leave();
+      // Only the lock's own refusal is a 409; anything else (e.g. .qms/ not writable) is reported as is.
+      if (err instanceof LockBusy) throw busy('another qms run of this project (qms up/down/task) is in progress', err);
+      throw err;
+    }
+  }
+
+  private leave(): void {
+    if (--this.users > 0) return;
+    const held = this.project;
+    this.project = undefined;
+    // Released when taken; a failed attempt has nothing to release.
+    held?.then((lock) => lock.release(), () => undefined);
   }
 }
 

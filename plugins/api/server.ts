@@ -13,16 +13,17 @@ import { QmsError } from '../../tasks/errors.js';
 import { ensureAgent, refreshAgent, stopAgent, type ActionDeps } from './agent-actions.js';
 import { agentStats, listAgents, rosterAgentOr404 } from './agents.js';
 import { ApiError, sendError, sendJson } from './api-error.js';
-import type { ApiProject } from './api-project.js';
+import type { ApiProject, LiveProject } from './api-project.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import { EventFeed } from './event-feed.js';
 import { parseExecBody, streamExec } from './exec-stream.js';
 import { openApiDocument } from './openapi.js';
-import { ProjectLock } from './run-lock.js';
+import { AgentLocks } from './run-lock.js';
 import { latestVerification, verificationMarkdown } from './verification.js';
 
 export interface ApiServerOptions {
-  project: ApiProject;
+  /** The project, opened again for each request (a changed config is seen at once). */
+  project: LiveProject;
   /** The bearer token every `/api/` call must carry. */
   token: string;
   /** TCP port; 0 picks a free one. */
@@ -73,17 +74,16 @@ function methodNotAllowed(allowed: string): ApiError {
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   if (o.token.length < 16) throw new QmsError('the API token must be at least 16 characters', 'Let `qms serve api` generate one, or set QMS_API_TOKEN to e.g. `openssl rand -hex 32`.', { plugin: 'api' });
-  const { project } = o;
+  const live = o.project;
   const hosts = [...(o.hosts ?? ['127.0.0.1'])];
   const accepted: Credential[] = [{ hash: digest(o.token), identity: 'api' }];
   const allowed = new Set([...LOOPBACK_NAMES, ...hosts.map((h) => h.toLowerCase())]);
   const feed = new EventFeed();
   const stopping = new AbortController();
-  const deps: ActionDeps = { project, lock: new ProjectLock(project.state), feed, signal: stopping.signal };
-  const redact = (s: string): string => project.redactor.redact(s);
-  const ctx = () => project.pluginContext(stopping.signal);
+  const locks = new AgentLocks(stopping.signal);
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `opened`: the request's project, once loaded (its redactor cleans the error answer). */
+  async function route(req: IncomingMessage, res: ServerResponse, opened: { project?: ApiProject }): Promise<void> {
     const host = req.headers.host;
     if (!host || !allowed.has(hostnameOf(host))) throw new ApiError(403, 'forbidden-host', `Host header ${JSON.stringify((host ?? '').slice(0, 100))} is not allowed`, `Use http://127.0.0.1:<port>/ (allowed: ${[...allowed].join(', ')}).`);
     const origin = req.headers.origin;
@@ -108,6 +108,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       if (method !== 'GET') throw methodNotAllowed('GET');
       return feed.subscribe(res);
     }
+    const project = (opened.project = await live.current());
+    const ctx = () => project.pluginContext(stopping.signal);
+    const deps: ActionDeps = { project, locks, feed, signal: stopping.signal };
     if (path === '/api/agents') {
       if (method !== 'GET') throw methodNotAllowed('GET');
       return sendJson(res, 200, { agents: await listAgents(ctx()) });
@@ -161,7 +164,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    route(req, res).catch((err: unknown) => sendError(res, err, redact));
+    const opened: { project?: ApiProject } = {};
+    route(req, res, opened).catch((err: unknown) => sendError(res, err, (s) => (opened.project ?? live.first).redactor.redact(s)));
   };
   const servers: Server[] = [];
   let port = o.port;

@@ -103,7 +103,9 @@ export function verify(options: VerifyOptions = {}): Plugin {
       sessionFor(ctx, sessionTask),
       endpointsFor(ctx, mcpServers, agent),
     ]);
-    return runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId, session, endpoints, qmsServer, ...(qmsRoundTrip ? { qmsRoundTrip } : {}), gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal });
+    // One verification of the project at a time, also across runs (the API ensures agents
+    // concurrently; `qms verify` may run beside it): see verifyAll on why they must not overlap.
+    return ctx.state.withLock('verify', () => runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId, session, endpoints, qmsServer, ...(qmsRoundTrip ? { qmsRoundTrip } : {}), gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal }), { timeoutMs: 10 * 60_000 });
   };
 
   /**

@@ -45,8 +45,13 @@ export function loadCliConfig(globals: Pick<GlobalOptions, 'config'>, err: NodeJ
   const key = `${process.cwd()}\0${globals.config ?? ''}`;
   let config = loaded.get(key);
   if (!config) {
-    config = loadConfig({ configPath: globals.config, defaultConfig: qmsRepositoryDefault, onDefault: (notice) => err.write(`qms: ${notice}\n`) });
+    config = loadFreshCliConfig(globals, (notice) => err.write(`qms: ${notice}\n`));
     loaded.set(key, config);
   }
   return config;
+}
+
+/** The same, evaluated again (for a long-lived service that follows edits to the config); no notice unless `onDefault`. */
+export function loadFreshCliConfig(globals: Pick<GlobalOptions, 'config'>, onDefault: (notice: string) => void = () => undefined): Promise<ResolvedConfig> {
+  return loadConfig({ configPath: globals.config, defaultConfig: qmsRepositoryDefault, onDefault });
 }

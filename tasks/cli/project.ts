@@ -2,7 +2,7 @@
  * Opens the project a command works on: the resolved config, the env (dotenv files +
  * process.env), the redactor fed with its secrets, and the state store.
  */
-import { loadCliConfig } from './load-cli-config.js';
+import { loadCliConfig, loadFreshCliConfig } from './load-cli-config.js';
 import { loadEnv } from '../env/load-env.js';
 import { Redactor } from '../env/redact.js';
 import { createStateStore } from '../state/state-store.js';
@@ -20,8 +20,9 @@ export interface Project {
   pluginContext(signal: AbortSignal): PluginContext;
 }
 
-export async function openProject(globals: GlobalOptions): Promise<Project> {
-  const config = await loadCliConfig(globals);
+/** `fresh`: the config evaluated again rather than the one this process loaded first (a long-lived service). */
+export async function openProject(globals: GlobalOptions, options: { fresh?: boolean } = {}): Promise<Project> {
+  const config = await (options.fresh ? loadFreshCliConfig(globals) : loadCliConfig(globals));
   const redactor = new Redactor();
   setErrorRedactor(redactor);
   const { env } = await loadEnv({ root: config.root, envFiles: config.envFiles, configFile: config.file });

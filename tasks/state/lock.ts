@@ -20,6 +20,9 @@ export interface LockOptions {
   description?: string;
 }
 
+/** The lock is held by another live process and the wait (`timeoutMs`) is over. */
+export class LockBusy extends QmsError {}
+
 const queues = new Map<string, Promise<unknown>>();
 
 /** A lock file that exists but is empty/unreadable for this long is from a crashed writer. */
@@ -77,7 +80,7 @@ async function acquire(file: string, options: LockOptions): Promise<void> {
     }
     if (Date.now() >= deadline) {
       const who = owner === 'fresh' ? 'another qms process' : `qms process ${owner.pid} (since ${owner.startedAt})`;
-      throw new QmsError(
+      throw new LockBusy(
         `${who} holds the lock "${name}"${options.description ? ` on ${options.description}` : ''}; gave up after ${timeoutMs} ms`,
         owner === 'fresh' ? `wait for it to finish and try again` : `wait for it to finish, or stop it (kill ${owner.pid}) if it hangs, then try again`,
       );
