@@ -108,7 +108,7 @@ beforeAll(async () => {
 export default defineConfig({
   name: ${JSON.stringify(PROJECT)},
   agents: ['claude', 'qa'],
-  plugins: [container({ image: ${JSON.stringify(IMAGE)}, imageTask: 'image', mcpServers: [], limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir: false, readyTimeoutSec: 30 })],
+  plugins: [container({ image: ${JSON.stringify(IMAGE)}, imageTask: 'image', mcpServers: [], limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir: false, readyTimeoutSec: 30, network: 'open' })],
   tasks: [{ name: 'image', run: () => ({ tag: ${JSON.stringify(IMAGE)} }) }],
   chains: { up: ['image', 'container'], down: ['container:down'] },
 });
