@@ -76,6 +76,7 @@ export default defineConfig({
     session(), // .claude/sessions/Session-YYYY-MM-DD-NNN/
     container({ after: ['session', 'auth'], attachAfter: ['verify'] }),
     verify(), // checks from inside the container, evidence in the session folder
+    // api({ port: 9000 }), // the project API and dashboard (import api; add 'api' to up, 'api:stop' to down)
   ],
   // Your own tasks may depend on these, e.g.
   // tasks: [{ name: 'smoke', dependsOn: ['verify'], run: async (ctx) => void (await ctx.$\`./smoke.sh\`) }],

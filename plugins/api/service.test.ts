@@ -4,7 +4,7 @@
  * file. `qms up` starts it (detached, recorded), `qms status` lists it, a second `qms up` reuses
  * it, a config edit is seen without a restart, a changed port restarts it; ensure for two
  * agents runs at once while the same agent is refused (409) and a CLI run waits for the API;
- * `qms down` stops it and leaves no process.
+ * `qms down qa` leaves it, `qms down` stops it and leaves no process.
  */
 import type Docker from 'dockerode';
 import { spawn } from 'node:child_process';
@@ -171,7 +171,11 @@ describe('api() under qms up', () => {
     expect((await api('/api/openapi.json')).status).toBe(200);
   });
 
-  it('qms down stops it and leaves no process, no token file', async () => {
+  it('qms down qa leaves it running (it serves the roster); qms down stops it and leaves no process, no token file', async () => {
+    const downQa = await qms('down', 'qa');
+    expect(downQa.code, downQa.stderr).toBe(0);
+    expect(isAlive(pid)).toBe(true);
+    expect((await containers()).map((x) => x.Labels[LABEL.agent])).toEqual(['claude']);
     const down = await qms('down');
     expect(down.code, down.stderr).toBe(0);
     await until('the API gone', () => !isAlive(pid));
