@@ -14,13 +14,13 @@ export function openApiDocument(version: string): object {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       responses: {
-        Error: json({ type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'hint'], properties: { code: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } } } } }, 'error: 400 bad body, 401 no/wrong token, 403 Host/Origin refused, 404 unknown agent or not up, 409 another qms run holds the project'),
+        Error: json({ type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'hint'], properties: { code: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } } } } }, 'error: 400 bad body, 401 no/wrong token, 403 Host/Origin refused, 404 unknown agent or not up, 409 the agent busy with another call or another qms run holding the project, 500 failed run or a config that no longer loads'),
       },
     },
     security: [{ bearer: [] }],
     paths: {
       '/api/agents': { get: { summary: 'every roster agent: state, health, image, age, refresh criteria (age > 72 h, disk > 80 %, memory > 90 %) and verdict', responses: { 200: json({ type: 'object', properties: { agents: { type: 'array', items: { type: 'object' } } } }, 'the roster'), 401: error } } },
-      '/api/agents/{agent}/ensure': { post: { summary: 'what `qms up <agent> --no-attach` does (run lock taken; a second call meanwhile gets 409)', parameters: [agentParam], responses: { 200: json(containerRef, 'the running container'), ...changing } } },
+      '/api/agents/{agent}/ensure': { post: { summary: 'what `qms up <agent> --no-attach` does (other agents\' calls run at once; a second call for this agent meanwhile gets 409)', parameters: [agentParam], responses: { 200: json(containerRef, 'the running container'), ...changing } } },
       '/api/agents/{agent}/stats': { get: { summary: "seed 004's container stats", parameters: [agentParam], responses: { 200: json({ type: 'object', properties: { status: { type: 'string' }, age_hours: { type: 'number' }, memory_usage_mb: { type: ['number', 'null'] }, memory_limit_mb: { type: ['number', 'null'] }, memory_percent: { type: ['number', 'null'] }, disk_usage_percent: { type: ['number', 'null'] } } }, 'stats'), ...errors } } },
       '/api/agents/{agent}/refresh': { post: { summary: 'recreate the container, keeping workspace and login (`qms refresh <agent>`)', parameters: [agentParam], responses: { 200: json(containerRef, 'status "refreshed"'), ...changing } } },
       '/api/agents/{agent}': { delete: { summary: 'stop and remove the container (`qms stop <agent>`)', parameters: [agentParam], responses: { 200: json({ type: 'object', properties: { status: { const: 'stopped' } } }, 'stopped'), ...changing } } },
