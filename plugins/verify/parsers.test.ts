@@ -81,10 +81,11 @@ describe('in-container scripts', () => {
     expect(results.get('ro:/pipe-dream/')).toEqual({ result: 'pass', actual: 'write refused: Read-only file system' });
   });
 
-  it('mcp script: the token is read from the environment, never written into the script', () => {
+  it('mcp script: the token is read from a shell variable, never written into the script', () => {
     const script = mcpScript(initializeSteps(1));
     expect(script).toContain('"$QMS_VERIFY_TOKEN"');
     expect(script).toContain('curl -sS -K -');
+    expect(script).toContain('curl -K -');
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const { steps, noCurl } = parseMcpOutput(`S\tinitialize\t0\t200\t${b64('{"id":1}')}\t\nS\tedit\t1\t-\t${b64('denied')}\t\n`);
     expect(noCurl).toBe(false);
