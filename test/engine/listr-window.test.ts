@@ -4,8 +4,10 @@
  * the whole list; after the run the whole list is printed as on a small run.
  */
 import { PassThrough } from 'node:stream';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { color, DefaultRenderer, figures } from 'listr2';
 import { createListrRenderer } from '../../tasks/render/listr-renderer.js';
+import { narrowWidth, windowedRenderer } from '../../tasks/render/listr-window.js';
 import type { RunEvent } from '../../tasks/run/events.js';
 import { stripAnsi } from '../cli/pty.js';
 import { configOf } from './harness.js';
@@ -64,5 +66,52 @@ describe('listr2 renderer with many tasks', () => {
     for (const task of names.filter((n) => n !== 't22')) expect(text).toMatch(new RegExp(`✔ ${task} 1ms\\n`));
     expect(text).toContain('✖ t22');
     expect(text).toContain('✖ failed in 5ms (49 succeeded, 0 skipped, 1 failed)');
+  });
+});
+
+describe('listr2 line formatting without wrap-ansi', () => {
+  type Format = (message: string, icon: string, level: number) => string[];
+  const Windowed = windowedRenderer({ running: () => [], failed: () => [], lastOutput: () => undefined, counts: () => ({ done: 0, failed: 0, skipped: 0, waiting: 0, running: 0 }), rows: () => 40 });
+  const renderer = new Windowed([], {}, undefined as unknown as ConstructorParameters<typeof DefaultRenderer>[2]);
+  // render() sets these up (listr2 loads them lazily); the same modules listr2 would load.
+  beforeAll(async () => Object.assign(renderer, { wrap: (await import('wrap-ansi')).default, truncate: (await import('cli-truncate')).default }));
+  const fast = (renderer as unknown as { format: Format }).format.bind(renderer);
+  const listr2 = (DefaultRenderer.prototype as unknown as { format: Format }).format.bind(renderer);
+  const columns = process.stdout.columns ?? 80;
+  const icons = ['', color.green(figures.tick), color.red(figures.cross), color.yellow('⠋'), figures.pointerSmall, color.dim(figures.squareSmallFilled)];
+
+  it('gives what listr2 gives, for lines that fit and lines that do not', () => {
+    const messages = [
+      't0 6ms',
+      'build (running)',
+      '[container] container',
+      color.dim('812 done · 2 failed · 140 waiting'),
+      'trailing spaces   ',
+      '   ',
+      '',
+      'naïve café … — “quoted” │ box',
+      'x'.repeat(columns - 4),
+      'x'.repeat(columns - 3),
+      'x'.repeat(columns + 10),
+      'word '.repeat(40),
+      'wide 漢字 and emoji 🚀',
+      'two\nlines',
+      'tab\there',
+      'soft\u00adhyphen',
+    ];
+    for (const icon of icons) for (const m of messages) for (const level of [0, 1, 2]) expect([icon, m, level, fast(m, icon, level)]).toEqual([icon, m, level, listr2(m, icon, level)]);
+  });
+
+  it('counts every character it treats as narrow as one column, as wrap-ansi does', () => {
+    let narrow = 0;
+    for (let c = 0; c <= 0x3100; c++) {
+      const ch = String.fromCodePoint(c);
+      if (narrowWidth(ch) !== 1) continue;
+      narrow++;
+      // Exactly as wide as listr2 allows after a two-column icon (columns - 2): one wider would wrap.
+      const m = `a${ch.repeat(columns - 7)}b`;
+      expect([c.toString(16), fast(m, figures.tick, 0)]).toEqual([c.toString(16), listr2(m, figures.tick, 0)]);
+    }
+    expect(narrow).toBeGreaterThan(300);
   });
 });
