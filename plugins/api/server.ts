@@ -98,7 +98,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
     if (!path.startsWith('/api/')) throw new ApiError(404, 'not-found', `nothing at ${path.slice(0, 200)}`, 'The dashboard is at /, the API under /api/ (GET /api/openapi.json).');
     if (!credentialOf(req.headers.authorization, accepted)) {
-      throw new ApiError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required', 'Send the token from the file `qms serve api` printed (under .qms/api/).');
+      throw new ApiError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required', 'Send the token from its file under .qms/api/: api.token when `qms up` runs the API, serve.token (the path it printed) for `qms serve api`.');
     }
     if (path === '/api/openapi.json') {
       if (method !== 'GET') throw methodNotAllowed('GET');

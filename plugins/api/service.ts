@@ -44,11 +44,11 @@ async function probeApi(url: string, token: string, timeoutMs: number): Promise<
     throw new Error(`GET /api/openapi.json: not JSON (${body.slice(0, 100)})`);
   }
   if (typeof doc.openapi !== 'string') throw new Error('GET /api/openapi.json: not an OpenAPI document');
-  return { summary: `dashboard at ${url}`, details: {} };
+  return { summary: '', details: {} };
 }
 
 export const API_KIND: ServiceKind = {
-  noun: 'project API',
+  noun: 'API server',
   protocol: 'API',
   stateId: (name) => `api:${name}`,
   stateKind: API_STATE_KIND,
