@@ -19,7 +19,7 @@ import { metaPath } from '../qms-mcp/qms-cli-format.js';
 import { findQmsCliMarkers } from '../qms-mcp/qms-cli-markers.js';
 import { locateQmsCli, runOnce } from '../qms-mcp/qms-cli-run.js';
 import { refuseNonRegularUserFiles } from '../qms-mcp/user-folders-guard.js';
-import { checkQmsRoundTrip } from './check-qms-round-trip.js';
+import { prepareScratchRoundTrip, type ScratchRoundTrip } from './check-qms-round-trip.js';
 import { initializeSteps, type StepOutput, toolAnswer, toolCall } from './mcp-script.js';
 import { shq } from './shell-quote.js';
 import { record, type CheckRecord } from './report.js';
@@ -115,10 +115,27 @@ export interface QmsCheckOptions {
 }
 
 export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root: string, options: QmsCheckOptions = {}): Promise<CheckRecord[]> {
+  const [treeBefore, markers, doc] = await Promise.all([qmsGitStatus(root), findQmsCliMarkers(root), pickDocument(root)]);
+  // The built-in backend's scratch round trip rides in the same script (one exec, one session).
+  const scratch = !options.roundTripDoc && markers.length === 0 ? await prepareScratchRoundTrip(target, endpoint, root, 7) : undefined;
+  try {
+    return await qmsChecks(target, endpoint, root, options, { treeBefore, markers, doc, scratch });
+  } finally {
+    await scratch?.remove();
+  }
+}
+
+interface Prepared {
+  treeBefore: string | undefined;
+  markers: string[];
+  doc: { id: string; file: string } | undefined;
+  scratch: ScratchRoundTrip | undefined;
+}
+
+async function qmsChecks(target: VerifyTarget, endpoint: McpEndpoint, root: string, options: QmsCheckOptions, { treeBefore, markers, doc, scratch }: Prepared): Promise<CheckRecord[]> {
   const started = new Date();
   const agent = target.agent;
   const other = agent === 'lead' ? 'qa' : 'lead';
-  const [treeBefore, markers, doc] = await Promise.all([qmsGitStatus(root), findQmsCliMarkers(root), pickDocument(root)]);
   const onQmsCli = markers.length > 0;
   const expectedTools: readonly string[] = onQmsCli ? QMS_CLI_TOOLS : BUILTIN_TOOLS;
   const via = `curl from the container over ${endpoint.containerUrl} with the agent's token`;
@@ -130,6 +147,7 @@ export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root
     toolCall(4, 'qms_workspace', {}),
     { ...toolCall(5, 'qms_inbox', { user: other }), name: 'tools/call qms_inbox as other' },
     ...(doc ? [toolCall(6, 'qms_read', { doc_id: doc.id })] : []),
+    ...(scratch?.steps ?? []),
   ]);
   const records: CheckRecord[] = [];
   const add = (id: string, title: string, how: string, expected: string, actual: string, result: CheckRecord['result']): void => {
@@ -228,7 +246,10 @@ export async function checkQms(target: VerifyTarget, endpoint: McpEndpoint, root
   // one (on qms-cli no controlled document is written).
   const named = options.roundTripDoc;
   if (named) records.push(await namedRoundTrip(target, endpoint, root, named));
-  else if (!onQmsCli) records.push(await checkQmsRoundTrip(target, endpoint, root));
+  else if (scratch) {
+    records.push(await scratch.judge(run));
+    await scratch.remove(); // before the tree is looked at again
+  }
 
   const treeAfter = await qmsGitStatus(root);
   if (treeBefore === undefined || treeAfter === undefined) {
