@@ -5,8 +5,8 @@
  */
 export type CheckResult = 'pass' | 'fail' | 'skip';
 
-/** The six groups of issue 5 (MCP, read-only paths, writable paths, QMS round trip, git clone, limits/security) and host secrets (masked, no token exposed). */
-export type CheckGroup = 'mcp' | 'read-only' | 'read-write' | 'secrets' | 'qms-round-trip' | 'git-clone' | 'container-config';
+/** The six groups of issue 5 (MCP, read-only paths, writable paths, QMS round trip, git clone, limits/security), host secrets (masked, no token exposed) and the egress policy (issue 11). */
+export type CheckGroup = 'mcp' | 'read-only' | 'read-write' | 'secrets' | 'qms-round-trip' | 'git-clone' | 'container-config' | 'network';
 
 export interface CheckRecord {
   /** Stable id, e.g. `mcp:qms`, `ro:/pipe-dream/QMS/`, `config:memory`. */

@@ -55,7 +55,8 @@ function labels(ctx: PluginContext): Record<string, string> {
   return { [LABEL.project]: ctx.config.name, [LABEL.root]: ctx.root, [ROLE_LABEL]: EGRESS_ROLE };
 }
 
-async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, internal: boolean, input: EgressInput): Promise<void> {
+/** Creates the network unless this project's exists; true when this call created it. */
+async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, internal: boolean, input: EgressInput): Promise<boolean> {
   const existing = await docker.getNetwork(name).inspect().catch((err: unknown) => {
     if (notFound(err)) return undefined;
     throw err;
@@ -64,7 +65,7 @@ async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, i
     if (existing.Labels?.[LABEL.root] !== ctx.root || Boolean(existing.Internal) !== internal) {
       throw new QmsError(`A Docker network named ${name} exists but is not this project's ${internal ? 'internal agents\'' : 'egress'} network.`, `Remove it (\`docker network rm ${name}\`) or give this project another name in qms.config.ts.`);
     }
-    return;
+    return false;
   }
   await docker.createNetwork({
     Name: name,
@@ -76,6 +77,7 @@ async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, i
     Options: internal ? { 'com.docker.network.bridge.inhibit_ipv4': 'true' } : {},
   });
   input.onCreated?.(`network ${name}`, () => removeNetwork(docker, name));
+  return true;
 }
 
 async function removeNetwork(docker: Docker, name: string): Promise<void> {
@@ -128,13 +130,25 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
   const hash = createHash('sha256').update(JSON.stringify({ image: input.imageId, env, user: input.user, script: createHash('sha256').update(script).digest('hex'), logDir, version: 1 })).digest('hex').slice(0, 32);
 
   return ctx.state.withLock('egress', async () => {
-    await ensureNetwork(ctx, docker, names.agentsNetwork, true, input);
-    await ensureNetwork(ctx, docker, names.outsideNetwork, false, input);
+    const createdNetworks: string[] = [];
+    // Nothing half-started: what this call created goes again when the proxy does not come up.
+    const undo = async (): Promise<void> => {
+      for (const n of createdNetworks) await removeNetwork(docker, n).catch(() => undefined);
+    };
+    for (const [name, internal] of [[names.agentsNetwork, true], [names.outsideNetwork, false]] as const) {
+      try {
+        if (await ensureNetwork(ctx, docker, name, internal, input)) createdNetworks.push(name);
+      } catch (err) {
+        await undo();
+        throw err;
+      }
+    }
     const existing = await docker.getContainer(names.proxy).inspect().catch((err: unknown) => {
       if (notFound(err)) return undefined;
       throw err;
     });
     if (existing && existing.Config.Labels?.[LABEL.root] !== ctx.root) {
+      await undo();
       throw new QmsError(`A container named ${names.proxy} exists but does not belong to this project.`, `Remove it (\`docker rm -f ${names.proxy}\`) or give this project another name in qms.config.ts.`);
     }
     if (existing && existing.Config.Labels?.[LABEL.hash] === hash && existing.State.Running) {
@@ -145,40 +159,43 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
     await ensureQmsDir(ctx.root);
     await mkdir(logDir, { recursive: true, mode: 0o700 });
     if (process.getuid?.() === 0) await chown(logDir, input.user.uid, input.user.gid);
-    const container = await docker.createContainer({
-      name: names.proxy,
-      Image: input.imageId,
-      Entrypoint: ['node'],
-      Cmd: ['--input-type=module', '-e', `import(${JSON.stringify(EGRESS.script)}).then((m) => m.main()).catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); })`],
-      User: `${input.user.uid}:${input.user.gid}`,
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: { ...labels(ctx), [LABEL.hash]: hash },
-      HostConfig: {
-        NetworkMode: names.outsideNetwork,
-        ExtraHosts: [`${EGRESS.upstream}:host-gateway`],
-        Mounts: [
-          { Type: 'bind', Source: proxyScript(), Target: EGRESS.script, ReadOnly: true },
-          { Type: 'bind', Source: logDir, Target: EGRESS.logDir, ReadOnly: false },
-        ],
-        ReadonlyRootfs: true,
-        Init: true,
-        Privileged: false,
-        SecurityOpt: ['no-new-privileges'],
-        CapDrop: ['ALL'],
-        Memory: 256 * 1024 * 1024,
-        PidsLimit: 64,
-        RestartPolicy: { Name: 'no' },
-      },
-    });
-    input.onCreated?.(`container ${names.proxy}`, () => container.remove({ force: true }).catch((err: unknown) => {
-      if (!gone(err)) throw err;
-    }));
+    let container: Docker.Container | undefined;
     try {
+      container = await docker.createContainer({
+        name: names.proxy,
+        Image: input.imageId,
+        Entrypoint: ['node'],
+        Cmd: ['--input-type=module', '-e', `import(${JSON.stringify(EGRESS.script)}).then((m) => m.main()).catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); })`],
+        User: `${input.user.uid}:${input.user.gid}`,
+        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        Labels: { ...labels(ctx), [LABEL.hash]: hash },
+        HostConfig: {
+          NetworkMode: names.outsideNetwork,
+          ExtraHosts: [`${EGRESS.upstream}:host-gateway`],
+          Mounts: [
+            { Type: 'bind', Source: proxyScript(), Target: EGRESS.script, ReadOnly: true },
+            { Type: 'bind', Source: logDir, Target: EGRESS.logDir, ReadOnly: false },
+          ],
+          ReadonlyRootfs: true,
+          Init: true,
+          Privileged: false,
+          SecurityOpt: ['no-new-privileges'],
+          CapDrop: ['ALL'],
+          Memory: 256 * 1024 * 1024,
+          PidsLimit: 64,
+          RestartPolicy: { Name: 'no' },
+        },
+      });
+      const created = container;
+      input.onCreated?.(`container ${names.proxy}`, () => created.remove({ force: true }).catch((err: unknown) => {
+        if (!gone(err)) throw err;
+      }));
       await docker.getNetwork(names.agentsNetwork).connect({ Container: container.id, EndpointConfig: { Aliases: [EGRESS.alias, EGRESS.hostAlias] } });
       await container.start();
       await waitReady(docker, container.id, 20_000, ctx.signal);
     } catch (err) {
-      await container.remove({ force: true }).catch(() => undefined);
+      await container?.remove({ force: true }).catch(() => undefined);
+      await undo();
       throw err;
     }
     return { proxy: names.proxy, proxyId: container.id, network: names.agentsNetwork, action: existing ? 'recreated' : 'created' };

@@ -11,7 +11,7 @@
  */
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, isIP, type Socket } from 'node:net';
-import { lookup, reverse } from 'node:dns/promises';
+import { Resolver, lookup, reverse } from 'node:dns/promises';
 import { appendFileSync, renameSync, statSync } from 'node:fs';
 import type { AllowRule } from './network-policy.js';
 
@@ -41,6 +41,8 @@ export interface EgressProxyOptions {
   blocked: readonly string[];
   identify: (clientIp: string) => Promise<string>;
   onDecision: (d: Decision) => void;
+  /** A name's IPv4 addresses; default the DNS (c-ares). */
+  resolve?: (host: string) => Promise<string[]>;
 }
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -64,8 +66,15 @@ export function isSpecialAddress(ip: string): boolean {
 /** Denied; allowed with the address to connect to; or allowed but the name did not resolve. */
 type Verdict = { ok: false; rule: string } | { ok: true; rule: AllowRule; address: string } | { ok: true; rule: AllowRule; address: undefined; error: string };
 
-async function judge(o: EgressProxyOptions, rawHost: string, port: number): Promise<Verdict> {
-  const host = rawHost.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+// c-ares, not getaddrinfo: a name that never resolves (no DNS on this machine) must not hold one
+// of libuv's four threads, and gives up after a bounded time.
+const resolver = new Resolver({ timeout: 2_500, tries: 1 });
+const resolveByDns = (host: string): Promise<string[]> => resolver.resolve4(host);
+
+/** `Example.COM.` → `example.com`, `[::1]` → `::1`: the form rules and the log use. */
+const normaliseHost = (raw: string): string => raw.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '').slice(0, 253);
+
+async function judge(o: EgressProxyOptions, host: string, port: number): Promise<Verdict> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, rule: 'bad port' };
   if (!HOST.test(host) && isIP(host) === 0) return { ok: false, rule: 'bad host name' };
   const rule = matchRule(o.rules, host, port);
@@ -73,7 +82,7 @@ async function judge(o: EgressProxyOptions, rawHost: string, port: number): Prom
   if (isIP(host)) return { ok: true, rule, address: host };
   let addresses: string[];
   try {
-    addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+    addresses = await (o.resolve ?? resolveByDns)(host);
   } catch (err) {
     return { ok: true, rule, address: undefined, error: `cannot resolve ${host} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
   }
@@ -104,10 +113,11 @@ export interface RunningProxy {
 }
 
 export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningProxy> {
-  const decide = async (req: IncomingMessage, host: string, port: number): Promise<{ verdict: Verdict; log: Omit<Decision, 'decision' | 'rule'> }> => {
+  const decide = async (req: IncomingMessage, rawHost: string, port: number): Promise<{ verdict: Verdict; log: Omit<Decision, 'decision' | 'rule'> }> => {
+    const host = normaliseHost(rawHost);
     const client = clientIp(req.socket);
     const [verdict, agent] = await Promise.all([judge(o, host, port), o.identify(client).catch(() => 'unknown')]);
-    return { verdict, log: { time: new Date().toISOString(), agent, client, method: req.method ?? '?', host: host.slice(0, 253), port } };
+    return { verdict, log: { time: new Date().toISOString(), agent, client, method: req.method ?? '?', host, port } };
   };
   const record = (log: Omit<Decision, 'decision' | 'rule'>, verdict: Verdict, error?: string): void => {
     const err = error ?? ('error' in verdict ? verdict.error : undefined);

@@ -1,0 +1,227 @@
+/**
+ * The egress proxy on the host (its code is what the egress container runs) and the allowlist
+ * parser. Judged by effect: what the stand-in site and the forwarded "MCP server" received, and
+ * the decision log; never by refusal text alone.
+ */
+import { createServer, request, type Server } from 'node:http';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../tasks/errors.js';
+import { isSpecialAddress, matchRule, startEgressProxy, type Decision, type RunningProxy } from './egress-proxy.js';
+import { DEFAULT_ALLOW, parseAllowEntry, resolveNetworkPolicy } from './network-policy.js';
+
+const SECRET = 'egress-test-secret-0123456789';
+
+describe('network policy (the `network` option)', () => {
+  it('defaults to deny with what Claude Code needs, adds the config\'s entries once, and takes `open`', () => {
+    const p = resolveNetworkPolicy({ allow: ['GitHub.com', '*.npmjs.org', 'example.com:8443', '10.1.2.3', 'api.anthropic.com:443'] });
+    expect(p.mode).toBe('deny');
+    if (p.mode !== 'deny') return;
+    expect(p.allow.map((r) => r.entry)).toEqual([...DEFAULT_ALLOW, 'GitHub.com', '*.npmjs.org', 'example.com:8443', '10.1.2.3']);
+    expect(p.allow.find((r) => r.entry === 'GitHub.com')).toMatchObject({ host: 'github.com', wildcard: false, ports: [443, 80] });
+    expect(p.allow.find((r) => r.entry === '*.npmjs.org')).toMatchObject({ host: 'npmjs.org', wildcard: true });
+    expect(p.allow.find((r) => r.entry === 'example.com:8443')?.ports).toEqual([8443]);
+    expect(resolveNetworkPolicy(undefined)).toMatchObject({ mode: 'deny' });
+    expect(resolveNetworkPolicy('open')).toEqual({ mode: 'open' });
+  });
+
+  it.each([
+    ['https://github.com/org', /is a URL/],
+    ['*', /allows every host/],
+    ['*.com', /wildcard over a top-level domain/],
+    ['git*hub.com', /'\*' that is not a leading/],
+    ['exa mple.com', /not a valid host name/],
+    ['example.com:70000', /port 70000/],
+    ['*.10.0.0.1', /not a valid host name|wildcard on an IP/],
+    ['', /not a host name/],
+  ])('refuses %j with a ConfigError naming it and the fix', (entry, why) => {
+    let err: unknown;
+    try {
+      parseAllowEntry(entry);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain(JSON.stringify(entry));
+    expect((err as ConfigError).message).toMatch(why);
+    expect((err as ConfigError).hint).toBeTruthy();
+    if (entry.startsWith('https:')) expect((err as ConfigError).hint).toContain('"github.com"');
+  });
+
+  it('refuses a wrong shape and unknown keys', () => {
+    expect(() => resolveNetworkPolicy('closed')).toThrow(/must be 'open' or \{ allow/);
+    expect(() => resolveNetworkPolicy({ allow: 'github.com' })).toThrow(/must be an array/);
+    expect(() => resolveNetworkPolicy({ alow: [] })).toThrow(/unknown option `network.alow`/);
+  });
+
+  it('matches exact hosts on their ports, wildcards on subdomains only', () => {
+    const rules = ['github.com', '*.npmjs.org', 'example.com:8443'].map(parseAllowEntry);
+    expect(matchRule(rules, 'github.com', 443)?.entry).toBe('github.com');
+    expect(matchRule(rules, 'github.com', 22)).toBeUndefined();
+    expect(matchRule(rules, 'evilgithub.com', 443)).toBeUndefined();
+    expect(matchRule(rules, 'api.github.com', 443)).toBeUndefined();
+    expect(matchRule(rules, 'registry.npmjs.org', 443)?.entry).toBe('*.npmjs.org');
+    expect(matchRule(rules, 'npmjs.org', 443)).toBeUndefined();
+    expect(matchRule(rules, 'evilnpmjs.org', 443)).toBeUndefined();
+    expect(matchRule(rules, 'example.com', 8443)?.entry).toBe('example.com:8443');
+    expect(matchRule(rules, 'example.com', 443)).toBeUndefined();
+  });
+
+  it('knows the addresses a name must never lead to', () => {
+    for (const ip of ['127.0.0.1', '127.9.9.9', '0.0.0.0', '169.254.169.254', '224.0.0.1', '::1', '::', 'fe80::1', '::ffff:127.0.0.1']) expect(isSpecialAddress(ip), ip).toBe(true);
+    for (const ip of ['10.0.0.1', '172.17.0.2', '192.0.2.10', '2001:db8::1']) expect(isSpecialAddress(ip), ip).toBe(false);
+  });
+});
+
+describe('the egress proxy', () => {
+  let site: Server;
+  let sitePort = 0;
+  const siteSeen: string[] = [];
+  let mcp: ReturnType<typeof createTcpServer>;
+  let mcpPort = 0;
+  let proxy: RunningProxy;
+  let proxyPort = 0;
+  const log: Decision[] = [];
+
+  beforeAll(async () => {
+    site = createServer((req, res) => {
+      siteSeen.push(`${req.method} ${req.headers.host} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`site says hi to ${req.url}`);
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    sitePort = (site.address() as AddressInfo).port;
+    mcp = createTcpServer((s) => s.end('mcp-bytes'));
+    await new Promise<void>((r) => mcp.listen(0, '127.0.0.1', r));
+    mcpPort = (mcp.address() as AddressInfo).port;
+    // A free port for the proxy.
+    const probe = createTcpServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    proxyPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    proxy = await startEgressProxy({
+      // The site by address (an explicit IP entry), and by a name whose DNS answer is loopback (rebinding).
+      rules: [`127.0.0.1:${sitePort}`, `rebind.test:${sitePort}`].map(parseAllowEntry),
+      resolve: async (host) => (host === 'rebind.test' ? ['127.0.0.1'] : Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }))),
+      bind: '127.0.0.1',
+      proxyPort,
+      forwardPorts: [],
+      upstream: '127.0.0.1',
+      blocked: ['172.17.0.1'],
+      identify: async () => 'claude',
+      onDecision: (d) => log.push(d),
+    });
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await new Promise<void>((r) => site.close(() => r()));
+    await new Promise<void>((r) => mcp.close(() => r()));
+  });
+
+  /** CONNECT through the proxy; resolves with the status and, when tunnelled, what a GET through the tunnel returned. */
+  function tunnel(authority: string, path = '/'): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority });
+      req.once('connect', (res, socket) => {
+        if (res.statusCode !== 200) {
+          socket.destroy();
+          return resolve({ status: res.statusCode ?? 0, body: '' });
+        }
+        let body = '';
+        socket.on('data', (d: Buffer) => (body += d.toString()));
+        socket.once('end', () => resolve({ status: 200, body }));
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${authority}\r\nConnection: close\r\n\r\n`);
+      });
+      req.once('error', reject);
+      req.end();
+    });
+  }
+
+  function forward(url: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: proxyPort, method: 'GET', path: url, headers: { host: new URL(url).host } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.once('error', reject);
+      req.end();
+    });
+  }
+
+  it('tunnels to an allowed host and forwards plain HTTP to it, logging allowed decisions without the path', async () => {
+    const t = await tunnel(`127.0.0.1:${sitePort}`, `/t?token=${SECRET}`);
+    expect(t.status).toBe(200);
+    expect(t.body).toContain(`site says hi to /t?token=${SECRET}`);
+    const f = await forward(`http://127.0.0.1:${sitePort}/f?token=${SECRET}`);
+    expect(f.status).toBe(200);
+    expect(f.body).toContain('site says hi to /f');
+    expect(siteSeen).toContain(`GET 127.0.0.1:${sitePort} /f?token=${SECRET}`);
+    const allowed = log.filter((d) => d.decision === 'allowed');
+    expect(allowed.map((d) => [d.method, d.host, d.port, d.rule, d.agent])).toEqual([
+      ['CONNECT', '127.0.0.1', sitePort, `127.0.0.1:${sitePort}`, 'claude'],
+      ['GET', '127.0.0.1', sitePort, `127.0.0.1:${sitePort}`, 'claude'],
+    ]);
+    expect(JSON.stringify(log)).not.toContain(SECRET);
+  });
+
+  it('refuses what the allowlist does not name, and the site never sees it', async () => {
+    const before = siteSeen.length;
+    expect((await tunnel('example.invalid:443')).status).toBe(403);
+    expect((await tunnel(`127.0.0.1:${mcpPort}`)).status).toBe(403); // the right address, another port
+    expect((await forward(`http://example.invalid:${sitePort}/x`)).status).toBe(403);
+    expect((await tunnel(`rebind.test:${sitePort}`)).status).toBe(403); // allowed by name, but the name leads to loopback
+    expect((await forward(`http://[::1]:${sitePort}/`)).status).toBe(403);
+    expect(siteSeen.length).toBe(before);
+    const denied = log.filter((d) => d.decision === 'denied');
+    expect(denied.map((d) => d.host)).toEqual(['example.invalid', '127.0.0.1', 'example.invalid', 'rebind.test', '::1']);
+    expect(denied.find((d) => d.host === 'rebind.test')?.rule).toMatch(/resolves to 127\.0\.0\.1, a host-local address/);
+    expect(denied.every((d) => d.agent === 'claude' && d.client === '127.0.0.1')).toBe(true);
+  });
+
+  it('answers a malformed request with 400 and a direct (non-proxy) request with 400, reaching nothing', async () => {
+    const before = siteSeen.length;
+    expect((await tunnel('no-port-here')).status).toBe(400);
+    const direct = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: proxyPort, path: '/' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    expect(direct).toBe(400);
+    expect(siteSeen.length).toBe(before);
+  });
+
+  it('forwards the MCP ports byte for byte and nothing else', async () => {
+    const fwdPort = await new Promise<number>((r) => {
+      const s = createTcpServer();
+      s.listen(0, '127.0.0.2', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => r(p));
+      });
+    });
+    // A second proxy instance on 127.0.0.2 forwarding fwdPort → the "MCP server" on 127.0.0.1:mcpPort is not possible
+    // with one port number, so forward the MCP server's own port from another loopback address.
+    const p2 = await startEgressProxy({ rules: [], bind: '127.0.0.2', proxyPort: fwdPort, forwardPorts: [mcpPort], upstream: '127.0.0.1', blocked: [], identify: async () => 'x', onDecision: () => undefined });
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        const s = connect(mcpPort, '127.0.0.2');
+        let text = '';
+        s.on('data', (d: Buffer) => (text += d.toString()));
+        s.once('end', () => resolve(text));
+        s.once('error', reject);
+      });
+      expect(got).toBe('mcp-bytes');
+      const refused = await new Promise<string>((resolve) => {
+        const s = connect(sitePort, '127.0.0.2');
+        s.once('connect', () => resolve('connected'));
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+    } finally {
+      await p2.close();
+    }
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * The egress checks (issue 11), proved from inside the agent's container on every verification:
+ * the container sits only on the agents' network (internal, no host address on it) with no
+ * capability to change that; a direct connection to a host port that is not an MCP server fails
+ * (a canary on the host counts connections, and a positive control from the egress proxy's
+ * container proves the canary reachable); a direct connection that bypasses the proxy fails, and
+ * so does resolving an outside name; the proxy refuses a host not in the allowlist (403, logged
+ * as denied for this agent, the canary untouched); a host in the allowlist is allowed. Under
+ * `network: 'open'` one record says the policy is off.
+ */
+import type Docker from 'dockerode';
+import { readFile } from 'node:fs/promises';
+import { captureExec } from './capture-exec.js';
+import { record, type CheckRecord } from './report.js';
+import type { VerifyTarget } from './target.js';
+import { startHostCanary, type HostCanary } from './host-canary.js';
+import { LABEL, egressNames } from '../container/names.js';
+import { EGRESS, egressLogFile } from '../container/egress/egress-files.js';
+import type { AllowRule } from '../container/egress/network-policy.js';
+import type { Decision } from '../container/egress/egress-proxy.js';
+
+const GROUP = 'network' as const;
+/** A public address: the stand-in for "anywhere on the internet" a direct connection must not reach. */
+const PUBLIC_ADDRESS = '1.1.1.1';
+/** curl's exit codes for "never connected": resolve failure, refused/unreachable, timeout. */
+const NOT_CONNECTED = new Set([6, 7, 28]);
+
+type Info = Docker.ContainerInspectInfo;
+
+interface ProbeLine {
+  id: string;
+  code: number;
+  detail: string;
+}
+
+/** The agent-side probes: each prints `<id> <exit code> <detail>`. */
+const SCRIPT = `
+direct() { curl -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 2 "http://$2/"; echo "$1 $? -"; }
+via() { c=$(curl -s -o /dev/null -w '%{http_connect}' $3 --noproxy '' -x "$HTTPS_PROXY" --max-time 12 "$2"); echo "$1 $? \${c:-000}"; }
+direct host-alias "host.docker.internal:$CANARY" &
+direct bridge-gateway "$GW:$CANARY" &
+direct outside-gateway "$OUTGW:$CANARY" &
+direct public "${PUBLIC_ADDRESS}:80" &
+direct proxy-outside "$PROXY_OUT:${EGRESS.port}" &
+{ timeout 2 getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
+via denied "https://$DENIED/" &
+via host-via-proxy "http://host.docker.internal:$CANARY/" -p &
+via allowed "https://$ALLOWED/" &
+wait
+echo "proxy-env 0 \${HTTPS_PROXY:-none}"
+`;
+
+function parseLines(stdout: string): Map<string, ProbeLine> {
+  const out = new Map<string, ProbeLine>();
+  for (const line of stdout.split('\n')) {
+    const m = /^([a-z-]+) (\d+) (\S+)$/.exec(line.trim());
+    if (m) out.set(m[1]!, { id: m[1]!, code: Number(m[2]), detail: m[3]! });
+  }
+  return out;
+}
+
+/** A host name the first rule allows (a wildcard's subdomain), with its port. */
+function allowedTarget(rules: readonly AllowRule[]): string | undefined {
+  const r = rules[0];
+  if (!r) return undefined;
+  return `${r.wildcard ? `qms-verify.${r.host}` : r.host}:${r.ports[0] ?? 443}`;
+}
+
+async function inspectOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  return p.catch((err: { statusCode?: number }) => {
+    if (err.statusCode === 404) return undefined;
+    throw err;
+  });
+}
+
+function proxyEnv(proxy: Info, name: string): string | undefined {
+  const prefix = `${name}=`;
+  return proxy.Config.Env?.find((e) => e.startsWith(prefix))?.slice(prefix.length);
+}
+
+async function decisions(root: string): Promise<Decision[]> {
+  const text = await readFile(egressLogFile(root), 'utf8').catch(() => '');
+  return text.split('\n').flatMap((l) => {
+    try {
+      return l ? [JSON.parse(l) as Decision] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export async function checkEgress(target: VerifyTarget, info: Info, input: { root: string; project: string }): Promise<CheckRecord[]> {
+  const started = new Date();
+  const mode = info.Config.Labels?.[LABEL.network];
+  if (mode !== 'deny') {
+    return [record({ id: 'egress:policy', group: GROUP, title: 'egress policy', how: `the container's ${LABEL.network} label`, expected: "default-deny egress through the egress proxy, or network: 'open' by choice", actual: "network: 'open' — the agent's egress is not restricted (container({ network: 'open' }) or a container from before the policy)", result: 'skip' }, started)];
+  }
+  const names = egressNames(input.project);
+  const { docker } = target;
+  const [proxy, agentsNet, outsideNet, bridge] = await Promise.all([
+    inspectOrUndefined(docker.getContainer(names.proxy).inspect()),
+    inspectOrUndefined(docker.getNetwork(names.agentsNetwork).inspect() as Promise<{ Internal?: boolean; Options?: Record<string, string> }>),
+    inspectOrUndefined(docker.getNetwork(names.outsideNetwork).inspect() as Promise<{ IPAM?: { Config?: Array<{ Gateway?: string }> } }>),
+    inspectOrUndefined(docker.getNetwork('bridge').inspect() as Promise<{ IPAM?: { Config?: Array<{ Gateway?: string }> } }>),
+  ]);
+  const joined = Object.keys(info.NetworkSettings.Networks ?? {});
+  const caps = ((info.HostConfig.CapAdd ?? []) as string[]).map((c) => c.toUpperCase().replace(/^CAP_/, ''));
+  const netProblems = [
+    !proxy?.State.Running && `the egress proxy ${names.proxy} is not running`,
+    (joined.length !== 1 || joined[0] !== names.agentsNetwork) && `the container is on ${joined.join(', ') || 'no network'}, not only ${names.agentsNetwork}`,
+    agentsNet?.Internal !== true && `${names.agentsNetwork} is not an internal network`,
+    agentsNet?.Options?.['com.docker.network.bridge.inhibit_ipv4'] !== 'true' && `the host has an address on ${names.agentsNetwork}`,
+    ...['NET_ADMIN', 'NET_RAW', 'ALL'].filter((c) => caps.includes(c)).map((c) => `the container has ${c} (it could change its routes or forge packets)`),
+  ].filter((p): p is string => typeof p === 'string');
+  const rules = JSON.parse((proxy && proxyEnv(proxy, 'QMS_EGRESS_RULES')) || '[]') as AllowRule[];
+  const records: CheckRecord[] = [
+    record({
+      id: 'egress:network', group: GROUP, title: "the agent's only network is the agents' network",
+      how: `docker inspect of the container, ${names.agentsNetwork} and ${names.proxy}`,
+      expected: `only ${names.agentsNetwork} (internal, no host address), no NET_ADMIN/NET_RAW, ${names.proxy} running`,
+      actual: netProblems.length ? netProblems.join('; ') : `only ${names.agentsNetwork}; ${names.proxy} running with ${rules.length} allowlist entries: ${rules.map((r) => r.entry).join(', ')}`,
+      result: netProblems.length ? 'fail' : 'pass',
+    }, started),
+  ];
+  if (!proxy?.State.Running) return records;
+
+  const gateway = bridge?.IPAM?.Config?.[0]?.Gateway ?? '172.17.0.1';
+  const outsideGateway = outsideNet?.IPAM?.Config?.[0]?.Gateway ?? gateway;
+  const proxyOutside = proxy.NetworkSettings.Networks?.[names.outsideNetwork]?.IPAddress ?? '';
+  const denied = `qms-denied-${target.nonce}.invalid`;
+  const allowed = allowedTarget(rules);
+  // Two canaries on the same addresses: the agent's probes aim at one, and at the same time the
+  // positive control (the egress container, which has a way to the host) at the other.
+  const [canary, controlCanary] = await Promise.all([startHostCanary(), startHostCanary()]);
+  try {
+    const [run, control] = await Promise.all([
+      target.probe({
+        script: SCRIPT,
+        vars: { CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', DENIED: denied, ALLOWED: allowed ?? 'qms-no-rule.invalid' },
+        timeoutMs: 30_000,
+      }),
+      captureExec(docker, proxy.Id, ['node', '-e', `require('net').connect(${controlCanary.port}, ${JSON.stringify(EGRESS.upstream)}).on('connect', () => process.exit(0)).on('error', (e) => { console.error(e.message); process.exit(1); })`], { timeoutMs: 10_000, signal: target.signal }),
+    ]);
+    const controlReached = control.code === 0 && controlCanary.connections() > 0;
+    const lines = parseLines(run.stdout);
+    const hits = canary.connections();
+    const log = (await decisions(input.root)).filter((d) => d.host === denied);
+    records.push(...judge(lines, { hits, controlReached, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, proxyOutside, denied, allowed, started, stderr: run.stderr }));
+  } finally {
+    await Promise.all([canary.close(), controlCanary.close()]);
+  }
+  return records;
+}
+
+interface Seen {
+  hits: number;
+  controlReached: boolean;
+  control: string;
+  log: Decision[];
+  target: VerifyTarget;
+  canary: HostCanary;
+  gateway: string;
+  outsideGateway: string;
+  proxyOutside: string;
+  denied: string;
+  allowed: string | undefined;
+  started: Date;
+  stderr: string;
+}
+
+function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
+  const missing = (id: string): string => `no result from probe ${id}${s.stderr ? ` (${s.stderr.trim().slice(0, 200)})` : ''}`;
+  const failedToConnect = (id: string): boolean => {
+    const l = lines.get(id);
+    return l !== undefined && NOT_CONNECTED.has(l.code);
+  };
+  const describe = (id: string): string => {
+    const l = lines.get(id);
+    return l ? `${id}: ${NOT_CONNECTED.has(l.code) ? `no connection (curl ${l.code})` : `CONNECTED (curl ${l.code})`}` : missing(id);
+  };
+  const hostIds = ['host-alias', 'bridge-gateway', 'outside-gateway'];
+  const hostOk = hostIds.every(failedToConnect) && s.hits === 0 && s.controlReached;
+  const bypassIds = ['public', 'proxy-outside'];
+  const dns = lines.get('dns');
+  const bypassOk = bypassIds.every(failedToConnect) && dns !== undefined && dns.code !== 0;
+  const deniedLine = lines.get('denied');
+  const hostViaProxy = lines.get('host-via-proxy');
+  const logged = s.log.some((d) => d.decision === 'denied' && d.agent === s.target.agent);
+  const deniedOk = deniedLine?.detail === '403' && hostViaProxy?.detail === '403' && logged && s.hits === 0;
+  const allowedLine = lines.get('allowed');
+  const allowedOk = s.allowed !== undefined && allowedLine !== undefined && allowedLine.detail !== '403' && allowedLine.detail !== '000';
+  const proxyEnv = lines.get('proxy-env')?.detail ?? 'none';
+  return [
+    record({
+      id: 'egress:host-port', group: GROUP, title: 'a host port that is not an MCP server is unreachable',
+      how: `a canary HTTP listener on the host (port ${s.canary.port}, where the MCP servers listen); from the container, curl --noproxy '*' to host.docker.internal, the bridge gateway ${s.gateway} and the egress network's gateway ${s.outsideGateway} on that port; positive control: the egress proxy's container connects to it`,
+      expected: 'no connection from the agent (the canary counts 0); the control connects',
+      actual: `${hostIds.map(describe).join('; ')}; canary connections from the agent's probes: ${s.hits}; control: ${s.controlReached ? 'connected' : `did not connect (${s.control || 'no message'}) — the check proves nothing`}`,
+      result: hostOk ? 'pass' : 'fail',
+    }, s.started),
+    record({
+      id: 'egress:bypass', group: GROUP, title: 'no way out that bypasses the proxy',
+      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout 2 getent hosts example.com`,
+      expected: 'no connection; an outside name does not resolve (no answer, or no answer within 2 s)',
+      actual: `${bypassIds.map(describe).join('; ')}; dns: ${dns ? (dns.code === 0 ? 'example.com RESOLVED' : 'does not resolve') : missing('dns')}`,
+      result: bypassOk ? 'pass' : 'fail',
+    }, s.started),
+    record({
+      id: 'egress:denied', group: GROUP, title: 'the proxy refuses a host not in the allowlist',
+      how: `from the container through $HTTPS_PROXY (${proxyEnv}): CONNECT ${s.denied}:443, and CONNECT to host.docker.internal:${s.canary.port}; on the host: the decision log (${EGRESS.logFile.split('/').pop()}) and the canary`,
+      expected: `403 for both, a denied decision for agent ${s.target.agent}, the canary untouched`,
+      actual: `${s.denied}: ${deniedLine ? `HTTP ${deniedLine.detail}` : missing('denied')}; host via proxy: ${hostViaProxy ? `HTTP ${hostViaProxy.detail}` : missing('host-via-proxy')}; logged: ${logged ? `denied for ${s.target.agent}` : `no denied decision for ${s.target.agent} (${s.log.length} lines for ${s.denied})`}; canary connections: ${s.hits}`,
+      result: deniedOk ? 'pass' : 'fail',
+    }, s.started),
+    record({
+      id: 'egress:allowed', group: GROUP, title: 'the proxy lets an allowlisted host through',
+      how: `from the container through $HTTPS_PROXY: CONNECT ${s.allowed ?? '(no rule)'}`,
+      expected: 'allowed by the proxy: 200 (reachable) or 502 (allowed, but the host did not answer from here)',
+      actual: allowedLine ? `HTTP ${allowedLine.detail}${allowedLine.detail === '502' ? ' (allowed; the host is not reachable from this machine)' : allowedLine.detail === '200' ? ' (reachable)' : ''}` : s.allowed ? missing('allowed') : 'the allowlist is empty',
+      result: allowedOk ? 'pass' : 'fail',
+    }, s.started),
+  ];
+}
