@@ -5,7 +5,7 @@
 // Goal (issue 13): listr at most 2.00x lines for 400 tasks; 1,000 tasks complete.
 // BENCH_QMS_BIN=/path/to/bin/qms.js measures another build (e.g. a checkout of an older commit).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,11 +32,21 @@ function once(dir, n, renderer) {
   const env = { ...process.env, TERM: 'xterm-256color' };
   if (renderer === 'lines') env.CI = '1';
   else delete env.CI;
-  const command = `stty cols 120 rows 40; exec ${[process.execPath, bin, 'task', 'all'].map(quote).join(' ')}`;
+  // qms's pid is written first (exec keeps it): past the cap, qms itself is killed, since a
+  // renderer that keeps the event loop busy never reads the hang-up of its terminal.
+  const pidFile = join(dir, 'qms.pid');
+  const command = `stty cols 120 rows 40; echo $$ > ${quote(pidFile)}; exec ${[process.execPath, bin, 'task', 'all'].map(quote).join(' ')}`;
   const t = process.hrtime.bigint();
   const r = spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: dir, env, encoding: 'utf8', timeout: capMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.error?.code === 'ETIMEDOUT' || r.signal) return { ms: Infinity };
+  if (r.error?.code === 'ETIMEDOUT' || r.signal) {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    return { ms: Infinity };
+  }
   if (r.status !== 0) throw new Error(`${renderer}, ${n} tasks: exited ${r.status}: ${r.stdout.slice(-500)}`);
   if (!r.stdout.includes(`(${n} succeeded, 0 skipped, 0 failed)`)) throw new Error(`${renderer}, ${n} tasks: no summary of ${n} succeeded`);
   return { ms };
