@@ -63,7 +63,7 @@ export function howOf(check: FsCheck, nonce: string): string {
     case 'masked-file':
       return `cat ${p} > /dev/null, then count the bytes readable`;
     case 'git-clone':
-      return `git clone --quiet --depth 1 file://${CONTAINER_ROOT} /projects/.qms-verify-clone-${nonce} (a scratch repository in /projects when the project is not a git repository); git rev-parse HEAD; rm -rf`;
+      return `git clone --quiet --shared --no-checkout ${CONTAINER_ROOT} /projects/.qms-verify-clone-${nonce} (a scratch repository in /projects when the project is not a git repository; --shared reads the project's objects in place, so the probe costs the same for any size of project); git rev-parse HEAD; git cat-file -t HEAD^{tree}; rm -rf`;
   }
 }
 
@@ -79,7 +79,7 @@ export function expectedOf(check: FsCheck): string {
     case 'masked-file':
       return 'the read is refused (or finds nothing): the host file is masked';
     case 'git-clone':
-      return 'the clone succeeds and has the project HEAD commit';
+      return 'the clone succeeds, has the project HEAD commit and reads its tree';
   }
 }
 
@@ -129,10 +129,11 @@ git_clone() {
     src=/projects/.qms-verify-src-$N; note=" (scratch repository: the project is not a git repository)"
     git init -q "$src" && git -C "$src" -c user.name=qms-verify -c user.email=qms-verify@localhost commit -q --allow-empty -m 'qms verify' || { out "$1" fail "could not create a scratch repository in /projects"; rm -rf "$src"; return; }
   fi
-  if err=$(git clone --quiet --depth 1 "file://$src" "$dest" 2>&1) && head=$(git -C "$dest" rev-parse HEAD 2>&1); then
-    out "$1" pass "cloned $src, HEAD $head$note"
+  head=""; tree=""
+  if err=$(git clone --quiet --shared --no-checkout "$src" "$dest" 2>&1) && head=$(git -C "$dest" rev-parse HEAD 2>&1) && tree=$(git -C "$dest" cat-file -t 'HEAD^{tree}' 2>&1) && [ "$tree" = tree ]; then
+    out "$1" pass "cloned $src, HEAD $head, its tree readable$note"
   else
-    out "$1" fail "$(printf '%s' "$err $head" | head -n 4)"
+    out "$1" fail "$(printf '%s' "$err $head $tree" | head -n 4)"
   fi
   rm -rf "$dest"; [ "$src" = "$CR" ] || rm -rf "$src"
 }
