@@ -74,8 +74,8 @@ describe('ExecBatch', () => {
     expect(used.stdout).toBe('has-token\n');
     // Control: the same scan finds the value once a job exports it.
     const [leaked] = await Promise.all([
-      batch.join(() => batch.exec({ script: `sleep 0.1; ${scan}`, vars: { NEEDLE: secret.slice(0, 12), TMPDIR_: dir }, timeoutMs: 5000 })),
-      batch.join(() => batch.exec({ script: 'env LEAK="$T" sleep 0.5', vars: { T: secret }, timeoutMs: 5000 })),
+      batch.join(() => batch.exec({ script: `while [ ! -e "$TMPDIR_/up" ]; do sleep 0.05; done; ${scan}; touch "$TMPDIR_/done"`, vars: { NEEDLE: secret.slice(0, 12), TMPDIR_: dir }, timeoutMs: 10_000 })),
+      batch.join(() => batch.exec({ script: 'env LEAK="$T" sh -c \'touch "$1/up"; while [ ! -e "$1/done" ]; do sleep 0.05; done\' - "$D_"', vars: { T: secret, D_: dir }, timeoutMs: 10_000 })),
     ]);
     rmSync(dir, { recursive: true, force: true });
     expect(found.stdout.trim()).toBe('0');
