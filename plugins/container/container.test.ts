@@ -27,6 +27,8 @@ const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
 const IMAGE = `qms-agent-lite:ctest-${suffix}`;
+// The light image has no Node.js, which the egress proxy runs on: these tests are about the container, not egress (test/e2e/egress.test.ts).
+const LITE_NETWORK = 'open' as const;
 const PROJECT = `ctest-${suffix}`;
 const agentUser = defaultAgentUser();
 const ghToken = 'ghp_containerTestToken0123456789abcdefgh';
@@ -40,7 +42,7 @@ let imageId: string;
 let endpoints: McpEndpoint[];
 
 const opts = (extra: Parameters<typeof resolveOptions>[0] = {}) =>
-  resolveOptions({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir, readyTimeoutSec: 30, ...extra });
+  resolveOptions({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir, readyTimeoutSec: 30, network: LITE_NETWORK, ...extra });
 
 function ctxFor(force = false, flags: Record<string, boolean> = {}): TestContext {
   const base = testContext({
@@ -107,7 +109,7 @@ describe('container task', () => {
   let firstId: string;
 
   it('creates the container through the plugin task, registering a teardown', async () => {
-    const plugin = container({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir, readyTimeoutSec: 30 });
+    const plugin = container({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir, readyTimeoutSec: 30, network: LITE_NETWORK });
     const task = plugin.tasks.find((t) => t.name === 'container')!;
     expect(task.dependsOn).toEqual(['build', 'mcp:qms', 'mcp:git']);
     const ctx = ctxFor();
@@ -224,7 +226,7 @@ describe('container task', () => {
   });
 
   it('reuses the running container when nothing changed (task skips)', async () => {
-    const plugin = container({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir, readyTimeoutSec: 30 });
+    const plugin = container({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, capAdd: ['CHOWN'], sshDir, readyTimeoutSec: 30, network: LITE_NETWORK });
     const ctx = ctxFor();
     await expect(plugin.tasks.find((t) => t.name === 'container')!.run(ctx)).rejects.toThrow(/skipped: container qms-.*-claude running, unchanged/);
     expect(ctx.teardowns).toEqual([]);
@@ -296,6 +298,17 @@ describe('container task', () => {
       /sshDir .* does not exist/,
     );
     expect(await docker.listContainers({ all: true, filters: { label: ['qms.agent=other'] } })).toEqual([]);
+  });
+
+  it('fails clearly when the egress proxy cannot start (this image has no node), leaving no proxy, network or agent container', async () => {
+    const projectOnly = { label: [`qms.root=${root}`] };
+    const before = { containers: (await docker.listContainers({ all: true, filters: projectOnly })).length, networks: (await docker.listNetworks({ filters: projectOnly })).length };
+    await expect(ensureContainer(ctxFor(), { opts: opts({ agent: 'other', network: { allow: ['github.com'] } }), endpoints, image: IMAGE, force: false })).rejects.toThrow(
+      new RegExp(`egress proxy cannot start: it runs on the agent image's Node.js, and ${IMAGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} has no \`node\``),
+    );
+    expect(await docker.listContainers({ all: true, filters: { label: ['qms.agent=other'] } })).toEqual([]);
+    expect((await docker.listContainers({ all: true, filters: projectOnly })).length).toBe(before.containers);
+    expect((await docker.listNetworks({ filters: projectOnly })).length).toBe(before.networks);
   });
 
   it("refuses, before creating anything, a project the agent's uid cannot enter", async () => {
@@ -376,7 +389,7 @@ describe('container manager operations', () => {
   });
 
   it('the exec command parses `<agent> -- cmd` and returns the exit code', async () => {
-    const plugin = container({ image: IMAGE });
+    const plugin = container({ image: IMAGE, network: LITE_NETWORK });
     const code = await plugin.commands!.exec!.run(ctxFor(), ['claude', '--', 'sh', '-c', 'exit 5'], {});
     expect(code).toBe(5);
     await expect(plugin.commands!.exec!.run(ctxFor(), ['claude'], {})).rejects.toThrow(/No command given/);
@@ -437,10 +450,10 @@ describe('container manager operations', () => {
   });
 
   it('down removes every managed container (twice is fine), the volume only with --volumes', async () => {
-    const plugin = container({ image: IMAGE });
+    const plugin = container({ image: IMAGE, network: LITE_NETWORK });
     const down = plugin.tasks.find((t) => t.name === 'container:down')!;
     const res = (await down.run(ctxFor())) as { containers: string[]; volumes: string[] };
-    expect(res).toEqual({ containers: [`qms-${PROJECT}-claude`], volumes: [] });
+    expect(res).toEqual({ containers: [`qms-${PROJECT}-claude`], volumes: [], egress: [] });
     expect(await docker.listContainers({ all: true, filters: { label: [`qms.root=${root}`] } })).toEqual([]);
     expect(await state.get('container:claude')).toBeUndefined();
     expect((await docker.listVolumes({ filters: { label: [`qms.root=${root}`] } })).Volumes).toHaveLength(1);
@@ -452,7 +465,7 @@ describe('container manager operations', () => {
 
   it('stop removes one agent\'s container and keeps its auth volume and workspace', async () => {
     await ensure();
-    const plugin = container({ image: IMAGE });
+    const plugin = container({ image: IMAGE, network: LITE_NETWORK });
     expect(await plugin.commands!.stop!.run(ctxFor(), ['claude'], {})).toBe(0);
     expect(await docker.listContainers({ all: true, filters: { label: [`qms.root=${root}`] } })).toEqual([]);
     expect((await docker.listVolumes({ filters: { label: [`qms.root=${root}`] } })).Volumes).toHaveLength(1);

@@ -15,6 +15,7 @@ import { inContainer } from './container-paths.js';
 import { agentPaths } from './host-paths.js';
 import { findSecretFiles } from './secret-files.js';
 import { CONTAINER_STATE_KIND, LABEL, projectFilter, stateId } from './names.js';
+import { egressStatusRows } from './egress/egress-status.js';
 
 export const REFRESH_LIMITS = { ageHours: 72, diskPercent: 80, memoryPercent: 90 } as const;
 
@@ -36,6 +37,8 @@ export interface ContainerStatus {
   refreshReasons: string[];
   /** Host secret files (project-relative) the container does not mask: created after it started. */
   unmaskedSecrets: string[];
+  /** Its egress: `deny` (only through the egress proxy) or `open`. */
+  network: string;
 }
 
 interface Sample {
@@ -140,6 +143,7 @@ export async function containerStatuses(ctx: PluginContext, options: { sampleGap
         ...status,
         refreshReasons: refreshReasons(status),
         unmaskedSecrets: secretFiles.filter((rel) => !mounted.has(inContainer(rel))),
+        network: c.Labels[LABEL.network] ?? 'open',
       };
     }),
   );
@@ -147,7 +151,11 @@ export async function containerStatuses(ctx: PluginContext, options: { sampleGap
 
 /** The `status` hook: one row per managed container, plus one per stale record (then removed). */
 export async function statusRows(ctx: PluginContext): Promise<StatusRow[]> {
-  const [statuses, entries] = await Promise.all([containerStatuses(ctx), ctx.state.list({ kind: CONTAINER_STATE_KIND, plugin: 'container' })]);
+  const [statuses, entries, egress] = await Promise.all([
+    containerStatuses(ctx),
+    ctx.state.list({ kind: CONTAINER_STATE_KIND, plugin: 'container' }),
+    connectDocker(ctx.env).then((docker) => egressStatusRows(ctx, docker)),
+  ]);
   const rows: StatusRow[] = statuses.map((s) => ({
     plugin: 'container',
     id: s.name,
@@ -157,6 +165,7 @@ export async function statusRows(ctx: PluginContext): Promise<StatusRow[]> {
     details: {
       agent: s.agent,
       health: s.health,
+      network: s.network,
       ageHours: s.ageHours,
       memoryPercent: s.memoryPercent,
       cpuPercent: s.cpuPercent,
@@ -171,5 +180,5 @@ export async function statusRows(ctx: PluginContext): Promise<StatusRow[]> {
     await ctx.state.remove(entry.id);
     rows.push({ plugin: 'container', id: String(entry.data.name ?? entry.id), kind: 'container', state: 'stale', healthy: false, details: { agent: String(entry.data.agent ?? '') } });
   }
-  return rows;
+  return [...rows, ...egress];
 }

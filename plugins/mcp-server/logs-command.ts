@@ -1,16 +1,22 @@
 /**
  * `qms logs <server> [-f]`: prints `.qms/mcp/<server>.log`; with `-f`/`--follow` keeps printing
- * what the server appends until Ctrl-C. Works for any supervised server of the project.
+ * what the server appends until Ctrl-C. Works for any supervised server of the project, and for
+ * `egress`, the egress proxy's decision log (NDJSON with `--json`).
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
 import type { PluginCommand, PluginContext } from '../../tasks/types.js';
 import { logFile, mcpDir } from './files.js';
+import { egressLogFile } from '../container/egress/egress-files.js';
+import { formatDecisions } from '../container/egress/egress-log.js';
+
+const EGRESS = 'egress';
 
 async function knownServers(root: string): Promise<string[]> {
   const files = await readdir(mcpDir(root)).catch(() => [] as string[]);
-  return files.filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)).sort();
+  const egress = (await stat(egressLogFile(root)).catch(() => undefined)) ? [EGRESS] : [];
+  return [...files.filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)), ...egress].sort();
 }
 
 async function readFrom(file: string, offset: number): Promise<{ text: string; end: number }> {
@@ -37,9 +43,20 @@ export async function showLogs(ctx: PluginContext, args: readonly string[], flag
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(server) || !known.includes(server)) {
     throw new QmsError(`no log for MCP server "${server}" in ${relative(ctx.root, mcpDir(ctx.root)) || '.'}`, known.length ? `Servers with logs: ${known.join(', ')}.` : 'No MCP server has run in this project yet (qms up starts them).');
   }
-  const file = logFile(ctx.root, server);
+  const isEgress = server === EGRESS;
+  const file = isEgress ? egressLogFile(ctx.root) : logFile(ctx.root, server);
+  // The decision log is read in whole lines (a line the proxy is still writing waits for the next read).
+  let carry = '';
+  const show = (chunk: string): void => {
+    if (!isEgress) return void (chunk && ctx.log.output(chunk));
+    const text = carry + chunk;
+    const cut = text.lastIndexOf('\n') + 1;
+    carry = text.slice(cut);
+    const out = formatDecisions(text.slice(0, cut), flags.json === true);
+    if (out) ctx.log.output(out);
+  };
   let { text, end } = await readFrom(file, 0);
-  if (text) ctx.log.output(text);
+  show(text);
   if (!follow) return 0;
   while (!ctx.signal.aborted) {
     await new Promise<void>((resolve) => {
@@ -52,13 +69,13 @@ export async function showLogs(ctx: PluginContext, args: readonly string[], flag
     const size = (await stat(file).catch(() => undefined))?.size ?? 0;
     if (size === end) continue;
     ({ text, end } = await readFrom(file, end));
-    if (text) ctx.log.output(text);
+    show(text);
   }
   return 0;
 }
 
 export const logsCommand: PluginCommand = {
-  description: 'Show the log of a supervised MCP server: qms logs <server> [-f]',
+  description: 'Show the log of a supervised MCP server, or the egress proxy\'s decisions (`qms logs egress`, NDJSON with --json): qms logs <server> [-f]',
   usage: '<server>',
   options: [{ flags: '-f, --follow', description: 'keep printing new lines' }],
   run: showLogs,

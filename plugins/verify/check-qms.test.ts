@@ -53,7 +53,7 @@ beforeAll(async () => {
   const state = memoryState();
   const cctx = testContext({ root: p.root, project: PROJECT, name: 'container', state, results: { 'mcp:qms': endpoint } });
   await createSession(p.root, 'claude');
-  const opts = resolveOptions({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60 });
+  const opts = resolveOptions({ image: IMAGE, limits: { cpus: 1, memory: '256m', pids: 200 }, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60, network: 'open' });
   const { result } = await ensureContainer(cctx, { opts, endpoints: [endpoint], image: IMAGE, force: false });
   containerId = result.id;
   containerUser = (await docker.getContainer(containerId).inspect()).Config.User ?? '';

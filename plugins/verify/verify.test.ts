@@ -101,7 +101,7 @@ beforeAll(async () => {
 
   const ctx = testContext({ root, project: PROJECT, name: 'container', state, results: { 'mcp:qms': endpoint } });
   await createSession(root, 'claude');
-  const opts = resolveOptions({ image: IMAGE, limits: LIMITS, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60 });
+  const opts = resolveOptions({ image: IMAGE, limits: LIMITS, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60, network: 'open' });
   const { result } = await ensureContainer(ctx, { opts, endpoints: [endpoint], image: IMAGE, force: false });
   containerId = result.id;
 }, 600_000);
@@ -237,7 +237,7 @@ describe('a secret file created after the container started', () => {
     expect(JSON.stringify(before.report)).not.toContain(SECRET);
 
     const ctx = testContext({ root, project: PROJECT, name: 'container', state, results: { 'mcp:qms': endpoint } });
-    const opts = resolveOptions({ image: IMAGE, limits: LIMITS, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60 });
+    const opts = resolveOptions({ image: IMAGE, limits: LIMITS, mcpServers: ['mcp:qms'], sshDir: false, readyTimeoutSec: 60, network: 'open' });
     const out = await ensureContainer(ctx, { opts, endpoints: [endpoint], image: IMAGE, force: false });
     expect(out.action).toBe('recreated');
     containerId = out.result.id;

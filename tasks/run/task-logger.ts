@@ -31,10 +31,11 @@ export function createTaskLogger(task: string, emit: EventSink, redactor: Redact
 }
 
 /** A logger for plugin commands and status hooks: straight to the terminal, redacted. */
-export function createConsoleLogger(redactor: Redactor, out: NodeJS.WritableStream = process.stderr): Logger {
+export function createConsoleLogger(redactor: Redactor, out: NodeJS.WritableStream = process.stderr, product: NodeJS.WritableStream = process.stdout): Logger {
   return {
     info: (m) => out.write(`${redactor.redact(m)}\n`),
     warn: (m) => out.write(`warning: ${redactor.redact(m)}\n`),
-    output: (t) => out.write(redactor.redact(t)),
+    // A command's product (`qms logs`, `qms call`) goes to stdout, so it pipes; messages stay on stderr.
+    output: (t) => product.write(redactor.redact(t)),
   };
 }

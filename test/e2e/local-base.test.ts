@@ -35,7 +35,7 @@ export default defineConfig({
     qmsMcp({ port: ${qmsPort} }),
     gitMcp({ port: ${gitPort} }),
     session(),
-    container({ image: ${JSON.stringify(IMAGE)}, after: ['session', 'auth'] }),
+    container({ image: ${JSON.stringify(IMAGE)}, after: ['session', 'auth'], network: 'open' }),
   ],
   chains: {
     up: ['engine', 'auth', 'build', 'mcp:qms', 'mcp:git', 'session', 'container'],

@@ -23,6 +23,8 @@ export interface EgressInput {
   rules: readonly AllowRule[];
   /** The agent image (it has Node): the proxy runs the same image, with its own entrypoint. */
   imageId: string;
+  /** Its name, for messages. */
+  image: string;
   endpoints: readonly McpEndpoint[];
   user: { uid: number; gid: number };
   /** Called for each network or container this call created (register its teardown). */
@@ -98,11 +100,15 @@ async function logTail(docker: Docker, id: string): Promise<string> {
   return out.join('').trim();
 }
 
-async function waitReady(docker: Docker, id: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+async function waitReady(docker: Docker, id: string, image: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !signal.aborted) {
     const [info, log] = await Promise.all([docker.getContainer(id).inspect(), logTail(docker, id)]);
     if (log.includes('"event":"ready"')) return;
+    // 127: the container's init found no `node` to run.
+    if (!info.State.Running && info.State.ExitCode === 127) {
+      throw new QmsError(`The egress proxy cannot start: it runs on the agent image's Node.js, and ${image} has no \`node\`.`, "Use an agent image with Node.js (qms's docker/Dockerfile has it), or turn the egress policy off with container({ network: 'open' }).");
+    }
     if (!info.State.Running) throw new QmsError(`The egress proxy exited (${info.State.ExitCode}) before it was ready:\n${log || '(no output)'}`, 'Fix what it says; `network: \'open\'` in container() turns the egress policy off.');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -192,7 +198,7 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
       }));
       await docker.getNetwork(names.agentsNetwork).connect({ Container: container.id, EndpointConfig: { Aliases: [EGRESS.alias, EGRESS.hostAlias] } });
       await container.start();
-      await waitReady(docker, container.id, 20_000, ctx.signal);
+      await waitReady(docker, container.id, input.image, 20_000, ctx.signal);
     } catch (err) {
       await container?.remove({ force: true }).catch(() => undefined);
       await undo();
