@@ -27,6 +27,7 @@ import { runFsChecks } from './run-fs-checks.js';
 import { combinedRunner, type VerifyTarget } from './target.js';
 import { evidenceStem, writeReport } from './write-report.js';
 import { checkGitIdentity } from './check-git-identity.js';
+import { checkEgress } from './check-egress.js';
 import { ExecBatch } from './exec-batch.js';
 import { agentRoleFile } from '../container/host-paths.js';
 
@@ -164,6 +165,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
           ]),
     gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => checkGitBoundary(target, gitEndpoint, input.root)) : Promise.resolve([]),
     gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => checkGitIdentity(target, gitEndpoint, input.root)) : Promise.resolve([]),
+    guarded('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project })),
     guarded('config', 'container-config', 'limits and security options', async () =>
       checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
     ),
