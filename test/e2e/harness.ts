@@ -219,5 +219,7 @@ export async function cleanupRepo(repo: E2eRepo | undefined): Promise<void> {
     if (argv?.some((a) => a.endsWith('serve-main.js')) && argv.includes(repo.root)) process.kill(pid, 'SIGKILL');
   }
   if (volumeExists(repo)) docker('volume', 'rm', '-f', repo.volume);
+  // The egress proxy's networks (their containers are gone by now).
+  for (const id of docker('network', 'ls', '-q', '--filter', `label=qms.project=${repo.name}`).split('\n').filter(Boolean)) docker('network', 'rm', id);
   rmSync(repo.root, { recursive: true, force: true });
 }
