@@ -84,6 +84,20 @@ describe('spec', () => {
     expect(a.create.HostConfig?.NanoCpus).toBe(2e9);
   });
 
+  it("default-deny: only the agents' network, the proxy in the tools' env, label deny; open: host-gateway, no proxy, label open; the two hash apart", () => {
+    const deny = containerSpec({ ...input('a'), egress: { network: 'qms-p-agents' } }, 2);
+    const open = containerSpec(input('a'), 2);
+    expect(deny.create.HostConfig?.NetworkMode).toBe('qms-p-agents');
+    expect(deny.create.HostConfig?.ExtraHosts).toBeUndefined();
+    expect(deny.create.Env).toEqual(expect.arrayContaining(['HTTPS_PROXY=http://qms-egress:3128', 'HTTP_PROXY=http://qms-egress:3128', 'NO_PROXY=host.docker.internal,localhost,127.0.0.1']));
+    expect(deny.create.Labels?.['qms.network']).toBe('deny');
+    expect(open.create.HostConfig?.NetworkMode).toBeUndefined();
+    expect(open.create.HostConfig?.ExtraHosts).toEqual(['host.docker.internal:host-gateway']);
+    expect(open.create.Env?.some((e) => /PROXY=/i.test(e))).toBe(false);
+    expect(open.create.Labels?.['qms.network']).toBe('open');
+    expect(deny.hash).not.toBe(open.hash);
+  });
+
   it('masks .qms/ and every secret file read-only, and a change in the masked set changes the hash', () => {
     const a = containerSpec(input('a', ['.env']), 2);
     const b = containerSpec(input('a', ['.env', 'docker/.env']), 2);
