@@ -74,7 +74,9 @@ export default defineConfig({
     qmsMcp({ port: 8000 }),
     gitMcp({ port: 8001 }), // git on the host through a controlled proxy
     session(), // .claude/sessions/Session-YYYY-MM-DD-NNN/
-    container({ after: ['session', 'auth'], attachAfter: ['verify'] }),
+    // One container per agent; egress only through the project's proxy, to what Claude Code needs
+    // plus network.allow (e.g. ['github.com', 'registry.npmjs.org']); network: 'open' turns that off.
+    container({ after: ['session', 'auth'], attachAfter: ['verify'], network: { allow: [] } }),
     verify(), // checks from inside the container, evidence in the session folder
     // api({ port: 9000 }), // the project API and dashboard (import api; add 'api' to up, 'api:stop' to down)
   ],
