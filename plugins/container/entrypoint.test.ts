@@ -5,7 +5,8 @@
  * list` in the project shows every server `✔ Connected` and none `Pending approval`;
  * registration is one-time per server list, a rotated token needs none, and no token is ever
  * printed, written into Claude's config, or seen in any process's arguments (`ps`, sampled
- * throughout), with node and without it (`claude mcp add-json`).
+ * throughout), written by python3, by node when there is no python3, and by `claude mcp
+ * add-json` when there is neither.
  */
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -131,12 +132,31 @@ describe('entrypoint MCP registration', () => {
     expect(list).not.toContain('Pending');
   }, 240_000);
 
-  it('without node, registers through `claude mcp add-json` (still no token in any argument), and drops a server no longer listed', async () => {
-    // A `node` that fails stands in for an image without it.
+  it('without python3, node writes the same entries, and drops a server no longer listed', async () => {
+    // A `python3` that fails stands in for an image without it.
+    const noPython = join(dir, 'no-python');
+    await mkdir(noPython, { recursive: true });
+    await writeFile(join(noPython, 'python3'), '#!/bin/sh\nexit 127\n');
+    await chmod(join(noPython, 'python3'), 0o755);
+    const tsv = await placeOverlays();
+    const onlyGit = join(dir, 'only-git.tsv');
+    await writeFile(onlyGit, (await readFile(tsv, 'utf8')).split('\n').filter((l) => l.startsWith('git\t')).join('\n') + '\n', { mode: 0o600 });
+    const { stderr } = await withoutTokenInArgs(() => entry(['true'], { QMS_MCP_SERVERS_FILE: onlyGit, PATH: `${noPython}:${bin}:${process.env.PATH}` }));
+    expect(stderr).toContain('registered MCP server git');
+    const config = await userConfig();
+    expect(config.servers).toEqual({ git: { type: 'http', url: servers[1]!.url, headersHelper: `${headersHelper} ${onlyGit}` } });
+    expect((await stat(join(configDir, '.claude.json'))).mode & 0o777).toBe(0o600);
+    for (const s of servers) expect(config.text).not.toContain(s.token);
+  }, 240_000);
+
+  it('without python3 and node, registers through `claude mcp add-json` (still no token in any argument), and drops a server no longer listed', async () => {
+    // A `python3` and a `node` that fail stand in for an image without them.
     const noNode = join(dir, 'no-node');
     await mkdir(noNode, { recursive: true });
-    await writeFile(join(noNode, 'node'), '#!/bin/sh\nexit 127\n');
-    await chmod(join(noNode, 'node'), 0o755);
+    for (const tool of ['node', 'python3']) {
+      await writeFile(join(noNode, tool), '#!/bin/sh\nexit 127\n');
+      await chmod(join(noNode, tool), 0o755);
+    }
     const tsv = await placeOverlays();
     // Only qms this time: git registered earlier must go.
     const onlyQms = join(dir, 'only-qms.tsv');
