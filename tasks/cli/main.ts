@@ -1,7 +1,7 @@
 /**
- * The `qms` CLI entry (`bin/qms.js` imports it). Only commander is loaded up front; each
- * command loads what it needs, so `qms --version` never touches the config and `qms list`
- * never loads zx, listr2 or plugin internals. Exit codes: 0 ok, 1 a task failed,
+ * The `qms` CLI entry (`bin/qms.js` imports it, answering `qms --version` alone itself). Each
+ * command loads what it needs, so `--version` never touches the config and `qms list` never
+ * loads zx, listr2 or plugin internals; a bare `qms list` does not even load commander. Exit codes: 0 ok, 1 a task failed,
  * 2 usage or config error, 130 interrupted.
  */
 import type { Command as CommandType } from 'commander';
@@ -12,12 +12,16 @@ import type { GlobalOptions } from './global-options.js';
 import { withDoubleDash } from './operands.js';
 import { EXIT, reportError } from './report-error.js';
 
-const { Command, CommanderError, InvalidArgumentError, Option } = requireCjs('commander') as typeof import('commander');
 type Command = CommandType;
+/** commander, loaded when a command line needs parsing. */
+const commander = () => requireCjs('commander') as typeof import('commander');
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  if (!Number.isInteger(n) || n < 1) {
+    const { InvalidArgumentError } = commander();
+    throw new InvalidArgumentError('expected a positive integer');
+  }
   return n;
 }
 
@@ -25,6 +29,7 @@ type Action = (cmd: Command) => Promise<number>;
 
 /** `argv`: the full command line (as `process.argv`), for the `--` commander drops from operands. */
 export function buildProgram(setExit: (code: number) => void, argv: readonly string[] = process.argv, plugins: readonly PluginCommandEntry[] = []): Command {
+  const { Command, Option } = commander();
   const program = new Command('qms')
     .description('Plugin-based task runner: brings up, verifies and tears down a Docker environment for Claude Code agents on a QMS repository.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -180,6 +185,14 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
       return reportError(err);
     }
   }
+  // A bare `qms list`: commander would parse it to this very call (no options, no operands).
+  if (argv.length === 3 && argv[2] === 'list') {
+    try {
+      return await (await import('./commands/list.js')).listCommand({});
+    } catch (err) {
+      return reportError(err);
+    }
+  }
   let code: number = EXIT.ok;
   let plugins: PluginCommandEntry[];
   try {
@@ -201,7 +214,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     await program.parseAsync([...argv]);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) {
+    if (err instanceof commander().CommanderError) {
       // Help and version exit 0; every other commander error is a usage error (already printed).
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
