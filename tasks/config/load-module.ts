@@ -6,16 +6,23 @@
  * config Node's own resolution decides (the project's node_modules/qms, or this package when
  * the config lives in it), since a native import has no alias without a loader hook.
  *
+ * A `.ts`/`.mts` config importing only `qms` is evaluated from its compiled form kept under
+ * `.qms/` when `cacheRoot` is given and the file is unchanged (compiled-config.ts): jiti is not
+ * even loaded then.
+ *
  * Anything thrown while evaluating (a syntax error, a plugin factory rejecting its options)
  * becomes a ConfigError naming the file, the line and the 1-based column; a module that does
  * not finish evaluating within the time limit (a top-level `await` that never settles) is one
  * too, instead of the process quietly running out of work and exiting 0.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { requireCjs } from '../cjs.js';
 import { ConfigError } from '../errors.js';
+import { packageVersion } from '../../plugins/mcp-server/package-root.js';
+import { keepCompiled, readCompiled, runCompiled } from './compiled-config.js';
 
 /** dist/index.js of the running qms, the target of `'qms'` imports in configs. */
 export const selfEntry = fileURLToPath(new URL('../../index.js', import.meta.url));
@@ -28,19 +35,30 @@ export function loadTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_LOAD_TIMEOUT_MS;
 }
 
-async function importModule(file: string): Promise<Record<string, unknown>> {
+async function importModule(file: string, cacheRoot: string | undefined): Promise<Record<string, unknown>> {
   if (/\.[cm]?ts$/.test(file)) {
+    // Only ES module TypeScript is kept compiled (a .cts is jiti's alone), and only when `qms`
+    // is the built entry a native import can load (not the sources, as under vitest).
+    const keep = cacheRoot !== undefined && /\.m?ts$/.test(file) && existsSync(selfEntry) ? { root: cacheRoot, source: readFileSync(file, 'utf8'), version: packageVersion() } : undefined;
+    const kept = keep && readCompiled(keep.root, keep.source, keep.version);
+    if (kept !== undefined) return runCompiled(kept, file, selfEntry);
     const { createJiti } = requireCjs('jiti') as typeof import('jiti');
     // No interopDefault: with it, jiti reads `.then` of the default export and a
     // `export default null` crashes inside jiti; the namespace is checked by the caller.
     const jiti = createJiti(import.meta.url, { fsCache: true, moduleCache: false, interopDefault: false, alias: { qms: selfEntry } });
-    return (await jiti.import(file)) as Record<string, unknown>;
+    const namespace = (await jiti.import(file)) as Record<string, unknown>;
+    // The same transform jiti.import ran (from jiti's own cache), kept once it has evaluated.
+    if (keep) await keepCompiled(keep.root, keep.source, keep.version, jiti.transform({ filename: file, source: keep.source, ts: true, async: true, jsx: false }));
+    return namespace;
   }
   return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
-/** The config's module namespace (`default` is the config, when there is one). */
-export async function loadConfigModule(file: string, timeoutMs = loadTimeoutMs()): Promise<Record<string, unknown>> {
+/**
+ * The config's module namespace (`default` is the config, when there is one). `cacheRoot`: the
+ * project root whose `.qms/` may keep the compiled config.
+ */
+export async function loadConfigModule(file: string, timeoutMs = loadTimeoutMs(), cacheRoot?: string): Promise<Record<string, unknown>> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -55,7 +73,7 @@ export async function loadConfigModule(file: string, timeoutMs = loadTimeoutMs()
     }, timeoutMs);
   });
   try {
-    return await Promise.race([importModule(file), limit]);
+    return await Promise.race([importModule(file, cacheRoot), limit]);
   } catch (err) {
     throw configLoadError(err, file);
   } finally {
