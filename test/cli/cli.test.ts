@@ -141,9 +141,12 @@ describe('qms CLI', () => {
     const json = await qms(['task', 'chatty', '--json']);
     const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; line?: string; stream?: string });
     expect(events.filter((e) => e.type === 'task:output').map((e) => [e.stream, e.line])).toEqual([['info', 'console sees ***'], ['warn', 'console error line']]);
-    const tty = await qmsInPty(['task', 'chatty'], { cwd: fixture, env: { QMS_CLI_TEST_TOKEN: TOKEN } });
+    // On a terminal a task's lines show while it runs (at most one frame per 50 ms: a task this
+    // quick may never be drawn) and, with --output full, all of them after the run.
+    const tty = await qmsInPty(['task', 'chatty', '--output', 'full'], { cwd: fixture, env: { QMS_CLI_TEST_TOKEN: TOKEN } });
     expect(tty.code).toBe(0);
-    expect(tty.text).toContain('console error line');
+    expect(tty.text).toContain('chatty │ console sees ***');
+    expect(tty.text).toContain('chatty │ warning: console error line');
     for (const r of [lines.stdout + lines.stderr, json.stdout + json.stderr, tty.raw]) expect(r).not.toContain(TOKEN);
   });
 
