@@ -36,13 +36,13 @@ interface ProbeLine {
 /** The agent-side probes: each prints `<id> <exit code> <detail>`. */
 const SCRIPT = `
 direct() { curl -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 2 "http://$2/"; echo "$1 $? -"; }
-via() { c=$(curl -s -o /dev/null -w '%{http_connect}' $3 --noproxy '' -x "$HTTPS_PROXY" --max-time 12 "$2"); echo "$1 $? \${c:-000}"; }
+via() { c=$(curl -s -o /dev/null -w '%{http_connect}' $3 --proxy-header "X-Qms-Egress-Probe: $NONCE" --noproxy '' -x "$HTTPS_PROXY" --max-time 6 "$2"); echo "$1 $? \${c:-000}"; }
 direct host-alias "host.docker.internal:$CANARY" &
 direct bridge-gateway "$GW:$CANARY" &
 direct outside-gateway "$OUTGW:$CANARY" &
 direct public "${PUBLIC_ADDRESS}:80" &
 direct proxy-outside "$PROXY_OUT:${EGRESS.port}" &
-{ timeout 2 getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
+{ timeout 1 getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
 via denied "https://$DENIED/" &
 via host-via-proxy "http://host.docker.internal:$CANARY/" -p &
 via allowed "https://$ALLOWED/" &
@@ -136,7 +136,7 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
     const [run, control] = await Promise.all([
       target.probe({
         script: SCRIPT,
-        vars: { CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', DENIED: denied, ALLOWED: allowed ?? 'qms-no-rule.invalid' },
+        vars: { CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: target.nonce, DENIED: denied, ALLOWED: allowed ?? 'qms-no-rule.invalid' },
         timeoutMs: 30_000,
       }),
       captureExec(docker, proxy.Id, ['node', '-e', `require('net').connect(${controlCanary.port}, ${JSON.stringify(EGRESS.upstream)}).on('connect', () => process.exit(0)).on('error', (e) => { console.error(e.message); process.exit(1); })`], { timeoutMs: 10_000, signal: target.signal }),
@@ -144,7 +144,7 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
     const controlReached = control.code === 0 && controlCanary.connections() > 0;
     const lines = parseLines(run.stdout);
     const hits = canary.connections();
-    const log = (await decisions(input.root)).filter((d) => d.host === denied);
+    const log = (await decisions(input.root)).filter((d) => d.probe === target.nonce);
     records.push(...judge(lines, { hits, controlReached, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, proxyOutside, denied, allowed, started, stderr: run.stderr }));
   } finally {
     await Promise.all([canary.close(), controlCanary.close()]);
@@ -185,7 +185,7 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
   const bypassOk = bypassIds.every(failedToConnect) && dns !== undefined && dns.code !== 0;
   const deniedLine = lines.get('denied');
   const hostViaProxy = lines.get('host-via-proxy');
-  const logged = s.log.some((d) => d.decision === 'denied' && d.agent === s.target.agent);
+  const logged = s.log.some((d) => d.host === s.denied && d.decision === 'denied' && d.agent === s.target.agent);
   const deniedOk = deniedLine?.detail === '403' && hostViaProxy?.detail === '403' && logged && s.hits === 0;
   const allowedLine = lines.get('allowed');
   const allowedOk = s.allowed !== undefined && allowedLine !== undefined && allowedLine.detail !== '403' && allowedLine.detail !== '000';
@@ -200,21 +200,21 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
     }, s.started),
     record({
       id: 'egress:bypass', group: GROUP, title: 'no way out that bypasses the proxy',
-      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout 2 getent hosts example.com`,
-      expected: 'no connection; an outside name does not resolve (no answer, or no answer within 2 s)',
+      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout 1 getent hosts example.com`,
+      expected: 'no connection; an outside name does not resolve (no answer, or no answer within 1 s)',
       actual: `${bypassIds.map(describe).join('; ')}; dns: ${dns ? (dns.code === 0 ? 'example.com RESOLVED' : 'does not resolve') : missing('dns')}`,
       result: bypassOk ? 'pass' : 'fail',
     }, s.started),
     record({
       id: 'egress:denied', group: GROUP, title: 'the proxy refuses a host not in the allowlist',
-      how: `from the container through $HTTPS_PROXY (${proxyEnv}): CONNECT ${s.denied}:443, and CONNECT to host.docker.internal:${s.canary.port}; on the host: the decision log (${EGRESS.logFile.split('/').pop()}) and the canary`,
+      how: `from the container through $HTTPS_PROXY (${proxyEnv}), marked as this verification's probe: CONNECT ${s.denied}:443, and CONNECT to host.docker.internal:${s.canary.port}; on the host: the decision log (${EGRESS.logFile.split('/').pop()}) and the canary`,
       expected: `403 for both, a denied decision for agent ${s.target.agent}, the canary untouched`,
-      actual: `${s.denied}: ${deniedLine ? `HTTP ${deniedLine.detail}` : missing('denied')}; host via proxy: ${hostViaProxy ? `HTTP ${hostViaProxy.detail}` : missing('host-via-proxy')}; logged: ${logged ? `denied for ${s.target.agent}` : `no denied decision for ${s.target.agent} (${s.log.length} lines for ${s.denied})`}; canary connections: ${s.hits}`,
+      actual: `${s.denied}: ${deniedLine ? `HTTP ${deniedLine.detail}` : missing('denied')}; host via proxy: ${hostViaProxy ? `HTTP ${hostViaProxy.detail}` : missing('host-via-proxy')}; logged: ${logged ? `denied for ${s.target.agent}` : `no denied decision for ${s.target.agent} (${s.log.length} lines of this probe)`}; canary connections: ${s.hits}`,
       result: deniedOk ? 'pass' : 'fail',
     }, s.started),
     record({
       id: 'egress:allowed', group: GROUP, title: 'the proxy lets an allowlisted host through',
-      how: `from the container through $HTTPS_PROXY: CONNECT ${s.allowed ?? '(no rule)'}`,
+      how: `from the container through $HTTPS_PROXY, marked as this verification's probe (the proxy resolves it with a 1 s timeout): CONNECT ${s.allowed ?? '(no rule)'}`,
       expected: 'allowed by the proxy: 200 (reachable) or 502 (allowed, but the host did not answer from here)',
       actual: allowedLine ? `HTTP ${allowedLine.detail}${allowedLine.detail === '502' ? ' (allowed; the host is not reachable from this machine)' : allowedLine.detail === '200' ? ' (reachable)' : ''}` : s.allowed ? missing('allowed') : 'the allowlist is empty',
       result: allowedOk ? 'pass' : 'fail',

@@ -22,7 +22,7 @@ export function formatDecisions(text: string, json: boolean): string {
     if (!d) continue;
     // Re-serialised, never echoed: a control character the agent put in a host name stays escaped.
     if (json) out.push(JSON.stringify(d));
-    else out.push([d.time, d.agent, d.decision === 'allowed' ? 'ALLOWED' : 'DENIED ', `${JSON.stringify(d.host).slice(1, -1)}:${d.port}`, d.rule, ...(d.error ? [`(${d.error})`] : [])].join('  '));
+    else out.push([d.time, d.agent, d.decision === 'allowed' ? 'ALLOWED' : 'DENIED ', `${JSON.stringify(d.host).slice(1, -1)}:${d.port}`, d.rule, ...(d.error ? [`(${d.error})`] : []), ...(d.probe ? ['[verification probe]'] : [])].join('  '));
   }
   return out.length ? `${out.join('\n')}\n` : '';
 }

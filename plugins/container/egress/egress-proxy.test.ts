@@ -85,7 +85,7 @@ describe('the egress proxy', () => {
 
   beforeAll(async () => {
     site = createServer((req, res) => {
-      siteSeen.push(`${req.method} ${req.headers.host} ${req.url}`);
+      siteSeen.push(`${req.method} ${req.headers.host} ${req.url}${req.headers['x-qms-egress-probe'] ? ' PROBE-HEADER-LEAKED' : ''}`);
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`site says hi to ${req.url}`);
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
@@ -177,6 +177,22 @@ describe('the egress proxy', () => {
     expect(denied.map((d) => d.host)).toEqual(['example.invalid', '127.0.0.1', 'example.invalid', 'rebind.test', '::1']);
     expect(denied.find((d) => d.host === 'rebind.test')?.rule).toMatch(/resolves to 127\.0\.0\.1, a host-local address/);
     expect(denied.every((d) => d.agent === 'claude' && d.client === '127.0.0.1')).toBe(true);
+  });
+
+  it("marks a verification probe's decisions with its nonce (sanitised) and never forwards the header", async () => {
+    const before = siteSeen.length;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: proxyPort, method: 'GET', path: `http://127.0.0.1:${sitePort}/p`, headers: { 'x-qms-egress-probe': 'n0nce-1 <b>/;x', host: `127.0.0.1:${sitePort}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(siteSeen.length).toBe(before + 1);
+    expect(siteSeen.at(-1)).not.toContain('PROBE-HEADER-LEAKED');
+    expect(log.at(-1)).toMatchObject({ host: '127.0.0.1', decision: 'allowed', probe: 'n0nce-1bx' });
   });
 
   it('answers a malformed request with 400 and a direct (non-proxy) request with 400, reaching nothing', async () => {

@@ -27,7 +27,12 @@ export interface Decision {
   rule: string;
   /** An allowed request whose upstream failed. */
   error?: string;
+  /** A verification probe's nonce (header `X-Qms-Egress-Probe`), so the log tells checks from the agent's traffic. */
+  probe?: string;
 }
+
+/** The header a verification probe sends: its requests are marked in the log and resolve with a short timeout. */
+export const PROBE_HEADER = 'x-qms-egress-probe';
 
 export interface EgressProxyOptions {
   rules: readonly AllowRule[];
@@ -42,7 +47,7 @@ export interface EgressProxyOptions {
   identify: (clientIp: string) => Promise<string>;
   onDecision: (d: Decision) => void;
   /** A name's IPv4 addresses; default the DNS (c-ares). */
-  resolve?: (host: string) => Promise<string[]>;
+  resolve?: (host: string, probe: boolean) => Promise<string[]>;
 }
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -69,12 +74,14 @@ type Verdict = { ok: false; rule: string } | { ok: true; rule: AllowRule; addres
 // c-ares, not getaddrinfo: a name that never resolves (no DNS on this machine) must not hold one
 // of libuv's four threads, and gives up after a bounded time.
 const resolver = new Resolver({ timeout: 2_500, tries: 1 });
-const resolveByDns = (host: string): Promise<string[]> => resolver.resolve4(host);
+// A probe only needs to see the decision and whether the host answers: on a machine without DNS, a second's wait says enough.
+const probeResolver = new Resolver({ timeout: 1_000, tries: 1 });
+const resolveByDns = (host: string, probe: boolean): Promise<string[]> => (probe ? probeResolver : resolver).resolve4(host);
 
 /** `Example.COM.` → `example.com`, `[::1]` → `::1`: the form rules and the log use. */
 const normaliseHost = (raw: string): string => raw.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '').slice(0, 253);
 
-async function judge(o: EgressProxyOptions, host: string, port: number): Promise<Verdict> {
+async function judge(o: EgressProxyOptions, host: string, port: number, probe: boolean): Promise<Verdict> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, rule: 'bad port' };
   if (!HOST.test(host) && isIP(host) === 0) return { ok: false, rule: 'bad host name' };
   const rule = matchRule(o.rules, host, port);
@@ -82,7 +89,7 @@ async function judge(o: EgressProxyOptions, host: string, port: number): Promise
   if (isIP(host)) return { ok: true, rule, address: host };
   let addresses: string[];
   try {
-    addresses = await (o.resolve ?? resolveByDns)(host);
+    addresses = await (o.resolve ?? resolveByDns)(host, probe);
   } catch (err) {
     return { ok: true, rule, address: undefined, error: `cannot resolve ${host} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
   }
@@ -116,8 +123,10 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
   const decide = async (req: IncomingMessage, rawHost: string, port: number): Promise<{ verdict: Verdict; log: Omit<Decision, 'decision' | 'rule'> }> => {
     const host = normaliseHost(rawHost);
     const client = clientIp(req.socket);
-    const [verdict, agent] = await Promise.all([judge(o, host, port), o.identify(client).catch(() => 'unknown')]);
-    return { verdict, log: { time: new Date().toISOString(), agent, client, method: req.method ?? '?', host, port } };
+    const probeHeader = req.headers[PROBE_HEADER];
+    const probe = typeof probeHeader === 'string' ? probeHeader.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) : '';
+    const [verdict, agent] = await Promise.all([judge(o, host, port, probe !== ''), o.identify(client).catch(() => 'unknown')]);
+    return { verdict, log: { time: new Date().toISOString(), agent, client, method: req.method ?? '?', host, port, ...(probe ? { probe } : {}) } };
   };
   const record = (log: Omit<Decision, 'decision' | 'rule'>, verdict: Verdict, error?: string): void => {
     const err = error ?? ('error' in verdict ? verdict.error : undefined);
@@ -179,6 +188,7 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
       }
       const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: url.host };
       delete headers['proxy-connection'];
+      delete headers[PROBE_HEADER];
       delete headers['proxy-authorization'];
       const upstream = httpRequest({ host: verdict.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, timeout: 30_000 }, (up) => {
         record(log, verdict);
