@@ -1,7 +1,7 @@
 /**
  * `qms logs <server> [-f]`: prints `.qms/mcp/<server>.log`; with `-f`/`--follow` keeps printing
  * what the server appends until Ctrl-C. Works for any supervised server of the project, and for
- * `egress`, the egress proxy's decision log (NDJSON with `--json`).
+ * `egress`, the egress proxy's decision log (NDJSON with `--json`), and `api`, the project API's.
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
@@ -10,13 +10,21 @@ import type { PluginCommand, PluginContext } from '../../tasks/types.js';
 import { logFile, mcpDir } from './files.js';
 import { egressLogFile } from '../container/egress/egress-files.js';
 import { formatDecisions } from '../container/egress/egress-log.js';
+import { singleTokenFiles } from './service-kind.js';
+import { API_SERVICE } from '../api/names.js';
 
 const EGRESS = 'egress';
+/** Logs besides the MCP servers': the egress proxy's decisions and the project API's log. */
+const OTHER_LOGS: Record<string, (root: string) => string> = {
+  [EGRESS]: egressLogFile,
+  [API_SERVICE]: (root) => singleTokenFiles(API_SERVICE).logFile(root, API_SERVICE),
+};
 
 async function knownServers(root: string): Promise<string[]> {
   const files = await readdir(mcpDir(root)).catch(() => [] as string[]);
-  const egress = (await stat(egressLogFile(root)).catch(() => undefined)) ? [EGRESS] : [];
-  return [...files.filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)), ...egress].sort();
+  const others: string[] = [];
+  for (const [name, file] of Object.entries(OTHER_LOGS)) if (await stat(file(root)).catch(() => undefined)) others.push(name);
+  return [...files.filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)), ...others].sort();
 }
 
 async function readFrom(file: string, offset: number): Promise<{ text: string; end: number }> {
@@ -44,7 +52,7 @@ export async function showLogs(ctx: PluginContext, args: readonly string[], flag
     throw new QmsError(`no log for MCP server "${server}" in ${relative(ctx.root, mcpDir(ctx.root)) || '.'}`, known.length ? `Servers with logs: ${known.join(', ')}.` : 'No MCP server has run in this project yet (qms up starts them).');
   }
   const isEgress = server === EGRESS;
-  const file = isEgress ? egressLogFile(ctx.root) : logFile(ctx.root, server);
+  const file = (OTHER_LOGS[server] ?? ((root: string) => logFile(root, server)))(ctx.root);
   // The decision log is read in whole lines (a line the proxy is still writing waits for the next read).
   let carry = '';
   const show = (chunk: string): void => {
