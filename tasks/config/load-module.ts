@@ -15,7 +15,6 @@
  * not finish evaluating within the time limit (a top-level `await` that never settles) is one
  * too, instead of the process quietly running out of work and exiting 0.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,7 +39,7 @@ async function importModule(file: string, cacheRoot: string | undefined): Promis
     // Only ES module TypeScript is kept compiled (a .cts is jiti's alone), and only when `qms`
     // is the built entry a native import can load (not the sources, as under vitest).
     const keep = cacheRoot !== undefined && /\.m?ts$/.test(file) && existsSync(selfEntry) ? { root: cacheRoot, source: readFileSync(file, 'utf8'), version: packageVersion() } : undefined;
-    const kept = keep && readCompiled(keep.root, keep.source, keep.version);
+    const kept = keep && readCompiled(keep.root, file, keep.source, keep.version);
     if (kept !== undefined) return runCompiled(kept, file, selfEntry);
     const { createJiti } = requireCjs('jiti') as typeof import('jiti');
     // No interopDefault: with it, jiti reads `.then` of the default export and a
@@ -48,7 +47,7 @@ async function importModule(file: string, cacheRoot: string | undefined): Promis
     const jiti = createJiti(import.meta.url, { fsCache: true, moduleCache: false, interopDefault: false, alias: { qms: selfEntry } });
     const namespace = (await jiti.import(file)) as Record<string, unknown>;
     // The same transform jiti.import ran (from jiti's own cache), kept once it has evaluated.
-    if (keep) await keepCompiled(keep.root, keep.source, keep.version, jiti.transform({ filename: file, source: keep.source, ts: true, async: true, jsx: false }));
+    if (keep) await keepCompiled(keep.root, file, keep.source, keep.version, jiti.transform({ filename: file, source: keep.source, ts: true, async: true, jsx: false }));
     return namespace;
   }
   return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -98,6 +97,7 @@ export function locationIn(err: Error, file: string): string {
  * file is checked again with `node --check`, which prints `file:line`, the line and a caret.
  */
 function nativeSyntaxError(file: string): { at: string; what: string } | undefined {
+  const { spawnSync } = requireCjs('node:child_process') as typeof import('node:child_process');
   const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
   if (r.status === 0) return undefined;
   const lines = (r.stderr ?? '').split('\n');

@@ -4,7 +4,7 @@
  * same tasks, the same errors with the same line), an edit is never answered from a stale
  * entry, and a config importing more than `qms` is not kept.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ function project(name: string, files: Record<string, string>): string {
 }
 const kept = (dir: string) => {
   try {
-    return readdirSync(join(dir, '.qms', 'config-cache')).filter((f) => f.endsWith('.cjs'));
+    return readdirSync(join(dir, '.qms', 'config-cache')).filter((f) => f.endsWith('.json'));
   } catch {
     return [];
   }
@@ -45,9 +45,11 @@ describe('the compiled config kept in .qms/', () => {
     const dir = project('warm', { 'qms.config.ts': config('first') });
     const cold = await runQms(['list', '--json'], { cwd: dir });
     expect(cold.code).toBe(0);
-    expect(kept(dir)).toHaveLength(1);
+    expect(kept(dir)).toEqual(['qms.config.ts.json']);
     // What runs on the next call is the kept code: a line added to it shows.
-    appendFileSync(join(dir, '.qms', 'config-cache', kept(dir)[0]!), '\nprocess.stderr.write("kept config ran\\n");\n');
+    const entryFile = join(dir, '.qms', 'config-cache', 'qms.config.ts.json');
+    const entry = JSON.parse(readFileSync(entryFile, 'utf8')) as { code: string };
+    writeFileSync(entryFile, JSON.stringify({ ...entry, code: `${entry.code}\nprocess.stderr.write("kept config ran\\n");` }));
     const warm = await runQms(['list', '--json'], { cwd: dir });
     expect(warm).toMatchObject({ code: 0, stdout: cold.stdout, stderr: 'kept config ran\n' });
     expect(JSON.parse(warm.stdout)).toMatchObject({ tasks: [{ name: 'a', description: 'first' }, { name: 'b', dependsOn: ['a'] }], chains: { all: ['b'] } });
@@ -60,7 +62,7 @@ describe('the compiled config kept in .qms/', () => {
     const r = await runQms(['list'], { cwd: dir });
     expect(r.stdout).toContain('after the edit');
     expect(r.stdout).not.toContain('before the edit');
-    expect(kept(dir)).toHaveLength(2);
+    expect(readFileSync(join(dir, '.qms', 'config-cache', 'qms.config.ts.json'), 'utf8')).toContain('after the edit');
   });
 
   it('gives the errors jiti gives, at the same line', async () => {
