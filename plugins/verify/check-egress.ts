@@ -9,7 +9,9 @@
  * `network: 'open'` one record says the policy is off.
  */
 import type Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { captureExec } from './capture-exec.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
@@ -20,6 +22,9 @@ import type { AllowRule } from '../container/egress/network-policy.js';
 import type { Decision } from '../container/egress/egress-proxy.js';
 
 const GROUP = 'network' as const;
+/** The probes' uid: not the agent's (PROBE_USER_ALT when the agent runs as that one). */
+const PROBE_USER = '65532:65532';
+const PROBE_USER_ALT = '65531:65531';
 /** A public address: the stand-in for "anywhere on the internet" a direct connection must not reach. */
 const PUBLIC_ADDRESS = '1.1.1.1';
 /** curl's exit codes for "never connected": resolve failure, refused/unreachable, timeout. */
@@ -33,17 +38,23 @@ interface ProbeLine {
   detail: string;
 }
 
-/** The agent-side probes: each prints `<id> <exit code> <detail>`. */
+/**
+ * The probes, in the agent's container but as a uid of their own (PROBE_USER): the agent cannot
+ * read their environment, write into their output or signal them. The nonce travels in the
+ * environment and in curl's config on stdin (printf is sh's own), never in an argument the
+ * agent could read in /proc. Each prints `<id> <exit code> <detail>`.
+ */
 const SCRIPT = `
 direct() { curl -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 2 "http://$2/"; echo "$1 $? -"; }
-via() { c=$(curl -s -o /dev/null -w '%{http_connect}' $3 --proxy-header "X-Qms-Egress-Probe: $NONCE" --noproxy '' -x "$HTTPS_PROXY" --max-time 6 "$2"); echo "$1 $? \${c:-000}"; }
+via() { c=$(printf 'url = "%s"\nproxy-header = "X-Qms-Egress-Probe: %s"\n' "$2" "$NONCE" | curl -s -o /dev/null -w '%{http_connect}' $3 --noproxy '' -x "$HTTPS_PROXY" --max-time 6 -K -); echo "$1 $? \${c:-000}"; }
 direct host-alias "host.docker.internal:$CANARY" &
 direct bridge-gateway "$GW:$CANARY" &
 direct outside-gateway "$OUTGW:$CANARY" &
+direct host-address "$HOSTIP:$CANARY" &
 direct public "${PUBLIC_ADDRESS}:80" &
 direct proxy-outside "$PROXY_OUT:${EGRESS.port}" &
 { timeout 1 getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
-via denied "https://$DENIED/" &
+via denied "https://qms-denied-$NONCE.invalid/" &
 via host-via-proxy "http://host.docker.internal:$CANARY/" -p &
 via allowed "https://$ALLOWED/" &
 wait
@@ -127,25 +138,29 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
   const gateway = bridge?.IPAM?.Config?.[0]?.Gateway ?? '172.17.0.1';
   const outsideGateway = outsideNet?.IPAM?.Config?.[0]?.Gateway ?? gateway;
   const proxyOutside = proxy.NetworkSettings.Networks?.[names.outsideNetwork]?.IPAddress ?? '';
-  const denied = `qms-denied-${target.nonce}.invalid`;
+  // This check's own nonce, never shown to the agent: it marks the probes' decisions in the log.
+  const nonce = randomBytes(16).toString('hex');
+  const denied = `qms-denied-${nonce}.invalid`;
+  const hostIp = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((a) => a.family === 'IPv4' && !a.internal && a.address !== gateway)?.address ?? gateway;
   const allowed = allowedTarget(rules);
   // Two canaries on the same addresses: the agent's probes aim at one, and at the same time the
   // positive control (the egress container, which has a way to the host) at the other.
   const [canary, controlCanary] = await Promise.all([startHostCanary(), startHostCanary()]);
   try {
     const [run, control] = await Promise.all([
-      target.probe({
-        script: SCRIPT,
-        vars: { CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: target.nonce, DENIED: denied, ALLOWED: allowed ?? 'qms-no-rule.invalid' },
+      captureExec(docker, target.containerId, ['sh', '-c', SCRIPT], {
+        user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
+        env: Object.entries({ CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
         timeoutMs: 30_000,
+        signal: target.signal,
       }),
       captureExec(docker, proxy.Id, ['node', '-e', `require('net').connect(${controlCanary.port}, ${JSON.stringify(EGRESS.upstream)}).on('connect', () => process.exit(0)).on('error', (e) => { console.error(e.message); process.exit(1); })`], { timeoutMs: 10_000, signal: target.signal }),
     ]);
     const controlReached = control.code === 0 && controlCanary.connections() > 0;
     const lines = parseLines(run.stdout);
     const hits = canary.connections();
-    const log = (await decisions(input.root)).filter((d) => d.probe === target.nonce);
-    records.push(...judge(lines, { hits, controlReached, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, proxyOutside, denied, allowed, started, stderr: run.stderr }));
+    const log = (await decisions(input.root)).filter((d) => d.probe === nonce);
+    records.push(...judge(lines, { hits, controlReached, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, hostIp, proxyOutside, denied, allowed, started, stderr: run.stderr }));
   } finally {
     await Promise.all([canary.close(), controlCanary.close()]);
   }
@@ -161,6 +176,7 @@ interface Seen {
   canary: HostCanary;
   gateway: string;
   outsideGateway: string;
+  hostIp: string;
   proxyOutside: string;
   denied: string;
   allowed: string | undefined;
@@ -178,7 +194,7 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
     const l = lines.get(id);
     return l ? `${id}: ${NOT_CONNECTED.has(l.code) ? `no connection (curl ${l.code})` : `CONNECTED (curl ${l.code})`}` : missing(id);
   };
-  const hostIds = ['host-alias', 'bridge-gateway', 'outside-gateway'];
+  const hostIds = ['host-alias', 'bridge-gateway', 'outside-gateway', 'host-address'];
   const hostOk = hostIds.every(failedToConnect) && s.hits === 0 && s.controlReached;
   const bypassIds = ['public', 'proxy-outside'];
   const dns = lines.get('dns');
@@ -193,7 +209,7 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
   return [
     record({
       id: 'egress:host-port', group: GROUP, title: 'a host port that is not an MCP server is unreachable',
-      how: `a canary HTTP listener on the host (port ${s.canary.port}, where the MCP servers listen); from the container, curl --noproxy '*' to host.docker.internal, the bridge gateway ${s.gateway} and the egress network's gateway ${s.outsideGateway} on that port; positive control: the egress proxy's container connects to it`,
+      how: `a canary HTTP listener on every address of the host (port ${s.canary.port}); from the container (as a uid of the probes' own, which the agent cannot touch), curl --noproxy '*' to host.docker.internal, the bridge gateway ${s.gateway}, the egress network's gateway ${s.outsideGateway} and the host's address ${s.hostIp} on that port; positive control: the egress proxy's container connects to a second canary`,
       expected: 'no connection from the agent (the canary counts 0); the control connects',
       actual: `${hostIds.map(describe).join('; ')}; canary connections from the agent's probes: ${s.hits}; control: ${s.controlReached ? 'connected' : `did not connect (${s.control || 'no message'}) — the check proves nothing`}`,
       result: hostOk ? 'pass' : 'fail',

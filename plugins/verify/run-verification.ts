@@ -66,7 +66,7 @@ export interface VerificationOutcome {
  * one broken probe never hides the others.
  */
 const guardedIn =
-  (batch: ExecBatch) =>
+  (batch: Pick<ExecBatch, 'join'>) =>
   async (id: string, group: CheckRecord['group'], title: string, fn: () => Promise<CheckRecord | CheckRecord[]>): Promise<CheckRecord[]> => {
     const started = new Date();
     try {
@@ -105,6 +105,8 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   const user = info.Config.User ?? '';
   const batch = new ExecBatch(combinedRunner(docker, info.Id, user, input.signal));
   const guarded = guardedIn(batch);
+  // A check that execs on its own (the egress probes run as a uid of their own) stays out of the batch, so it never holds it.
+  const unbatched = guardedIn({ join: (fn) => fn() });
   const target: VerifyTarget = {
     docker,
     containerId: info.Id,
@@ -165,7 +167,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
           ]),
     gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => checkGitBoundary(target, gitEndpoint, input.root)) : Promise.resolve([]),
     gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => checkGitIdentity(target, gitEndpoint, input.root)) : Promise.resolve([]),
-    guarded('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project })),
+    unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project })),
     guarded('config', 'container-config', 'limits and security options', async () =>
       checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
     ),

@@ -9,6 +9,8 @@
 import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { chown, mkdir, readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { dockerBridgeAddress } from '../../mcp-server/bridge-address.js';
 import { QmsError } from '../../../tasks/errors.js';
 import type { PluginContext } from '../../../tasks/types.js';
 import { ensureQmsDir } from '../../../tasks/state/qms-dir.js';
@@ -88,6 +90,17 @@ async function removeNetwork(docker: Docker, name: string): Promise<void> {
   });
 }
 
+/** Every IPv4 address of this host (each interface, docker0 without carrier too) and the gateways of `networks`. */
+async function hostAddresses(docker: Docker, networks: readonly string[]): Promise<string[]> {
+  const own = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address));
+  const bridge = dockerBridgeAddress();
+  const gateways = await Promise.all(networks.map(async (n) => {
+    const info = (await docker.getNetwork(n).inspect().catch(() => undefined)) as { IPAM?: { Config?: Array<{ Gateway?: string }> } } | undefined;
+    return (info?.IPAM?.Config ?? []).map((c) => c.Gateway).filter((g): g is string => typeof g === 'string' && g !== '');
+  }));
+  return [...new Set([...own, ...(bridge ? [bridge] : []), ...gateways.flat()])].sort();
+}
+
 async function logTail(docker: Docker, id: string): Promise<string> {
   const buf = (await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(''))) as Buffer;
   // Docker's multiplexed frames: 8-byte headers before each chunk.
@@ -133,7 +146,6 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
     QMS_EGRESS_LOG: EGRESS.logFile,
   };
   const logDir = egressLogDir(ctx.root);
-  const hash = createHash('sha256').update(JSON.stringify({ image: input.imageId, env, user: input.user, script: createHash('sha256').update(script).digest('hex'), logDir, version: 1 })).digest('hex').slice(0, 32);
 
   return ctx.state.withLock('egress', async () => {
     const createdNetworks: string[] = [];
@@ -149,6 +161,9 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
         throw err;
       }
     }
+    // A name in the allowlist must never lead to the host: none of its addresses, nor a gateway of ours.
+    env.QMS_EGRESS_BLOCKED = JSON.stringify(await hostAddresses(docker, [names.agentsNetwork, names.outsideNetwork]));
+    const hash = createHash('sha256').update(JSON.stringify({ image: input.imageId, env, user: input.user, script: createHash('sha256').update(script).digest('hex'), logDir, version: 2 })).digest('hex').slice(0, 32);
     const existing = await docker.getContainer(names.proxy).inspect().catch((err: unknown) => {
       if (notFound(err)) return undefined;
       throw err;
@@ -189,8 +204,10 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
           CapDrop: ['ALL'],
           Memory: 256 * 1024 * 1024,
           PidsLimit: 64,
-          RestartPolicy: { Name: 'no' },
+          // Back after a crash; its health is its readiness line, not the agent image's check.
+          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 },
         },
+        Healthcheck: { Test: ['NONE'] },
       });
       const created = container;
       input.onCreated?.(`container ${names.proxy}`, () => created.remove({ force: true }).catch((err: unknown) => {

@@ -8,7 +8,7 @@ import type { Decision } from './egress-proxy.js';
 function parse(line: string): Decision | undefined {
   try {
     const d = JSON.parse(line) as Partial<Decision>;
-    return typeof d.host === 'string' && (d.decision === 'allowed' || d.decision === 'denied') ? (d as Decision) : undefined;
+    return typeof d.host === 'string' && (d.decision === 'allowed' || d.decision === 'denied' || d.decision === 'suppressed') ? (d as Decision) : undefined;
   } catch {
     return undefined;
   }
@@ -22,6 +22,7 @@ export function formatDecisions(text: string, json: boolean): string {
     if (!d) continue;
     // Re-serialised, never echoed: a control character the agent put in a host name stays escaped.
     if (json) out.push(JSON.stringify(d));
+    else if (d.decision === 'suppressed') out.push([d.time, d.agent, `${d.count ?? '?'} more decisions not logged one by one (${d.rule})`].join('  '));
     else out.push([d.time, d.agent, d.decision === 'allowed' ? 'ALLOWED' : 'DENIED ', `${JSON.stringify(d.host).slice(1, -1)}:${d.port}`, d.rule, ...(d.error ? [`(${d.error})`] : []), ...(d.probe ? ['[verification probe]'] : [])].join('  '));
   }
   return out.length ? `${out.join('\n')}\n` : '';

@@ -7,7 +7,10 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../tasks/errors.js';
-import { isSpecialAddress, matchRule, startEgressProxy, type Decision, type RunningProxy } from './egress-proxy.js';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decisionWriter, isSpecialAddress, matchRule, startEgressProxy, type Decision, type RunningProxy } from './egress-proxy.js';
 import { DEFAULT_ALLOW, parseAllowEntry, resolveNetworkPolicy } from './network-policy.js';
 
 const SECRET = 'egress-test-secret-0123456789';
@@ -100,13 +103,14 @@ describe('the egress proxy', () => {
     await new Promise<void>((r) => probe.close(() => r()));
     proxy = await startEgressProxy({
       // The site by address (an explicit IP entry), and by a name whose DNS answer is loopback (rebinding).
-      rules: [`127.0.0.1:${sitePort}`, `rebind.test:${sitePort}`].map(parseAllowEntry),
-      resolve: async (host) => (host === 'rebind.test' ? ['127.0.0.1'] : Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }))),
+      rules: [`127.0.0.1:${sitePort}`, `rebind.test:${sitePort}`, `lan-host.test:${sitePort}`].map(parseAllowEntry),
+      resolve: async (host) => (host === 'rebind.test' ? ['127.0.0.1'] : host === 'lan-host.test' ? ['10.9.8.7'] : Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }))),
       bind: '127.0.0.1',
       proxyPort,
       forwardPorts: [],
       upstream: '127.0.0.1',
-      blocked: ['172.17.0.1'],
+      // The host's own addresses (one of them a 10.x one here).
+      blocked: ['172.17.0.1', '10.9.8.7'],
       identify: async () => 'claude',
       onDecision: (d) => log.push(d),
     });
@@ -172,9 +176,10 @@ describe('the egress proxy', () => {
     expect((await forward(`http://example.invalid:${sitePort}/x`)).status).toBe(403);
     expect((await tunnel(`rebind.test:${sitePort}`)).status).toBe(403); // allowed by name, but the name leads to loopback
     expect((await forward(`http://[::1]:${sitePort}/`)).status).toBe(403);
+    expect((await tunnel(`lan-host.test:${sitePort}`)).status).toBe(403); // the name leads to one of the host's own addresses
     expect(siteSeen.length).toBe(before);
     const denied = log.filter((d) => d.decision === 'denied');
-    expect(denied.map((d) => d.host)).toEqual(['example.invalid', '127.0.0.1', 'example.invalid', 'rebind.test', '::1']);
+    expect(denied.map((d) => d.host)).toEqual(['example.invalid', '127.0.0.1', 'example.invalid', 'rebind.test', '::1', 'lan-host.test']);
     expect(denied.find((d) => d.host === 'rebind.test')?.rule).toMatch(/resolves to 127\.0\.0\.1, a host-local address/);
     expect(denied.every((d) => d.agent === 'claude' && d.client === '127.0.0.1')).toBe(true);
   });
@@ -240,4 +245,62 @@ describe('the egress proxy', () => {
       await p2.close();
     }
   });
+});
+
+describe('the egress proxy under a flood from one agent', () => {
+  it('holds each client to its connection budget (another client is still served) and closes idle tunnels', async () => {
+    const site = createTcpServer((s) => s.on('data', () => undefined));
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    const sitePort = (site.address() as AddressInfo).port;
+    const port = await new Promise<number>((r) => {
+      const s = createTcpServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => r(p));
+      });
+    });
+    const p = await startEgressProxy({ rules: [parseAllowEntry(`127.0.0.1:${sitePort}`)], bind: '0.0.0.0', proxyPort: port, forwardPorts: [], upstream: '127.0.0.1', blocked: [], identify: async () => 'a', onDecision: () => undefined, perClientConnections: 3, idleMs: 300 });
+    const open = (from: string) =>
+      new Promise<{ status: string; socket: ReturnType<typeof connect> }>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port, localAddress: from });
+        socket.once('error', () => resolve({ status: 'error', socket }));
+        socket.once('close', () => resolve({ status: 'closed', socket }));
+        socket.once('connect', () => socket.write(`CONNECT 127.0.0.1:${sitePort} HTTP/1.1\r\nHost: x\r\n\r\n`));
+        socket.once('data', (d: Buffer) => resolve({ status: d.toString().split('\r\n')[0] ?? '', socket }));
+      });
+    try {
+      const held = await Promise.all([open('127.0.0.1'), open('127.0.0.1'), open('127.0.0.1')]);
+      expect(held.map((h) => h.status)).toEqual(Array(3).fill('HTTP/1.1 200 Connection Established'));
+      expect((await open('127.0.0.1')).status).toBe('closed'); // over the budget
+      expect((await open('127.0.0.2')).status).toBe('HTTP/1.1 200 Connection Established'); // another agent
+      // Idle tunnels are closed, and the budget comes back.
+      await Promise.all(held.map((h) => new Promise<void>((r) => (h.socket.destroyed ? r() : h.socket.once('close', () => r())))));
+      expect((await open('127.0.0.1')).status).toBe('HTTP/1.1 200 Connection Established');
+    } finally {
+      await p.close().catch(() => undefined);
+      site.close();
+    }
+  }, 20_000);
+
+  it('logs an agent past its budget per second as one suppressed line with the count, and rotates through generations', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qms-egress-log-'));
+    try {
+      const file = join(dir, 'egress.ndjson');
+      const write = decisionWriter(file, { perAgentPerSecond: 5, maxBytes: 2_000, generations: 2 });
+      const d = (i: number, agent = 'flood'): Decision => ({ time: new Date().toISOString(), agent, client: '10.0.0.2', method: 'CONNECT', host: `h${i}.example`, port: 443, decision: 'denied', rule: 'not in the allowlist' });
+      // Within one second (aligned to its start, so the burst does not straddle two).
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+      for (let i = 0; i < 20; i++) write(d(i));
+      write(d(99, 'quiet'));
+      await new Promise((r) => setTimeout(r, 2100));
+      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Decision);
+      expect(lines.filter((l) => l.agent === 'flood' && l.decision === 'denied')).toHaveLength(5);
+      expect(lines.find((l) => l.decision === 'suppressed')).toMatchObject({ agent: 'flood', count: 15 });
+      expect(lines.some((l) => l.agent === 'quiet')).toBe(true);
+      for (let i = 0; i < 200; i++) write(d(i, `a${i}`));
+      expect(readdirSync(dir).sort()).toEqual(['egress.ndjson', 'egress.ndjson.1', 'egress.ndjson.2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });

@@ -22,9 +22,11 @@ export interface Decision {
   method: string;
   host: string;
   port: number;
-  decision: 'allowed' | 'denied';
+  /** `suppressed`: `count` decisions of this agent not logged one by one (over its budget). */
+  decision: 'allowed' | 'denied' | 'suppressed';
   /** The allowlist entry that allowed it, or why it was denied. */
   rule: string;
+  count?: number;
   /** An allowed request whose upstream failed. */
   error?: string;
   /** A verification probe's nonce (header `X-Qms-Egress-Probe`), so the log tells checks from the agent's traffic. */
@@ -48,6 +50,10 @@ export interface EgressProxyOptions {
   onDecision: (d: Decision) => void;
   /** A name's IPv4 addresses; default the DNS (c-ares). */
   resolve?: (host: string, probe: boolean) => Promise<string[]>;
+  /** Open connections one client (agent) may hold, proxy and forwarders together; default 128. */
+  perClientConnections?: number;
+  /** A tunnel or forwarded connection with no traffic for this long is closed; default 10 min. */
+  idleMs?: number;
 }
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -119,7 +125,32 @@ export interface RunningProxy {
   proxy: Server;
 }
 
+/**
+ * One agent must not starve the others: each client address may hold `limit` connections
+ * (proxy and forwarders together); the one over it is closed at once.
+ */
+function perClientLimit(limit: number): (socket: Socket) => boolean {
+  const open = new Map<string, number>();
+  return (socket) => {
+    const client = clientIp(socket);
+    const n = open.get(client) ?? 0;
+    if (n >= limit) {
+      socket.destroy();
+      return false;
+    }
+    open.set(client, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left > 0) open.set(client, left);
+      else open.delete(client);
+    });
+    return true;
+  };
+}
+
 export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningProxy> {
+  const admit = perClientLimit(o.perClientConnections ?? 128);
+  const idleMs = o.idleMs ?? 10 * 60_000;
   const decide = async (req: IncomingMessage, rawHost: string, port: number): Promise<{ verdict: Verdict; log: Omit<Decision, 'decision' | 'rule'> }> => {
     const host = normaliseHost(rawHost);
     const client = clientIp(req.socket);
@@ -133,8 +164,10 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
     o.onDecision({ ...log, decision: verdict.ok ? 'allowed' : 'denied', rule: verdict.ok ? verdict.rule.entry : verdict.rule, ...(err ? { error: err } : {}) });
   };
 
-  const proxy = createHttpServer({ requestTimeout: 60_000, headersTimeout: 30_000 });
-  proxy.maxConnections = 512;
+  const proxy = createHttpServer({ requestTimeout: 30_000, headersTimeout: 10_000, connectionsCheckingInterval: 2_000 });
+  proxy.on('connection', (socket: Socket) => {
+    if (admit(socket)) socket.setTimeout(idleMs, () => socket.destroy());
+  });
   proxy.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const target = splitAuthority(req.url ?? '');
@@ -209,6 +242,8 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
   // The MCP servers: bytes both ways, nothing judged (the servers check Host and the token).
   const forwarders = o.forwardPorts.map((port) =>
     createTcpServer((socket) => {
+      if (!admit(socket)) return;
+      socket.setTimeout(idleMs, () => socket.destroy());
       const upstream = connect({ host: o.upstream, port });
       socket.on('error', () => upstream.destroy());
       upstream.on('error', () => socket.destroy());
@@ -230,15 +265,56 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
   };
 }
 
-/** Appends NDJSON lines to `file`, keeping it under `maxBytes` (one older file, `.1`). */
-export function decisionWriter(file: string, maxBytes = 10 * 1024 * 1024): (d: Decision) => void {
-  return (d) => {
+export interface LogLimits {
+  /** Size of one file before it rotates; default 10 MiB. */
+  maxBytes: number;
+  /** Older files kept (`.1` … `.N`); default 5. */
+  generations: number;
+  /** Decisions of one agent logged one by one per second (a verification probe's apart); the rest are counted. Default 50. */
+  perAgentPerSecond: number;
+}
+
+/**
+ * Appends NDJSON decision lines to `file`, rotating it (`.1` … `.N`). An agent flooding the proxy
+ * cannot push the log's history out in seconds: past its budget per second its decisions are
+ * counted into one `suppressed` line.
+ */
+export function decisionWriter(file: string, limits: Partial<LogLimits> = {}): (d: Decision) => void {
+  const { maxBytes = 10 * 1024 * 1024, generations = 5, perAgentPerSecond = 50 } = limits;
+  const write = (d: Decision): void => {
     try {
-      if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > maxBytes) renameSync(file, `${file}.1`);
+      if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > maxBytes) {
+        for (let i = generations - 1; i >= 1; i--) if (statSync(`${file}.${i}`, { throwIfNoEntry: false })) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+        renameSync(file, `${file}.1`);
+      }
       appendFileSync(file, `${JSON.stringify(d)}\n`, { mode: 0o640 });
     } catch (err) {
       process.stderr.write(`egress log: ${(err as Error).message}\n`);
     }
+  };
+  const windows = new Map<string, { second: number; n: number; suppressed: number; client: string }>();
+  const flush = (agent: string, w: { suppressed: number; client: string }): void => {
+    if (w.suppressed > 0) write({ time: new Date().toISOString(), agent, client: w.client, method: '-', host: '-', port: 0, decision: 'suppressed', rule: `over ${perAgentPerSecond} decisions a second`, count: w.suppressed });
+    w.suppressed = 0;
+  };
+  setInterval(() => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [agent, w] of windows) if (w.second < now) {
+      flush(agent, w);
+      windows.delete(agent);
+    }
+  }, 1_000).unref();
+  return (d) => {
+    const key = d.probe ? `${d.agent}\0probe` : d.agent;
+    const second = Math.floor(Date.now() / 1000);
+    let w = windows.get(key);
+    if (!w || w.second !== second) {
+      if (w) flush(d.agent, w);
+      w = { second, n: 0, suppressed: 0, client: d.client };
+      windows.set(key, w);
+    }
+    if (++w.n > perAgentPerSecond) w.suppressed++;
+    else write(d);
   };
 }
 
@@ -262,7 +338,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const bindName = env.QMS_EGRESS_BIND ?? '0.0.0.0';
   const bind = isIP(bindName) ? bindName : (await lookup(bindName, { family: 4 })).address;
   const upstream = env.QMS_EGRESS_UPSTREAM ?? 'qms-host';
-  const blocked = isIP(upstream) ? [upstream] : (await lookup(upstream, { all: true }).catch(() => [])).map((a) => a.address);
+  // The host's own addresses (every interface, every network's gateway: QMS_EGRESS_BLOCKED) and its name here.
+  const blocked = [...(json<string[]>('QMS_EGRESS_BLOCKED') ?? []), ...(isIP(upstream) ? [upstream] : (await lookup(upstream, { all: true }).catch(() => [])).map((a) => a.address))];
   const running = await startEgressProxy({
     rules: json<AllowRule[]>('QMS_EGRESS_RULES'),
     bind,
