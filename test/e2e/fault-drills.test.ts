@@ -10,12 +10,14 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agentContainers,
   cleanupRepo,
   currentVerification,
   ensureBuilt,
   isAlive,
   makeE2eRepo,
   projectContainers,
+  projectNetworks,
   qms,
   readState,
   recordedPids,
@@ -52,15 +54,18 @@ async function up(env?: Record<string, string>): Promise<QmsRun> {
 /** Nothing of this project runs: no container, no server process, no state entry. */
 function expectNothingRunning(): void {
   expect(projectContainers(r())).toEqual([]);
+  expect(projectNetworks(r())).toEqual([]);
   expect(serverProcesses(r())).toEqual([]);
   expect(readState(r()).entries).toEqual({});
 }
 
-/** One server process per port, one container: what two `up`s must never double. */
+/** One server process per port, one agent container, one egress proxy: what two `up`s must never double. */
 function expectOneOfEach(): void {
   const ports = serverProcesses(r()).map((p) => p.port).sort();
   expect(ports).toEqual([r().qmsPort, r().gitPort].sort());
-  expect(projectContainers(r())).toHaveLength(1);
+  expect(agentContainers(r())).toHaveLength(1);
+  expect(projectContainers(r())).toHaveLength(2);
+  expect(projectNetworks(r())).toHaveLength(2);
 }
 
 /**

@@ -185,6 +185,16 @@ export function projectContainers(repo: E2eRepo): string[] {
   return docker('ps', '-aq', '--filter', `label=qms.project=${repo.name}`).split('\n').filter(Boolean);
 }
 
+/** The agents' containers (labelled with their agent): not the egress proxy. */
+export function agentContainers(repo: E2eRepo): string[] {
+  return docker('ps', '-aq', '--filter', `label=qms.project=${repo.name}`, '--filter', 'label=qms.agent').split('\n').filter(Boolean);
+}
+
+/** Networks labelled as this project's (the egress proxy's). */
+export function projectNetworks(repo: E2eRepo): string[] {
+  return docker('network', 'ls', '-q', '--filter', `label=qms.project=${repo.name}`).split('\n').filter(Boolean);
+}
+
 export function volumeExists(repo: E2eRepo): boolean {
   return docker('volume', 'ls', '-q', '--filter', `name=^${repo.volume}$`) !== '';
 }
@@ -220,6 +230,6 @@ export async function cleanupRepo(repo: E2eRepo | undefined): Promise<void> {
   }
   if (volumeExists(repo)) docker('volume', 'rm', '-f', repo.volume);
   // The egress proxy's networks (their containers are gone by now).
-  for (const id of docker('network', 'ls', '-q', '--filter', `label=qms.project=${repo.name}`).split('\n').filter(Boolean)) docker('network', 'rm', id);
+  for (const id of projectNetworks(repo)) docker('network', 'rm', id);
   rmSync(repo.root, { recursive: true, force: true });
 }

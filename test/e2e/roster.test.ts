@@ -22,7 +22,8 @@ let repo: E2eRepo | undefined;
 
 const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const containerOf = (agent: string) => `qms-${repo!.name}-${agent}`;
-const running = (): string[] => docker('ps', '--format', '{{.Names}}', '--filter', `label=qms.project=${repo!.name}`).split('\n').filter(Boolean).sort();
+/** The agents' running containers (not the project's egress proxy). */
+const running = (): string[] => docker('ps', '--format', '{{.Names}}', '--filter', `label=qms.project=${repo!.name}`, '--filter', 'label=qms.agent').split('\n').filter(Boolean).sort();
 const evidence = (session: string, stem: string) =>
   JSON.parse(readFileSync(join(repo!.root, '.claude', 'sessions', session, `${stem}.json`), 'utf8')) as { result: string; agent: string; checks: Array<{ id: string; result: string; actual: string }> };
 const currentSession = () => readFileSync(join(repo!.root, '.claude', 'sessions', 'CURRENT_SESSION'), 'utf8').trim();
@@ -127,6 +128,8 @@ describe('a roster of two agents', () => {
     const downQa = await qms(r, ['down', 'qa']);
     expect(downQa.code, transcript(downQa)).toBe(0);
     expect(running()).toEqual([containerOf('claude')]);
+    // The egress proxy serves the agents still up.
+    expect(docker('inspect', '-f', '{{.State.Running}}', containerOf('egress'))).toBe('true');
     for (const pid of Object.values(pids)) expect(isAlive(pid)).toBe(true);
     const execQa = await qms(r, ['exec', 'qa', '--', 'true']);
     expect(execQa.code).toBe(1);
@@ -151,6 +154,7 @@ describe('a roster of two agents', () => {
     const down = await qms(r, ['down']);
     expect(down.code, transcript(down)).toBe(0);
     expect(projectContainers(r)).toEqual([]);
+    expect(docker('network', 'ls', '-q', '--filter', `label=qms.project=${r.name}`)).toBe('');
     for (const pid of Object.values(pids)) expect(isAlive(pid)).toBe(false);
   }, 900_000);
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qmsBin } from '../cli/built.js';
 import {
   BASE_ENV,
+  agentContainers,
   cleanupRepo,
   currentVerification,
   ensureBuilt,
@@ -73,7 +74,7 @@ describe('qms up / status / down on a temporary QMS repository', () => {
     expect(end).toMatchObject({ type: 'run:end', ok: true, interrupted: false });
     pidsBefore = recordedPids(r());
     expect(Object.keys(pidsBefore).sort()).toEqual(['git', 'qms']);
-    expect(projectContainers(r())).toHaveLength(1);
+    expect(agentContainers(r())).toHaveLength(1);
   }, 600_000);
 
   it('status --json: the container runs and both servers are running and healthy', async () => {
@@ -101,7 +102,7 @@ describe('qms up / status / down on a temporary QMS repository', () => {
     expect(recordedPids(r())).toEqual(pidsBefore);
     const session = expectVerified();
     expect(session).not.toBe(firstSession);
-    expect(projectContainers(r())).toHaveLength(1);
+    expect(agentContainers(r())).toHaveLength(1);
   }, 300_000);
 
   it('attach through a pseudo-terminal: the command sees a TTY and its exit code comes back', () => {
