@@ -8,12 +8,12 @@ import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
 import { agentPaths } from './host-paths.js';
 import { CONTAINER_STATE_KIND, LABEL, projectFilter } from './names.js';
-import { removeEgress } from './egress/egress-container.js';
+import { removeAgentNetwork, removeEgress } from './egress/egress-container.js';
 
 export interface DownResult {
   containers: string[];
   volumes: string[];
-  /** The egress proxy and its networks, removed with the project's last agent container. */
+  /** The removed agents' networks, and the egress proxy and its way out with the project's last agent container. */
   egress: string[];
 }
 
@@ -56,6 +56,6 @@ export async function downContainers(ctx: PluginContext, options: { volumes?: bo
   if (options.agent) agents.add(options.agent);
   for (const agent of agents) if (agent) await rm(agentPaths(ctx.root, agent).overlayDir, { recursive: true, force: true });
   const remaining = await docker.listContainers({ all: true, filters: projectFilter(ctx.root) });
-  const egress = remaining.length === 0 ? await removeEgress(ctx, docker) : [];
+  const egress = remaining.length === 0 ? await removeEgress(ctx, docker) : (await Promise.all([...agents].filter(Boolean).map((a) => removeAgentNetwork(ctx, docker, a)))).flat();
   return { containers: listed.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), volumes, egress };
 }

@@ -82,7 +82,7 @@ async function hostClaudeCredentials(env: PluginContext['env']): Promise<string 
 async function ensureEgressFor(ctx: PluginContext, docker: Docker, input: EnsureInput, imageId: string): Promise<{ network: string } | undefined> {
   const policy = input.opts.network;
   if (policy.mode === 'open') return undefined;
-  const egress = await ensureEgress(ctx, docker, { rules: policy.allow, imageId, image: input.image, endpoints: input.endpoints, user: input.opts.user, ...(input.onEgressCreated ? { onCreated: input.onEgressCreated } : {}) });
+  const egress = await ensureEgress(ctx, docker, { agent: input.opts.agent, rules: policy.allow, imageId, image: input.image, endpoints: input.endpoints, user: input.opts.user, ...(input.onEgressCreated ? { onCreated: input.onEgressCreated } : {}) });
   if (egress.action !== 'reused') ctx.log.info(`egress proxy ${egress.proxy} ${egress.action} (${policy.allow.length} allowed hosts)`);
   return { network: egress.network };
 }

@@ -27,9 +27,12 @@ export function projectFilter(root: string, agent?: string): { label: string[] }
 
 /** `qms.role` of the project's egress proxy container (it has no `qms.agent` label). */
 export const EGRESS_ROLE = 'egress';
-/** The project's egress proxy and its two networks: the agents' (internal, no route out) and its own way out. */
-export const egressNames = (project: string): { proxy: string; agentsNetwork: string; outsideNetwork: string } => ({
+/**
+ * The project's egress proxy and its networks: each agent's own (internal, no route out; the
+ * proxy joins it, so agents cannot reach one another) and the proxy's way out.
+ */
+export const egressNames = (project: string): { proxy: string; outsideNetwork: string; agentNetwork: (agent: string) => string } => ({
   proxy: `qms-${sanitise(project)}-egress`,
-  agentsNetwork: `qms-${sanitise(project)}-agents`,
   outsideNetwork: `qms-${sanitise(project)}-outside`,
+  agentNetwork: (agent) => `${containerName(project, agent)}-net`,
 });

@@ -12,7 +12,7 @@ const missing = () => Promise.reject(Object.assign(new Error('no such thing'), {
 const docker = { getContainer: () => ({ inspect: missing }), getNetwork: () => ({ inspect: missing }) } as unknown as Docker;
 const target = { docker, containerId: 'c', user: '1000:1000', agent: 'claude', signal: new AbortController().signal, nonce: 'n', probe: () => Promise.reject(new Error('no probe expected')) } as VerifyTarget;
 const info = (labels: Record<string, string>, networks: string[]) =>
-  ({ Config: { Labels: labels }, HostConfig: { CapAdd: null }, NetworkSettings: { Networks: Object.fromEntries(networks.map((n) => [n, {}])) } }) as unknown as Docker.ContainerInspectInfo;
+  ({ Name: '/qms-p-claude', Config: { Labels: labels }, HostConfig: { CapAdd: null }, NetworkSettings: { Networks: Object.fromEntries(networks.map((n) => [n, {}])) } }) as unknown as Docker.ContainerInspectInfo;
 
 describe('checkEgress', () => {
   it("records network: 'open' as a skipped check that says the policy is off", async () => {
@@ -26,7 +26,7 @@ describe('checkEgress', () => {
     const records = await checkEgress(target, info({ 'qms.network': 'deny' }, ['bridge']), { root: '/r', project: 'p' });
     expect(records.map((r) => [r.id, r.result])).toEqual([['egress:network', 'fail']]);
     expect(records[0]!.actual).toContain('the egress proxy qms-p-egress is not running');
-    expect(records[0]!.actual).toContain('not only qms-p-agents');
-    expect(records[0]!.actual).toContain('the host has an address on qms-p-agents');
+    expect(records[0]!.actual).toContain('not only qms-p-claude-net');
+    expect(records[0]!.actual).toContain('the host has an address on qms-p-claude-net');
   });
 });

@@ -107,29 +107,33 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
     return [record({ id: 'egress:policy', group: GROUP, title: 'egress policy', how: `the container's ${LABEL.network} label`, expected: "default-deny egress through the egress proxy, or network: 'open' by choice", actual: "network: 'open' — the agent's egress is not restricted (container({ network: 'open' }) or a container from before the policy)", result: 'skip' }, started)];
   }
   const names = egressNames(input.project);
+  const own = names.agentNetwork(target.agent);
   const { docker } = target;
   const [proxy, agentsNet, outsideNet, bridge] = await Promise.all([
     inspectOrUndefined(docker.getContainer(names.proxy).inspect()),
-    inspectOrUndefined(docker.getNetwork(names.agentsNetwork).inspect() as Promise<{ Internal?: boolean; Options?: Record<string, string> }>),
+    inspectOrUndefined(docker.getNetwork(own).inspect() as Promise<{ Internal?: boolean; Options?: Record<string, string>; Containers?: Record<string, { Name?: string }> }>),
     inspectOrUndefined(docker.getNetwork(names.outsideNetwork).inspect() as Promise<{ IPAM?: { Config?: Array<{ Gateway?: string }> } }>),
     inspectOrUndefined(docker.getNetwork('bridge').inspect() as Promise<{ IPAM?: { Config?: Array<{ Gateway?: string }> } }>),
   ]);
   const joined = Object.keys(info.NetworkSettings.Networks ?? {});
+  const self = info.Name.replace(/^\//, '');
+  const others = Object.values(agentsNet?.Containers ?? {}).map((c) => c.Name ?? '?').filter((n) => n !== self && n !== names.proxy);
   const caps = ((info.HostConfig.CapAdd ?? []) as string[]).map((c) => c.toUpperCase().replace(/^CAP_/, ''));
   const netProblems = [
     !proxy?.State.Running && `the egress proxy ${names.proxy} is not running`,
-    (joined.length !== 1 || joined[0] !== names.agentsNetwork) && `the container is on ${joined.join(', ') || 'no network'}, not only ${names.agentsNetwork}`,
-    agentsNet?.Internal !== true && `${names.agentsNetwork} is not an internal network`,
-    agentsNet?.Options?.['com.docker.network.bridge.inhibit_ipv4'] !== 'true' && `the host has an address on ${names.agentsNetwork}`,
+    (joined.length !== 1 || joined[0] !== own) && `the container is on ${joined.join(', ') || 'no network'}, not only ${own}`,
+    agentsNet?.Internal !== true && `${own} is not an internal network`,
+    agentsNet?.Options?.['com.docker.network.bridge.inhibit_ipv4'] !== 'true' && `the host has an address on ${own}`,
+    ...others.map((n) => `${n} is on ${own} too (another agent could reach it)`),
     ...['NET_ADMIN', 'NET_RAW', 'ALL'].filter((c) => caps.includes(c)).map((c) => `the container has ${c} (it could change its routes or forge packets)`),
   ].filter((p): p is string => typeof p === 'string');
   const rules = JSON.parse((proxy && proxyEnv(proxy, 'QMS_EGRESS_RULES')) || '[]') as AllowRule[];
   const records: CheckRecord[] = [
     record({
-      id: 'egress:network', group: GROUP, title: "the agent's only network is the agents' network",
-      how: `docker inspect of the container, ${names.agentsNetwork} and ${names.proxy}`,
-      expected: `only ${names.agentsNetwork} (internal, no host address), no NET_ADMIN/NET_RAW, ${names.proxy} running`,
-      actual: netProblems.length ? netProblems.join('; ') : `only ${names.agentsNetwork}; ${names.proxy} running with ${rules.length} allowlist entries: ${rules.map((r) => r.entry).join(', ')}`,
+      id: 'egress:network', group: GROUP, title: "the agent's only network is its own",
+      how: `docker inspect of the container, ${own} and ${names.proxy}`,
+      expected: `only ${own} (internal, no host address, nobody else on it but ${names.proxy}), no NET_ADMIN/NET_RAW, ${names.proxy} running`,
+      actual: netProblems.length ? netProblems.join('; ') : `only ${own}, shared with no other agent; ${names.proxy} running with ${rules.length} allowlist entries: ${rules.map((r) => r.entry).join(', ')}`,
       result: netProblems.length ? 'fail' : 'pass',
     }, started),
   ];

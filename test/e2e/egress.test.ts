@@ -23,7 +23,7 @@ let hostServicePort = 0;
 let hostServiceConnections = 0;
 
 const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const names = () => ({ agent: `qms-${repo!.name}-claude`, proxy: `qms-${repo!.name}-egress`, agents: `qms-${repo!.name}-agents`, outside: `qms-${repo!.name}-outside`, site: `qms-${repo!.name}-site` });
+const names = () => ({ agent: `qms-${repo!.name}-claude`, proxy: `qms-${repo!.name}-egress`, agents: `qms-${repo!.name}-claude-net`, outside: `qms-${repo!.name}-outside`, site: `qms-${repo!.name}-site` });
 
 /** Runs `script` in the agent's container as the agent; never throws. */
 function asAgent(script: string): { code: number; out: string } {

@@ -72,6 +72,16 @@ describe('a roster of two agents', () => {
     const up = await qms(r, ['up', '--no-attach', '--json', 'claude', 'qa']);
     expect(up.code, transcript(up)).toBe(0);
     expect(running()).toEqual([containerOf('claude'), containerOf('qa')]);
+    // Each agent on a network of its own: a service in qa's container is out of claude's reach
+    // (by name and by address), while the egress proxy, which joins both, reaches it (the control).
+    docker('exec', '-d', '-u', '1000:1000', containerOf('qa'), 'python3', '-m', 'http.server', '8080', '--bind', '0.0.0.0', '--directory', '/tmp');
+    const qaIp = docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', containerOf('qa'));
+    const reach = (from: string, target: string) => docker('exec', '-u', '1000:1000', from, 'sh', '-c', `curl -s -o /dev/null -w %{http_code} --noproxy '*' --connect-timeout 2 --max-time 3 http://${target}:8080/; echo " rc=$?"`);
+    let control = '';
+    for (let i = 0; i < 50 && !control.startsWith('200'); i++) control = reach(containerOf('egress'), qaIp);
+    expect(control).toMatch(/^200 rc=0/);
+    expect(reach(containerOf('claude'), qaIp)).toMatch(/ rc=(7|28)$/);
+    expect(reach(containerOf('claude'), containerOf('qa'))).toMatch(/ rc=(6|7|28)$/);
     const session = currentSession();
     const claudeReport = evidence(session, 'verification');
     const qaReport = evidence(session, 'verification-qa');

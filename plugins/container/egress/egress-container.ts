@@ -1,10 +1,11 @@
 /**
- * The project's egress proxy, brought up before the agents when the policy is default-deny:
- * the agents' network (internal, and the host has no address on it: no route out, not even to
- * the host), a network of its own with a way out, and the proxy container on both, reachable
- * from the agents as `qms-egress` (the proxy) and `host.docker.internal` (the MCP servers' ports
- * only). Idempotent by a config-hash label, like the agents' containers; what this call created
- * is removed again when the proxy does not come up, so nothing is left half-started.
+ * The project's egress proxy, brought up before an agent when the policy is default-deny: the
+ * agent's own network (internal, and the host has no address on it: no route out, not even to
+ * the host or another agent), a network of the proxy's own with a way out, and the proxy
+ * container on all of them, reachable from each agent as `qms-egress` (the proxy) and
+ * `host.docker.internal` (the MCP servers' ports only). Idempotent by a config-hash label, like
+ * the agents' containers; what this call created is removed again when the proxy does not come
+ * up, so nothing is left half-started.
  */
 import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
@@ -22,6 +23,8 @@ import type { AllowRule } from './network-policy.js';
 export const ROLE_LABEL = 'qms.role';
 
 export interface EgressInput {
+  /** The agent about to start: its network is made (and joined by the proxy) if missing. */
+  agent: string;
   rules: readonly AllowRule[];
   /** The agent image (it has Node): the proxy runs the same image, with its own entrypoint. */
   imageId: string;
@@ -36,7 +39,7 @@ export interface EgressInput {
 export interface EgressResult {
   proxy: string;
   proxyId: string;
-  /** The network the agents join (and only it). */
+  /** The network the agent joins (and only it). */
   network: string;
   action: 'reused' | 'created' | 'recreated';
 }
@@ -59,8 +62,18 @@ function labels(ctx: PluginContext): Record<string, string> {
   return { [LABEL.project]: ctx.config.name, [LABEL.root]: ctx.root, [ROLE_LABEL]: EGRESS_ROLE };
 }
 
-/** Creates the network unless this project's exists; true when this call created it. */
-async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, internal: boolean, input: EgressInput): Promise<boolean> {
+/** Label filter of the project's egress networks and proxy (an agent's network also carries `qms.agent`). */
+const egressFilter = (root: string, agent?: string): { label: string[] } => ({ label: [`${LABEL.root}=${root}`, `${ROLE_LABEL}=${EGRESS_ROLE}`, ...(agent ? [`${LABEL.agent}=${agent}`] : [])] });
+
+/** Joins the proxy to an agent's network under its two aliases, unless it is there already. */
+async function joinNetwork(docker: Docker, proxyId: string, joined: readonly string[], network: string): Promise<void> {
+  if (joined.includes(network)) return;
+  await docker.getNetwork(network).connect({ Container: proxyId, EndpointConfig: { Aliases: [EGRESS.alias, EGRESS.hostAlias] } });
+}
+
+/** Creates the network unless this project's exists; true when this call created it. `agent`: an agent's (internal) network. */
+async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, agent: string | undefined, input: EgressInput): Promise<boolean> {
+  const internal = agent !== undefined;
   const existing = await docker.getNetwork(name).inspect().catch((err: unknown) => {
     if (notFound(err)) return undefined;
     throw err;
@@ -76,8 +89,8 @@ async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, i
     Driver: 'bridge',
     Internal: internal,
     CheckDuplicate: true,
-    Labels: labels(ctx),
-    // The agents' network: the host takes no address on it, so an agent has nothing of the host to talk to.
+    Labels: { ...labels(ctx), ...(agent ? { [LABEL.agent]: agent } : {}) },
+    // An agent's network: the host takes no address on it, so an agent has nothing of the host to talk to.
     Options: internal ? { 'com.docker.network.bridge.inhibit_ipv4': 'true' } : {},
   });
   input.onCreated?.(`network ${name}`, () => removeNetwork(docker, name));
@@ -99,6 +112,11 @@ async function hostAddresses(docker: Docker, networks: readonly string[]): Promi
     return (info?.IPAM?.Config ?? []).map((c) => c.Gateway).filter((g): g is string => typeof g === 'string' && g !== '');
   }));
   return [...new Set([...own, ...(bridge ? [bridge] : []), ...gateways.flat()])].sort();
+}
+
+async function subnets(docker: Docker, network: string): Promise<string[]> {
+  const info = (await docker.getNetwork(network).inspect()) as { IPAM?: { Config?: Array<{ Subnet?: string }> } };
+  return (info.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && s !== '');
 }
 
 async function logTail(docker: Docker, id: string): Promise<string> {
@@ -136,11 +154,11 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
   });
   const ports = forwardedPorts(input.endpoints);
   const agents = Object.fromEntries(ctx.config.agents.map((a) => [containerName(ctx.config.name, a), a]));
+  const agentNetwork = names.agentNetwork(input.agent);
   const env: Record<string, string> = {
     QMS_EGRESS_RULES: JSON.stringify(input.rules),
     QMS_EGRESS_FORWARD: JSON.stringify(ports),
     QMS_EGRESS_AGENTS: JSON.stringify(agents),
-    QMS_EGRESS_BIND: EGRESS.alias,
     QMS_EGRESS_UPSTREAM: EGRESS.upstream,
     QMS_EGRESS_PORT: String(EGRESS.port),
     QMS_EGRESS_LOG: EGRESS.logFile,
@@ -153,16 +171,18 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
     const undo = async (): Promise<void> => {
       for (const n of createdNetworks) await removeNetwork(docker, n).catch(() => undefined);
     };
-    for (const [name, internal] of [[names.agentsNetwork, true], [names.outsideNetwork, false]] as const) {
+    for (const [name, agent] of [[agentNetwork, input.agent], [names.outsideNetwork, undefined]] as const) {
       try {
-        if (await ensureNetwork(ctx, docker, name, internal, input)) createdNetworks.push(name);
+        if (await ensureNetwork(ctx, docker, name, agent, input)) createdNetworks.push(name);
       } catch (err) {
         await undo();
         throw err;
       }
     }
     // A name in the allowlist must never lead to the host: none of its addresses, nor a gateway of ours.
-    env.QMS_EGRESS_BLOCKED = JSON.stringify(await hostAddresses(docker, [names.agentsNetwork, names.outsideNetwork]));
+    env.QMS_EGRESS_BLOCKED = JSON.stringify(await hostAddresses(docker, [names.outsideNetwork]));
+    // Its way out is no way in: clients from the outside network are refused.
+    env.QMS_EGRESS_OUTSIDE = (await subnets(docker, names.outsideNetwork)).join(',');
     const hash = createHash('sha256').update(JSON.stringify({ image: input.imageId, env, user: input.user, script: createHash('sha256').update(script).digest('hex'), logDir, version: 2 })).digest('hex').slice(0, 32);
     const existing = await docker.getContainer(names.proxy).inspect().catch((err: unknown) => {
       if (notFound(err)) return undefined;
@@ -173,7 +193,13 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
       throw new QmsError(`A container named ${names.proxy} exists but does not belong to this project.`, `Remove it (\`docker rm -f ${names.proxy}\`) or give this project another name in qms.config.ts.`);
     }
     if (existing && existing.Config.Labels?.[LABEL.hash] === hash && existing.State.Running) {
-      return { proxy: names.proxy, proxyId: existing.Id, network: names.agentsNetwork, action: 'reused' };
+      try {
+        await joinNetwork(docker, existing.Id, Object.keys(existing.NetworkSettings.Networks ?? {}), agentNetwork);
+      } catch (err) {
+        await undo();
+        throw err;
+      }
+      return { proxy: names.proxy, proxyId: existing.Id, network: agentNetwork, action: 'reused' };
     }
     if (existing) await docker.getContainer(existing.Id).remove({ force: true });
 
@@ -213,7 +239,9 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
       input.onCreated?.(`container ${names.proxy}`, () => created.remove({ force: true }).catch((err: unknown) => {
         if (!gone(err)) throw err;
       }));
-      await docker.getNetwork(names.agentsNetwork).connect({ Container: container.id, EndpointConfig: { Aliases: [EGRESS.alias, EGRESS.hostAlias] } });
+      // Every agent network of the project (a recreated proxy serves the agents already up), this agent's too.
+      const agentNetworks = (await docker.listNetworks({ filters: egressFilter(ctx.root) })).filter((n) => n.Labels?.[LABEL.agent]).map((n) => n.Name);
+      for (const n of new Set([...agentNetworks, agentNetwork])) await joinNetwork(docker, container.id, [], n);
       await container.start();
       await waitReady(docker, container.id, input.image, 20_000, ctx.signal);
     } catch (err) {
@@ -221,21 +249,34 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
       await undo();
       throw err;
     }
-    return { proxy: names.proxy, proxyId: container.id, network: names.agentsNetwork, action: existing ? 'recreated' : 'created' };
+    return { proxy: names.proxy, proxyId: container.id, network: agentNetwork, action: existing ? 'recreated' : 'created' };
   });
 }
 
-/** Remove the proxy and both networks (an agent still on its network keeps that one: 409). */
+/** An agent's network, once its container is gone: the proxy leaves it, then it goes. */
+export async function removeAgentNetwork(ctx: PluginContext, docker: Docker, agent: string): Promise<string[]> {
+  const names = egressNames(ctx.config.name);
+  const network = names.agentNetwork(agent);
+  const listed = await docker.listNetworks({ filters: egressFilter(ctx.root, agent) });
+  if (listed.length === 0) return [];
+  await docker.getNetwork(network).disconnect({ Container: names.proxy, Force: true }).catch((err: unknown) => {
+    if (![403, 404, 409, 500].includes((err as { statusCode?: number }).statusCode ?? 0)) throw err; // not connected, or gone
+  });
+  await removeNetwork(docker, network);
+  return [network];
+}
+
+/** Remove the proxy and its networks (an agent still on its network keeps that one: 409). */
 export async function removeEgress(ctx: PluginContext, docker: Docker): Promise<string[]> {
   const removed: string[] = [];
-  const listed = await docker.listContainers({ all: true, filters: { label: [`${LABEL.root}=${ctx.root}`, `${ROLE_LABEL}=${EGRESS_ROLE}`] } });
+  const listed = await docker.listContainers({ all: true, filters: egressFilter(ctx.root) });
   for (const c of listed) {
     await docker.getContainer(c.Id).remove({ force: true }).catch((err: unknown) => {
       if (!gone(err)) throw err;
     });
     removed.push((c.Names[0] ?? c.Id).replace(/^\//, ''));
   }
-  const networks = await docker.listNetworks({ filters: { label: [`${LABEL.root}=${ctx.root}`, `${ROLE_LABEL}=${EGRESS_ROLE}`] } });
+  const networks = await docker.listNetworks({ filters: egressFilter(ctx.root) });
   for (const n of networks) {
     // 404: gone meanwhile; 403/409: an agent still uses it (`qms down qa` while claude runs).
     const ok = await docker.getNetwork(n.Id).remove().then(() => true, (err: unknown) => {

@@ -54,6 +54,20 @@ export interface EgressProxyOptions {
   perClientConnections?: number;
   /** A tunnel or forwarded connection with no traffic for this long is closed; default 10 min. */
   idleMs?: number;
+  /** Clients refused outright (the proxy's own way out is no way in). */
+  refuseClient?: (ip: string) => boolean;
+}
+
+/** `10.1.0.0/16`-style IPv4 subnets → does `ip` fall in one? */
+export function inSubnets(subnets: readonly string[]): (ip: string) => boolean {
+  const num = (a: string): number => a.split('.').reduce((n, p) => ((n << 8) | Number(p)) >>> 0, 0);
+  const nets = subnets.flatMap((c) => {
+    const [base, bits] = c.split('/');
+    if (!base || isIP(base) !== 4) return [];
+    const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits ?? 32))) >>> 0;
+    return [{ net: num(base) & mask, mask }];
+  });
+  return (ip) => isIP(ip) === 4 && nets.some((n) => ((num(ip) & n.mask) >>> 0) === n.net >>> 0);
 }
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -129,12 +143,12 @@ export interface RunningProxy {
  * One agent must not starve the others: each client address may hold `limit` connections
  * (proxy and forwarders together); the one over it is closed at once.
  */
-function perClientLimit(limit: number): (socket: Socket) => boolean {
+function perClientLimit(limit: number, refuse: (ip: string) => boolean): (socket: Socket) => boolean {
   const open = new Map<string, number>();
   return (socket) => {
     const client = clientIp(socket);
     const n = open.get(client) ?? 0;
-    if (n >= limit) {
+    if (n >= limit || refuse(client)) {
       socket.destroy();
       return false;
     }
@@ -149,7 +163,7 @@ function perClientLimit(limit: number): (socket: Socket) => boolean {
 }
 
 export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningProxy> {
-  const admit = perClientLimit(o.perClientConnections ?? 128);
+  const admit = perClientLimit(o.perClientConnections ?? 128, o.refuseClient ?? (() => false));
   const idleMs = o.idleMs ?? 10 * 60_000;
   const decide = async (req: IncomingMessage, rawHost: string, port: number): Promise<{ verdict: Verdict; log: Omit<Decision, 'decision' | 'rule'> }> => {
     const host = normaliseHost(rawHost);
@@ -335,8 +349,8 @@ export function identifyByReverseDns(agents: Readonly<Record<string, string>>): 
 /** The container's entry: configuration from the env (set by egress-container.ts). */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const json = <T>(name: string): T => JSON.parse(env[name] ?? 'null') as T;
-  const bindName = env.QMS_EGRESS_BIND ?? '0.0.0.0';
-  const bind = isIP(bindName) ? bindName : (await lookup(bindName, { family: 4 })).address;
+  // Every network of the container: the agents' (one each, joined as they come) and the way out, whose clients are refused.
+  const bind = '0.0.0.0';
   const upstream = env.QMS_EGRESS_UPSTREAM ?? 'qms-host';
   // The host's own addresses (every interface, every network's gateway: QMS_EGRESS_BLOCKED) and its name here.
   const blocked = [...(json<string[]>('QMS_EGRESS_BLOCKED') ?? []), ...(isIP(upstream) ? [upstream] : (await lookup(upstream, { all: true }).catch(() => [])).map((a) => a.address))];
@@ -348,6 +362,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     upstream,
     blocked,
     identify: identifyByReverseDns(json<Record<string, string>>('QMS_EGRESS_AGENTS') ?? {}),
+    refuseClient: inSubnets((env.QMS_EGRESS_OUTSIDE ?? '').split(',').filter(Boolean)),
     onDecision: decisionWriter(env.QMS_EGRESS_LOG ?? '/qms-egress/log/egress.ndjson'),
   });
   process.stdout.write(`${JSON.stringify({ event: 'ready', bind, port: running.proxy.address() })}\n`);
