@@ -10,7 +10,7 @@ import { anyValue, checkPluginOptions } from '../../tasks/config/plugin-options.
 import { validatePolicyConfig, type GitPolicyConfig } from '../git-mcp/policy.js';
 import type { Plugin, StatusRow } from '../../tasks/types.js';
 import { IN_PROJECT } from '../container/container-paths.js';
-import type { McpServerOptions } from './launch.js';
+import type { McpServerOptions } from './server-options.js';
 import { builtinServerEntry } from './package-root.js';
 import { mcpServer } from './plugin.js';
 

@@ -5,7 +5,7 @@
  * with an error. Without a tool it lists the server's tools. For scripts, debugging and tests.
  */
 import { QmsError } from '../../tasks/errors.js';
-import type { PluginCommand, PluginContext } from '../../tasks/types.js';
+import type { PluginContext } from '../../tasks/types.js';
 import { endpointStateId } from './endpoint.js';
 import { agentsOf, loadEndpoint } from './load-endpoint.js';
 import type { ServerRecord } from './supervisor.js';
@@ -75,10 +75,3 @@ export async function callTool(ctx: PluginContext, args: readonly string[], flag
     await client.close().catch(() => undefined);
   }
 }
-
-export const callCommand: PluginCommand = {
-  description: 'Call a tool of a running MCP server as an agent would: qms call <server> [tool] [json-args] [--agent NAME]',
-  usage: '<server> [tool] [json-args]',
-  options: [{ flags: '--agent <name>', description: "call with this agent's token (default: the server's default agent)" }],
-  run: callTool,
-};

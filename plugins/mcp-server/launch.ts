@@ -8,31 +8,10 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defaultListenHosts } from './bridge-address.js';
 import { DEFAULT_AGENTS, tokenFile } from './files.js';
+import type { McpServerOptions } from './server-options.js';
 
-export interface McpServerOptions {
-  /** Server name, e.g. `qms`: task `mcp:<name>`, files `.qms/mcp/<name>.*`, name in Claude Code. */
-  name: string;
-  port: number;
-  command: string;
-  args?: readonly string[];
-  env?: Readonly<Record<string, string>>;
-  /** Working directory, relative to the project root; default the root. */
-  cwd?: string;
-  /** Addresses the server listens on; default 127.0.0.1 plus the Docker bridge gateway. */
-  hosts?: readonly string[];
-  readyTimeoutMs?: number;
-  /** Default `mcp:<name>`; the stop task is `<taskName>:stop`. */
-  taskName?: string;
-  /**
-   * The agents (QMS users) this server serves, each with a token of its own naming it; the first
-   * is the default agent (token file `<name>.token`). Default: the config's whole roster
-   * (`defineConfig({ agents })`), not only the agents a run starts, so `qms up qa` later reuses
-   * the server (and the tokens in claude's container stay valid).
-   */
-  agents?: readonly string[];
-  /** With `agents` left to the roster: the agent to serve first (the default agent); default the roster's first. */
-  defaultAgent?: string;
-}
+export type { McpServerOptions } from './server-options.js';
+export { taskNameOf } from './server-options.js';
 
 /** The agents a server serves: its `agents` option, else the roster with `defaultAgent` first. */
 export function servedAgents(o: Pick<McpServerOptions, 'agents' | 'defaultAgent'>, roster: readonly string[]): string[] {
@@ -41,8 +20,6 @@ export function servedAgents(o: Pick<McpServerOptions, 'agents' | 'defaultAgent'
   return o.defaultAgent ? [o.defaultAgent, ...all.filter((a) => a !== o.defaultAgent)] : [...all];
 }
 
-/** The start task's name (`taskName`, default `mcp:<name>`). */
-export const taskNameOf = (o: Pick<McpServerOptions, 'name' | 'taskName'>): string => o.taskName ?? `mcp:${o.name}`;
 
 export interface Launch {
   command: string;

@@ -6,7 +6,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { QmsError } from '../../tasks/errors.js';
-import type { PluginCommand, PluginContext } from '../../tasks/types.js';
+import type { PluginContext } from '../../tasks/types.js';
 import { logFile, mcpDir } from './files.js';
 import { egressLogFile } from '../container/egress/egress-files.js';
 import { formatDecisions } from '../container/egress/egress-log.js';
@@ -81,10 +81,3 @@ export async function showLogs(ctx: PluginContext, args: readonly string[], flag
   }
   return 0;
 }
-
-export const logsCommand: PluginCommand = {
-  description: 'Show the log of a supervised MCP server, or the egress proxy\'s decisions (`qms logs egress`, NDJSON with --json): qms logs <server> [-f]',
-  usage: '<server>',
-  options: [{ flags: '-f, --follow', description: 'keep printing new lines' }],
-  run: showLogs,
-};

@@ -6,13 +6,12 @@
 import { ConfigError } from '../../tasks/errors.js';
 import type { Plugin } from '../../tasks/types.js';
 import type { McpEndpoint } from './endpoint.js';
-import { taskNameOf, type McpServerOptions } from './launch.js';
-import { callCommand } from './call-command.js';
-import { logsCommand } from './logs-command.js';
+import { taskNameOf, type McpServerOptions } from './server-options.js';
+import { callCommand, logsCommand } from './commands.js';
 import { AGENTS_NAMED } from '../../tasks/run/agent-flags.js';
 import { CONTAINER_STATE_KIND } from '../container/names.js';
 
-export type { McpServerOptions } from './launch.js';
+export type { McpServerOptions } from './server-options.js';
 
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
