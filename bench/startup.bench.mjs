@@ -23,18 +23,22 @@ const plain = mkdtempSync(join(tmpdir(), 'qms-bench-startup-'));
 writeFileSync(join(plain, 'qms.config.mjs'), "export default { tasks: [{ name: 'hello', run() {} }] };\n");
 process.on('exit', () => rmSync(plain, { recursive: true, force: true }));
 
+/** `node` arguments that import the package entry of the qms checkout at `dir` and nothing else. */
+const importEntry = (dir) => ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(dir, 'dist', 'index.js')).href)})`];
+
 const cases = {
   'node -e 0': { args: ['-e', '0'] },
   'qms --version': { args: [bin, '--version'] },
   'qms list': { args: [bin, 'list'] },
   'qms list (cold)': { args: [bin, 'list'], before: dropKept },
-  'import qms entry': { args: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)})`] },
+  'import qms entry': { args: importEntry(root) },
   'list, plain .mjs': { args: [bin, 'list'], cwd: plain },
   ...(baseline
     ? {
         'baseline --version': { args: [baseline, '--version'] },
         'baseline list': { args: [baseline, 'list'] },
         'baseline plain .mjs': { args: [baseline, 'list'], cwd: plain },
+        'baseline entry': { args: importEntry(join(dirname(baseline), '..')) },
       }
     : {}),
 };
@@ -61,7 +65,7 @@ const base = median(samples['node -e 0']);
 console.log(`start-up, median of ${runs} runs (config: ${join(root, 'qms.config.ts')})`);
 for (const k of Object.keys(cases)) {
   const m = median(samples[k]);
-  console.log(`  ${k.padEnd(19)} ${m.toFixed(1).padStart(7)} ms   ${(m / base).toFixed(2)}x node -e 0`);
+  console.log(`  ${k.padEnd(20)} ${m.toFixed(1).padStart(7)} ms   ${(m / base).toFixed(2)}x node -e 0`);
 }
 if (baseline) console.log(`  baseline: ${baseline}`);
 console.log('  goal: qms list <= 1.50x, qms --version <= 1.30x node -e 0');
