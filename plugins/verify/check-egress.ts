@@ -45,7 +45,7 @@ interface ProbeLine {
  * agent could read in /proc. Each prints `<id> <exit code> <detail>`.
  */
 const SCRIPT = `
-direct() { curl -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 2 "http://$2/"; echo "$1 $? -"; }
+direct() { curl -s -o /dev/null --noproxy '*' --connect-timeout 0.5 --max-time 1 "http://$2/"; echo "$1 $? -"; }
 via() { c=$(printf 'url = "%s"\nproxy-header = "X-Qms-Egress-Probe: %s"\n' "$2" "$NONCE" | curl -s -o /dev/null -w '%{http_connect}' $3 --noproxy '' -x "$HTTPS_PROXY" --max-time 6 -K -); echo "$1 $? \${c:-000}"; }
 direct host-alias "host.docker.internal:$CANARY" &
 direct bridge-gateway "$GW:$CANARY" &
@@ -53,7 +53,7 @@ direct outside-gateway "$OUTGW:$CANARY" &
 direct host-address "$HOSTIP:$CANARY" &
 direct public "${PUBLIC_ADDRESS}:80" &
 direct proxy-outside "$PROXY_OUT:${EGRESS.port}" &
-{ timeout 1 getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
+{ timeout 0.5 getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
 via denied "https://qms-denied-$NONCE.invalid/" &
 via host-via-proxy "http://host.docker.internal:$CANARY/" -p &
 via allowed "https://$ALLOWED/" &
@@ -158,13 +158,14 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
         timeoutMs: 30_000,
         signal: target.signal,
       }),
-      captureExec(docker, proxy.Id, ['node', '-e', `require('net').connect(${controlCanary.port}, ${JSON.stringify(EGRESS.upstream)}).on('connect', () => process.exit(0)).on('error', (e) => { console.error(e.message); process.exit(1); })`], { timeoutMs: 10_000, signal: target.signal }),
+      captureExec(docker, proxy.Id, ['node', '-e', `const t = Date.now(); require('net').connect(${controlCanary.port}, ${JSON.stringify(EGRESS.upstream)}).on('connect', () => { console.log(Date.now() - t); process.exit(0); }).on('error', (e) => { console.error(e.message); process.exit(1); })`], { timeoutMs: 10_000, signal: target.signal }),
     ]);
     const controlReached = control.code === 0 && controlCanary.connections() > 0;
+    const controlMs = Number(control.stdout.trim()) || 0;
     const lines = parseLines(run.stdout);
     const hits = canary.connections();
     const log = (await decisions(input.root)).filter((d) => d.probe === nonce);
-    records.push(...judge(lines, { hits, controlReached, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, hostIp, proxyOutside, denied, allowed, started, stderr: run.stderr }));
+    records.push(...judge(lines, { hits, controlReached, controlMs, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, hostIp, proxyOutside, denied, allowed, started, stderr: run.stderr }));
   } finally {
     await Promise.all([canary.close(), controlCanary.close()]);
   }
@@ -174,6 +175,7 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
 interface Seen {
   hits: number;
   controlReached: boolean;
+  controlMs: number;
   control: string;
   log: Decision[];
   target: VerifyTarget;
@@ -215,13 +217,13 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
       id: 'egress:host-port', group: GROUP, title: 'a host port that is not an MCP server is unreachable',
       how: `a canary HTTP listener on every address of the host (port ${s.canary.port}); from the container (as a uid of the probes' own, which the agent cannot touch), curl --noproxy '*' to host.docker.internal, the bridge gateway ${s.gateway}, the egress network's gateway ${s.outsideGateway} and the host's address ${s.hostIp} on that port; positive control: the egress proxy's container connects to a second canary`,
       expected: 'no connection from the agent (the canary counts 0); the control connects',
-      actual: `${hostIds.map(describe).join('; ')}; canary connections from the agent's probes: ${s.hits}; control: ${s.controlReached ? 'connected' : `did not connect (${s.control || 'no message'}) — the check proves nothing`}`,
+      actual: `${hostIds.map(describe).join('; ')}; canary connections from the agent's probes: ${s.hits}; control: ${s.controlReached ? `connected in ${s.controlMs} ms (the probes wait 500 ms)` : `did not connect (${s.control || 'no message'}) — the check proves nothing`}`,
       result: hostOk ? 'pass' : 'fail',
     }, s.started),
     record({
       id: 'egress:bypass', group: GROUP, title: 'no way out that bypasses the proxy',
-      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout 1 getent hosts example.com`,
-      expected: 'no connection; an outside name does not resolve (no answer, or no answer within 1 s)',
+      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout 0.5 getent hosts example.com`,
+      expected: 'no connection; an outside name does not resolve (no answer, or no answer within 0.5 s)',
       actual: `${bypassIds.map(describe).join('; ')}; dns: ${dns ? (dns.code === 0 ? 'example.com RESOLVED' : 'does not resolve') : missing('dns')}`,
       result: bypassOk ? 'pass' : 'fail',
     }, s.started),
@@ -234,7 +236,7 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
     }, s.started),
     record({
       id: 'egress:allowed', group: GROUP, title: 'the proxy lets an allowlisted host through',
-      how: `from the container through $HTTPS_PROXY, marked as this verification's probe (the proxy resolves it with a 1 s timeout): CONNECT ${s.allowed ?? '(no rule)'}`,
+      how: `from the container through $HTTPS_PROXY, marked as this verification's probe (the proxy resolves it with a 0.5 s timeout): CONNECT ${s.allowed ?? '(no rule)'}`,
       expected: 'allowed by the proxy: 200 (reachable) or 502 (allowed, but the host did not answer from here)',
       actual: allowedLine ? `HTTP ${allowedLine.detail}${allowedLine.detail === '502' ? ' (allowed; the host is not reachable from this machine)' : allowedLine.detail === '200' ? ' (reachable)' : ''}` : s.allowed ? missing('allowed') : 'the allowlist is empty',
       result: allowedOk ? 'pass' : 'fail',
