@@ -6,7 +6,6 @@
  */
 import { checkPluginOptions, z } from '../../tasks/config/plugin-options.js';
 import type { Plugin } from '../../tasks/types.js';
-import { AGENTS_NAMED } from '../../tasks/run/agent-flags.js';
 import { API_PLUGIN, API_STOP_TASK, API_TASK } from './names.js';
 import type { ApiServiceResult } from './service.js';
 
@@ -42,6 +41,7 @@ export function api(options: ApiOptions = {}): Plugin {
         name: API_STOP_TASK,
         description: 'Stop the project API (SIGTERM, grace period, SIGKILL)',
         run: async (ctx) => {
+          const { AGENTS_NAMED } = await import('../../tasks/run/agent-flags.js');
           // `qms down qa`: the API serves the whole roster, so it stays; `qms down` stops it.
           if (ctx.options.flags[AGENTS_NAMED] === true) ctx.skip('the project API serves every agent (`qms down` stops it)');
           const outcome = await (await supervisor()).stopApi(ctx);

@@ -5,17 +5,18 @@
  * agent; a `status` hook). The factory only validates options; the work lives in lazily loaded modules.
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import type { Plugin, PluginCommand, TaskContext } from '../../tasks/types.js';
+import type { Plugin, PluginCommand, PluginContext, TaskContext } from '../../tasks/types.js';
 import { ConfigError, ReportedError } from '../../tasks/errors.js';
 import { anyValue, checkPluginOptions } from '../../tasks/config/plugin-options.js';
 import { resolveOptions, type ContainerOptions, type ResolvedContainerOptions } from './options.js';
-import { rosterAgent } from './roster.js';
-import { AGENTS_NAMED } from '../../tasks/run/agent-flags.js';
 import type { ContainerResult } from './ensure.js';
 
 export type { ContainerOptions, ContainerLimits } from './options.js';
 export type { ContainerResult } from './ensure.js';
 export type { ContainerStatus } from './status.js';
+
+/** The roster's agent a command names (roster.ts, loaded when a command runs). */
+const rosterAgent = async (ctx: PluginContext, name: string | undefined): Promise<string> => (await import('./roster.js')).rosterAgent(ctx, name);
 
 /** `[agent] [-- cmd…]` → agent and command (`exec`, `attach`). */
 export function splitAgentArgs(args: readonly string[], defaultAgent: string, commandRequired: boolean): { agent: string; cmd: string[] } {
@@ -76,7 +77,7 @@ export function container(options: ContainerOptions = {}): Plugin {
       usage: '<agent> [cmd...]',
       async run(ctx, args) {
         const split = splitAgentArgs(args, ctx.config.agents[0] ?? 'claude', true);
-        const agent = rosterAgent(ctx, split.agent);
+        const agent = await rosterAgent(ctx, split.agent);
         const { execCommand } = await import('./operations.js');
         return execCommand(ctx, agent, split.cmd, { stdout: process.stdout, stderr: process.stderr, signal: ctx.signal });
       },
@@ -85,7 +86,7 @@ export function container(options: ContainerOptions = {}): Plugin {
       description: 'Recreate an agent container from scratch, keeping its workspace and auth volume: qms refresh [agent]',
       usage: '[agent]',
       async run(ctx, args) {
-        const agent = rosterAgent(ctx, args[0]);
+        const agent = await rosterAgent(ctx, args[0]);
         const { refreshContainer } = await import('./operations.js');
         const { result } = await refreshContainer(ctx, forAgent(agent));
         ctx.log.info(`container ${result.name} recreated`);
@@ -97,7 +98,7 @@ export function container(options: ContainerOptions = {}): Plugin {
       usage: '[agent]',
       options: [{ flags: '--volumes', description: 'also remove its Claude auth volume' }],
       async run(ctx, args, flags) {
-        const agent = rosterAgent(ctx, args[0]);
+        const agent = await rosterAgent(ctx, args[0]);
         const { downContainers } = await import('./down.js');
         const { containers, volumes, egress } = await downContainers(ctx, { agent, volumes: flags.volumes === true });
         ctx.log.info(containers.length ? `removed ${[...containers, ...volumes, ...egress].join(', ')}` : `no container of agent ${agent} in this project`);
@@ -109,7 +110,7 @@ export function container(options: ContainerOptions = {}): Plugin {
       usage: '[agent] [cmd...]',
       async run(ctx, args) {
         const split = splitAgentArgs(args, ctx.config.agents[0] ?? 'claude', false);
-        const agent = rosterAgent(ctx, split.agent);
+        const agent = await rosterAgent(ctx, split.agent);
         const { attachAgent } = await import('./operations.js');
         return attachAgent(ctx, agent, split.cmd, { stdin: process.stdin, stdout: process.stdout, env: ctx.env, signal: ctx.signal });
       },
@@ -144,6 +145,7 @@ export function container(options: ContainerOptions = {}): Plugin {
         description: 'Stop and remove the agents\' containers: all of the project\'s, or those named (`qms down qa`); `--volumes` also removes their auth volumes',
         async run(ctx) {
           const { downContainers } = await import('./down.js');
+          const { AGENTS_NAMED } = await import('../../tasks/run/agent-flags.js');
           const volumes = ctx.options.flags.volumes === true;
           // `qms down` with no agent named removes every managed container, also of agents no longer in the roster.
           const parts = ctx.options.flags[AGENTS_NAMED] === true

@@ -6,7 +6,6 @@
  * client every plugin shares.
  */
 import type { Plugin, PreflightContext, StatusRow, TaskDef } from '../../tasks/types.js';
-import { isAlive } from '../../tasks/state/lock.js';
 
 export interface DockerEngineResult {
   /** dockerd's pid when qms started the engine (this run or an earlier one) and it still runs. */
@@ -31,6 +30,7 @@ export function dockerEngine(): Plugin {
       const { engineAnswers } = await import('./engine-ping.js');
       const { readEngineRecord } = await import('./engine-record.js');
       const { connectDocker } = await import('./client.js');
+      const { isAlive } = await import('../../tasks/state/lock.js');
       // A run without preflights (the engine API) still gets the client's clear error.
       if (!(await engineAnswers(ctx.env))) await connectDocker(ctx.env);
       const record = await readEngineRecord(ctx.state);
@@ -45,6 +45,7 @@ export function dockerEngine(): Plugin {
     description: 'Say whether the Docker engine qms started keeps running (it does: other containers may use it)',
     async run(ctx) {
       const { readEngineRecord, ENGINE_ENTRY } = await import('./engine-record.js');
+      const { isAlive } = await import('../../tasks/state/lock.js');
       const record = await readEngineRecord(ctx.state);
       if (!record) return ctx.skip('qms started no Docker engine here');
       if (!isAlive(record.pid)) {
@@ -64,6 +65,7 @@ export function dockerEngine(): Plugin {
       const { readEngineRecord, ENGINE_ENTRY } = await import('./engine-record.js');
       const record = await readEngineRecord(ctx.state);
       if (!record) return [];
+      const { isAlive } = await import('../../tasks/state/lock.js');
       const running = isAlive(record.pid);
       if (!running) await ctx.state.remove(ENGINE_ENTRY);
       return [

@@ -8,8 +8,6 @@ import type { Plugin } from '../../tasks/types.js';
 import type { McpEndpoint } from './endpoint.js';
 import { taskNameOf, type McpServerOptions } from './server-options.js';
 import { callCommand, logsCommand } from './commands.js';
-import { AGENTS_NAMED } from '../../tasks/run/agent-flags.js';
-import { CONTAINER_STATE_KIND } from '../container/names.js';
 
 export type { McpServerOptions } from './server-options.js';
 
@@ -54,6 +52,7 @@ export function mcpServer(options: McpServerOptions): Plugin {
         name: `${taskName}:stop`,
         description: `Stop the ${name} MCP server (SIGTERM, grace period, SIGKILL)`,
         run: async (ctx) => {
+          const [{ AGENTS_NAMED }, { CONTAINER_STATE_KIND }] = await Promise.all([import('../../tasks/run/agent-flags.js'), import('../container/names.js')]);
           // `qms down qa`: the server stays while another agent's container is recorded (its tokens are in use).
           if (ctx.options.flags[AGENTS_NAMED] === true) {
             const others = (await ctx.state.list({ kind: CONTAINER_STATE_KIND })).map((e) => String(e.data.agent ?? '')).filter((a) => a && !ctx.options.agents.includes(a));
