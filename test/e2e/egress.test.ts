@@ -117,6 +117,18 @@ describe('default-deny egress', () => {
     const status = await qms(r, ['status']);
     expect(status.stdout).toMatch(new RegExp(`${n.proxy}\\s+egress-proxy\\s+running\\s+yes`));
     expect(status.stdout).toMatch(/network=deny/);
+
+    // A second up reuses the proxy and the agent's container as they are (while other projects' networks come and go).
+    const ids = () => docker('inspect', '-f', '{{.Id}}', n.proxy, n.agent);
+    const before2 = ids();
+    docker('network', 'create', `qms-${r.name}-unrelated`);
+    try {
+      const again = await qms(r, ['up', '--no-attach', '--json']);
+      expect(again.code, transcript(again)).toBe(0);
+      expect(ids()).toBe(before2);
+    } finally {
+      docker('network', 'rm', `qms-${r.name}-unrelated`);
+    }
   }, 600_000);
 
   it('down removes the proxy and both networks', async () => {

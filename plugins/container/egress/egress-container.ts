@@ -17,7 +17,8 @@ import type { PluginContext } from '../../../tasks/types.js';
 import { ensureQmsDir } from '../../../tasks/state/qms-dir.js';
 import type { McpEndpoint } from '../../mcp-server/endpoint.js';
 import { EGRESS_ROLE, LABEL, containerName, egressNames } from '../names.js';
-import { EGRESS, egressLogDir, proxyScript } from './egress-files.js';
+import { EGRESS, egressLogDir, hostAddressesFile, proxyScript } from './egress-files.js';
+import { atomicWrite } from '../../../tasks/state/atomic-write.js';
 import type { AllowRule } from './network-policy.js';
 
 export const ROLE_LABEL = 'qms.role';
@@ -162,6 +163,7 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
     QMS_EGRESS_UPSTREAM: EGRESS.upstream,
     QMS_EGRESS_PORT: String(EGRESS.port),
     QMS_EGRESS_LOG: EGRESS.logFile,
+    QMS_EGRESS_BLOCKED_FILE: EGRESS.blockedFile,
   };
   const logDir = egressLogDir(ctx.root);
 
@@ -179,8 +181,12 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
         throw err;
       }
     }
-    // A name in the allowlist must never lead to the host: none of its addresses, nor a gateway of ours.
-    env.QMS_EGRESS_BLOCKED = JSON.stringify(await hostAddresses(docker, [names.outsideNetwork]));
+    // A name in the allowlist must never lead to the host: none of its addresses, nor a gateway of
+    // ours. They change with the engine's networks, so they are a file the proxy reads again, not its config.
+    await ensureQmsDir(ctx.root);
+    await mkdir(logDir, { recursive: true, mode: 0o700 });
+    if (process.getuid?.() === 0) await chown(logDir, input.user.uid, input.user.gid);
+    await atomicWrite(hostAddressesFile(ctx.root), JSON.stringify(await hostAddresses(docker, [names.outsideNetwork])), 0o644);
     // Its way out is no way in: clients from the outside network are refused.
     env.QMS_EGRESS_OUTSIDE = (await subnets(docker, names.outsideNetwork)).join(',');
     const hash = createHash('sha256').update(JSON.stringify({ image: input.imageId, env, user: input.user, script: createHash('sha256').update(script).digest('hex'), logDir, version: 2 })).digest('hex').slice(0, 32);
@@ -202,10 +208,6 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
       return { proxy: names.proxy, proxyId: existing.Id, network: agentNetwork, action: 'reused' };
     }
     if (existing) await docker.getContainer(existing.Id).remove({ force: true });
-
-    await ensureQmsDir(ctx.root);
-    await mkdir(logDir, { recursive: true, mode: 0o700 });
-    if (process.getuid?.() === 0) await chown(logDir, input.user.uid, input.user.gid);
     let container: Docker.Container | undefined;
     try {
       container = await docker.createContainer({

@@ -18,6 +18,8 @@ export const EGRESS = {
   script: '/qms-egress/proxy.mjs',
   logDir: '/qms-egress/log',
   logFile: '/qms-egress/log/egress.ndjson',
+  /** The host's addresses as `qms up` last saw them (JSON list), which no allowed name may lead to. */
+  blockedFile: '/qms-egress/log/host-addresses.json',
 } as const;
 
 /** The proxy's code as built (`npm run build`): dist/plugins/container/egress/egress-proxy.js. */
@@ -25,6 +27,7 @@ export const proxyScript = (): string => join(packageRoot(), 'dist', 'plugins', 
 
 export const egressLogDir = (root: string): string => join(qmsDir(root), 'egress');
 export const egressLogFile = (root: string): string => join(egressLogDir(root), 'egress.ndjson');
+export const hostAddressesFile = (root: string): string => join(egressLogDir(root), 'host-addresses.json');
 
 /** What an agent container's env points its tools at. */
 export const proxyUrl = `http://${EGRESS.alias}:${EGRESS.port}`;

@@ -110,7 +110,7 @@ describe('the egress proxy', () => {
       forwardPorts: [],
       upstream: '127.0.0.1',
       // The host's own addresses (one of them a 10.x one here).
-      blocked: ['172.17.0.1', '10.9.8.7'],
+      blocked: () => ['172.17.0.1', '10.9.8.7'],
       identify: async () => 'claude',
       onDecision: (d) => log.push(d),
     });
@@ -225,7 +225,7 @@ describe('the egress proxy', () => {
     });
     // A second proxy instance on 127.0.0.2 forwarding fwdPort → the "MCP server" on 127.0.0.1:mcpPort is not possible
     // with one port number, so forward the MCP server's own port from another loopback address.
-    const p2 = await startEgressProxy({ rules: [], bind: '127.0.0.2', proxyPort: fwdPort, forwardPorts: [mcpPort], upstream: '127.0.0.1', blocked: [], identify: async () => 'x', onDecision: () => undefined });
+    const p2 = await startEgressProxy({ rules: [], bind: '127.0.0.2', proxyPort: fwdPort, forwardPorts: [mcpPort], upstream: '127.0.0.1', blocked: () => [], identify: async () => 'x', onDecision: () => undefined });
     try {
       const got = await new Promise<string>((resolve, reject) => {
         const s = connect(mcpPort, '127.0.0.2');
@@ -259,7 +259,7 @@ describe('the egress proxy under a flood from one agent', () => {
         s.close(() => r(p));
       });
     });
-    const p = await startEgressProxy({ rules: [parseAllowEntry(`127.0.0.1:${sitePort}`)], bind: '0.0.0.0', proxyPort: port, forwardPorts: [], upstream: '127.0.0.1', blocked: [], identify: async () => 'a', onDecision: () => undefined, perClientConnections: 3, idleMs: 300 });
+    const p = await startEgressProxy({ rules: [parseAllowEntry(`127.0.0.1:${sitePort}`)], bind: '0.0.0.0', proxyPort: port, forwardPorts: [], upstream: '127.0.0.1', blocked: () => [], identify: async () => 'a', onDecision: () => undefined, perClientConnections: 3, idleMs: 300 });
     const open = (from: string) =>
       new Promise<{ status: string; socket: ReturnType<typeof connect> }>((resolve) => {
         const socket = connect({ host: '127.0.0.1', port, localAddress: from });

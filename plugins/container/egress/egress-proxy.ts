@@ -12,7 +12,7 @@
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, isIP, type Socket } from 'node:net';
 import { Resolver, lookup, reverse } from 'node:dns/promises';
-import { appendFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import type { AllowRule } from './network-policy.js';
 
 export interface Decision {
@@ -45,7 +45,8 @@ export interface EgressProxyOptions {
   forwardPorts: readonly number[];
   upstream: string;
   /** Addresses never connected to through the proxy unless the entry names them (the host's). */
-  blocked: readonly string[];
+  /** The addresses of the host now (they come and go with the engine's networks). */
+  blocked: () => readonly string[];
   identify: (clientIp: string) => Promise<string>;
   onDecision: (d: Decision) => void;
   /** A name's IPv4 addresses; default the DNS (c-ares). */
@@ -114,7 +115,7 @@ async function judge(o: EgressProxyOptions, host: string, port: number, probe: b
     return { ok: true, rule, address: undefined, error: `cannot resolve ${host} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
   }
   // A name in the allowlist must not lead to the host itself or its loopback (DNS rebinding).
-  const bad = addresses.find((a) => isSpecialAddress(a) || o.blocked.includes(a));
+  const bad = addresses.find((a) => isSpecialAddress(a) || o.blocked().includes(a));
   if (bad) return { ok: false, rule: `${rule.entry} resolves to ${bad}, a host-local address` };
   return { ok: true, rule, address: addresses[0]! };
 }
@@ -352,8 +353,24 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   // Every network of the container: the agents' (one each, joined as they come) and the way out, whose clients are refused.
   const bind = '0.0.0.0';
   const upstream = env.QMS_EGRESS_UPSTREAM ?? 'qms-host';
-  // The host's own addresses (every interface, every network's gateway: QMS_EGRESS_BLOCKED) and its name here.
-  const blocked = [...(json<string[]>('QMS_EGRESS_BLOCKED') ?? []), ...(isIP(upstream) ? [upstream] : (await lookup(upstream, { all: true }).catch(() => [])).map((a) => a.address))];
+  // The host's own addresses: its name here, and every interface and network gateway as the host
+  // last wrote them (QMS_EGRESS_BLOCKED_FILE, rewritten by every `qms up`; read again when it changes).
+  const upstreamAddresses = isIP(upstream) ? [upstream] : (await lookup(upstream, { all: true }).catch(() => [])).map((a) => a.address);
+  const blockedFile = env.QMS_EGRESS_BLOCKED_FILE ?? '';
+  let blockedSeen = { mtimeMs: -1, list: upstreamAddresses as readonly string[] };
+  const blocked = (): readonly string[] => {
+    const mtimeMs = statSync(blockedFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (mtimeMs !== blockedSeen.mtimeMs) {
+      let listed: string[] = [];
+      try {
+        listed = (JSON.parse(readFileSync(blockedFile, 'utf8')) as unknown[]).filter((a): a is string => typeof a === 'string');
+      } catch {
+        // missing or half-written: the host's name alone until the next good read
+      }
+      blockedSeen = { mtimeMs, list: [...upstreamAddresses, ...listed] };
+    }
+    return blockedSeen.list;
+  };
   const running = await startEgressProxy({
     rules: json<AllowRule[]>('QMS_EGRESS_RULES'),
     bind,
