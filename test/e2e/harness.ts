@@ -180,9 +180,13 @@ function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-/** Containers (any state) labelled as this project's. */
+/**
+ * Containers (any state) qms manages for this project: agents and the egress proxy (`qms.root`).
+ * Not the image build's own step containers, which carry the image's `qms.project` label for a
+ * moment while a build that a failed run left behind finishes in the engine.
+ */
 export function projectContainers(repo: E2eRepo): string[] {
-  return docker('ps', '-aq', '--filter', `label=qms.project=${repo.name}`).split('\n').filter(Boolean);
+  return docker('ps', '-aq', '--filter', `label=qms.project=${repo.name}`, '--filter', 'label=qms.root').split('\n').filter(Boolean);
 }
 
 /** The agents' containers (labelled with their agent): not the egress proxy. */
