@@ -39,7 +39,6 @@ export interface EgressInput {
 
 export interface EgressResult {
   proxy: string;
-  proxyId: string;
   /** The network the agent joins (and only it). */
   network: string;
   action: 'reused' | 'created' | 'recreated';
@@ -205,7 +204,7 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
         await undo();
         throw err;
       }
-      return { proxy: names.proxy, proxyId: existing.Id, network: agentNetwork, action: 'reused' };
+      return { proxy: names.proxy, network: agentNetwork, action: 'reused' };
     }
     if (existing) await docker.getContainer(existing.Id).remove({ force: true });
     let container: Docker.Container | undefined;
@@ -251,7 +250,7 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
       await undo();
       throw err;
     }
-    return { proxy: names.proxy, proxyId: container.id, network: agentNetwork, action: existing ? 'recreated' : 'created' };
+    return { proxy: names.proxy, network: agentNetwork, action: existing ? 'recreated' : 'created' };
   });
 }
 

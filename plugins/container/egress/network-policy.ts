@@ -33,7 +33,7 @@ function bad(entry: unknown, why: string, fix: string): never {
   throw new ConfigError(`container(): network.allow entry ${JSON.stringify(entry)} ${why}`, fix, undefined, 'network.allow');
 }
 
-export function isIpv4(host: string): boolean {
+function isIpv4(host: string): boolean {
   return IPV4.test(host);
 }
 
