@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { connectDocker } from '../dist/plugins/docker-engine/client.js';
-import { defaultAgentUser } from '../dist/plugins/container/options.js';
+import { median } from './bench-project.mjs';
+import { buildLiteImage, time } from './lite-image.mjs';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -21,20 +22,9 @@ const TOKEN = `abench-token-${suffix}-0123456789abcdef`;
 const AGENTS = Array.from({ length: 20 }, (_, i) => `a${i + 1}`);
 const ROUNDS = 10;
 
-const time = async (fn) => {
-  const t = process.hrtime.bigint();
-  const r = await fn();
-  return [Number(process.hrtime.bigint() - t) / 1e6, r];
-};
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const docker = await connectDocker(process.env);
-const { uid, gid } = defaultAgentUser();
-const build = await docker.buildImage(
-  { context: repo, src: ['plugins/container/test/fixtures/agent-lite/Dockerfile', 'docker/entrypoint.sh', 'docker/healthcheck.sh', 'docker/mcp-headers.sh'] },
-  { t: IMAGE, dockerfile: 'plugins/container/test/fixtures/agent-lite/Dockerfile', buildargs: { BASE_IMAGE: process.env.QMS_BASE_IMAGE ?? 'qms-base:bookworm', AGENT_UID: String(uid), AGENT_GID: String(gid) } },
-);
-await new Promise((res, rej) => docker.modem.followProgress(build, (err, out) => (err || out.find((o) => o.error) ? rej(err ?? new Error(out.find((o) => o.error).error)) : res())));
+await buildLiteImage(docker, IMAGE);
 const root = await mkdtemp(join(tmpdir(), 'qms-abench-'));
 await chmod(root, 0o755);
 await mkdir(join(root, '.claude', 'agents'), { recursive: true });

@@ -6,12 +6,12 @@
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connectDocker } from '../dist/plugins/docker-engine/client.js';
+import { median } from './bench-project.mjs';
+import { buildLiteImage, time } from './lite-image.mjs';
 import { ensureContainer, containerStatuses, downContainers } from '../dist/plugins/container/api.js';
-import { resolveOptions, defaultAgentUser } from '../dist/plugins/container/options.js';
+import { resolveOptions } from '../dist/plugins/container/options.js';
 
-const repo = fileURLToPath(new URL('../', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
 const IMAGE = `qms-agent-lite:bench-${suffix}`;
 const PROJECT = `cbench-${suffix}`;
@@ -36,20 +36,9 @@ const endpoints = [
 ];
 // network 'open': the agent container's own start is measured here, not the egress proxy's (the light image has no node for it).
 const opts = (agent) => resolveOptions({ agent, image: IMAGE, limits: { cpus: 0.5, memory: '64m', pids: 100 }, sshDir: false, network: 'open' });
-const time = async (fn) => {
-  const t = process.hrtime.bigint();
-  const r = await fn();
-  return [Number(process.hrtime.bigint() - t) / 1e6, r];
-};
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const docker = await connectDocker(process.env);
-const { uid, gid } = defaultAgentUser();
-const build = await docker.buildImage(
-  { context: repo, src: ['plugins/container/test/fixtures/agent-lite/Dockerfile', 'docker/entrypoint.sh', 'docker/healthcheck.sh', 'docker/mcp-headers.sh'] },
-  { t: IMAGE, dockerfile: 'plugins/container/test/fixtures/agent-lite/Dockerfile', buildargs: { BASE_IMAGE: process.env.QMS_BASE_IMAGE ?? 'qms-base:bookworm', AGENT_UID: String(uid), AGENT_GID: String(gid) } },
-);
-await new Promise((res, rej) => docker.modem.followProgress(build, (err, out) => (err || out.find((o) => o.error) ? rej(err ?? new Error(out.find((o) => o.error).error)) : res())));
+await buildLiteImage(docker, IMAGE);
 
 const root = await mkdtemp(join(tmpdir(), 'qms-cbench-'));
 await chmod(root, 0o755);

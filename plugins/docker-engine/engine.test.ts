@@ -100,13 +100,11 @@ describe('engine records', () => {
   });
 });
 
-describe('qms up without an engine, no terminal', () => {
-  it('stops in the preflight, before any task starts: exit 1, the reason and the fix', async () => {
-    ensureBuilt();
-    const root = mkdtempSync(join(dir, 'project-'));
-    writeFileSync(
-      join(root, 'qms.config.ts'),
-      `import { writeFileSync } from 'node:fs';
+/** A config whose `up` is the engine task, then one that marks the project (`ran`) if it ever runs. */
+function writeEngineFirstConfig(root: string): void {
+  writeFileSync(
+    join(root, 'qms.config.ts'),
+    `import { writeFileSync } from 'node:fs';
 import { defineConfig, dockerEngine } from 'qms';
 export default defineConfig({
   plugins: [dockerEngine()],
@@ -114,7 +112,14 @@ export default defineConfig({
   chains: { up: ['engine', 'after'] },
 });
 `,
-    );
+  );
+}
+
+describe('qms up without an engine, no terminal', () => {
+  it('stops in the preflight, before any task starts: exit 1, the reason and the fix', async () => {
+    ensureBuilt();
+    const root = mkdtempSync(join(dir, 'project-'));
+    writeEngineFirstConfig(root);
     // --start-engine is the consent, not a way around what can't be started (an engine elsewhere).
     for (const args of [['up', '--no-attach'], ['up', '--no-attach', '--start-engine']]) {
       const run = spawnSync(process.execPath, [qmsBin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1', ...env } });
@@ -135,17 +140,7 @@ describe('qms up without an engine, on a terminal', () => {
   it.skipIf(!hidden)('asks before starting dockerd, naming it; "n" starts nothing and no task runs', () => {
     ensureBuilt();
     const root = mkdtempSync(join(dir, 'tty-'));
-    writeFileSync(
-      join(root, 'qms.config.ts'),
-      `import { writeFileSync } from 'node:fs';
-import { defineConfig, dockerEngine } from 'qms';
-export default defineConfig({
-  plugins: [dockerEngine()],
-  tasks: [{ name: 'after', run: async (ctx) => writeFileSync(ctx.root + '/ran', '') }],
-  chains: { up: ['engine', 'after'] },
-});
-`,
-    );
+    writeEngineFirstConfig(root);
     const before = readPid();
     const { CI: _ci, ...noCi } = process.env;
     const run = spawnSync('unshare', ['-m', 'sh', '-c', `mount --bind /dev/null ${DEFAULT_SOCKET} && exec script -qec "${process.execPath} ${qmsBin} up --no-attach" /dev/null`], {

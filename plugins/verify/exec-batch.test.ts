@@ -4,25 +4,14 @@
  * output and exit code come back apart, and the values handed on stdin are in no process's
  * environment or arguments.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Captured } from './capture-exec.js';
 import { ExecBatch, type RunCombined } from './exec-batch.js';
+import { hostSh } from '../../test/helpers/host-sh.js';
 
-const sh: RunCombined = (script, stdin) =>
-  new Promise<Captured>((resolve, reject) => {
-    const p = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
+const sh: RunCombined = hostSh(process.env.PATH ?? '/usr/bin:/bin');
 
 describe('ExecBatch', () => {
   it('runs one pass of checks in one exec, each job apart, the scripts in parallel', async () => {

@@ -5,7 +5,6 @@
  * status and body, the session id from `initialize` is used, the session is ended, an `sh`
  * step sits between requests, and the requests after `initialize` share one curl per run.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
-import type { Captured } from './capture-exec.js';
+import { hostSh } from '../../test/helpers/host-sh.js';
 import { ExecBatch } from './exec-batch.js';
 import { ENV_TOKEN, ENV_URL, initializeSteps, mcpScript, parseMcpOutput, toolCall } from './mcp-script.js';
 
@@ -62,17 +61,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const sh = (script: string, stdin: string): Promise<Captured> =>
-  new Promise((resolve, reject) => {
-    const p = spawn('sh', ['-c', script], { env: { PATH: `${dir}:/usr/bin:/bin` } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
+// `dir` (the curl that counts its starts, first on PATH) is made in beforeAll.
+const sh = (script: string, stdin: string) => hostSh(`${dir}:/usr/bin:/bin`)(script, stdin);
 
 describe('mcp script', () => {
   it('answers every step in order over one session, ends it, and starts curl once per run of requests', async () => {
