@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { builtinServerEntry } from '../mcp-server/package-root.js';
 import { resolveLaunch, type Launch, type McpServerOptions } from '../mcp-server/launch.js';
+import { requestText } from '../mcp-server/http-request.js';
 import { singleTokenFiles, type ServiceKind } from '../mcp-server/service-kind.js';
 import { inspectServer, startServer, stopServer } from '../mcp-server/supervisor.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
@@ -34,8 +35,8 @@ const files = singleTokenFiles('api');
 
 /** One answer of `GET /api/openapi.json` with the token: the server is up and takes the token. */
 async function probeApi(url: string, token: string, timeoutMs: number): Promise<{ summary: string; details: Record<string, string> }> {
-  const res = await fetch(`${url}api/openapi.json`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
-  const body = await res.text();
+  const res = await requestText(`${url}api/openapi.json`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
+  const body = res.body;
   if (res.status !== 200) throw new Error(`GET /api/openapi.json: HTTP ${res.status} ${body.slice(0, 200)}`);
   let doc: { openapi?: unknown };
   try {

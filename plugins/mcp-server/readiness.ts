@@ -6,6 +6,7 @@
  * to have exited.
  */
 import { QmsError } from '../../tasks/errors.js';
+import { requestText } from './http-request.js';
 import { jsonRpcResponse, MCP_PROTOCOL_VERSION as PROTOCOL_VERSION } from './jsonrpc-body.js';
 
 export interface ProbeResult {
@@ -14,16 +15,16 @@ export interface ProbeResult {
 }
 
 /**
- * One handshake; rejects on any failure (connection, HTTP status, not MCP, timeout). Spoken with
- * fetch rather than the SDK client, whose import (~200 ms, its zod schemas) dominated a warm
- * `qms up`: `initialize` → `notifications/initialized` → `tools/list`, then the session is ended
+ * One handshake; rejects on any failure (connection, HTTP status, not MCP, timeout). Spoken in
+ * plain HTTP rather than with the SDK client, whose import (~200 ms, its zod schemas) dominated a
+ * warm `qms up`: `initialize` → `notifications/initialized` → `tools/list`, then the session is ended
  * so probes (e.g. from `qms status`) do not pile up sessions on the server.
  */
 export async function probeMcp(url: string, token: string, timeoutMs = 3000): Promise<ProbeResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   let session: string | undefined;
   const post = async (message: Record<string, unknown>): Promise<{ status: number; body: string }> => {
-    const res = await fetch(url, {
+    const res = await requestText(url, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${token}`,
@@ -34,8 +35,8 @@ export async function probeMcp(url: string, token: string, timeoutMs = 3000): Pr
       body: JSON.stringify({ jsonrpc: '2.0', ...message }),
       signal,
     });
-    session ??= res.headers.get('mcp-session-id') ?? undefined;
-    return { status: res.status, body: await res.text() };
+    session ??= res.header('mcp-session-id');
+    return { status: res.status, body: res.body };
   };
   const call = async (id: number, method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const { status, body } = await post({ id, method, params });
@@ -57,7 +58,7 @@ export async function probeMcp(url: string, token: string, timeoutMs = 3000): Pr
     throw signal.aborted ? new Error(`no MCP answer within ${timeoutMs} ms`) : err;
   } finally {
     if (session) {
-      await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'mcp-session-id': session }, signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+      await requestText(url, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'mcp-session-id': session }, signal: AbortSignal.timeout(1000) }).catch(() => undefined);
     }
   }
 }
