@@ -39,6 +39,17 @@ describe('ExecBatch', () => {
     expect(batch.execs).toBe(1);
   });
 
+  it('keeps a dozen jobs apart (10.o sorts before 2.o), with any bytes, empty outputs and lines that look like its own', async () => {
+    const batch = new ExecBatch(sh);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        batch.join(() => batch.exec({ script: i % 3 === 0 ? `exit ${i}` : `printf 'job %s é\\t\\n  12 0.o\\n' ${i}; printf 'e%s' ${i} >&2; exit ${i}`, timeoutMs: 5000 })),
+      ),
+    );
+    expect(batch.execs).toBe(1);
+    results.forEach((r, i) => expect(r).toEqual(i % 3 === 0 ? { code: i, stdout: '', stderr: '' } : { code: i, stdout: `job ${i} é\t\n  12 0.o\n`, stderr: `e${i}` }));
+  });
+
   it('a second round (a check that probes again) is a second exec', async () => {
     const batch = new ExecBatch(sh);
     const out = await batch.join(async () => {

@@ -38,7 +38,12 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** One combined sh script: every job in a background subshell, then one line per job. */
+/**
+ * One combined sh script: every job in a background subshell, its stdout, stderr and exit code
+ * into files of its own; then, whatever the number of jobs, three process starts: `wc -c` of
+ * the files, and `cat` of them all through `base64` (a start per job and file was most of a
+ * batch's cost on a busy machine). The host cuts the decoded bytes by those counts.
+ */
 export function combinedScript(probes: readonly ProbeScript[], tag: string): { script: string; stdin: string } {
   const lines: string[] = [];
   const reads: string[] = [];
@@ -59,7 +64,11 @@ export function combinedScript(probes: readonly ProbeScript[], tag: string): { s
     `trap 'rm -rf "$D"' EXIT`,
     ...jobs,
     'wait',
-    `for i in ${probes.map((_, i) => i).join(' ')}; do printf '${tag}\\t%s\\t%s\\t%s\\t%s\\n' "$i" "$(cat "$D/$i.c" 2>/dev/null || echo 255)" "$(base64 < "$D/$i.o" | tr -d '\\n')" "$(base64 < "$D/$i.e" | tr -d '\\n')"; done`,
+    `cd "$D" || exit 3`,
+    `echo ${tag}`,
+    'wc -c -- *',
+    `echo ${tag}-DATA`,
+    'cat -- * | base64',
   ].join('\n');
   return { script, stdin: lines.map((l) => `${l}\n`).join('') };
 }
@@ -67,13 +76,30 @@ export function combinedScript(probes: readonly ProbeScript[], tag: string): { s
 /** Each job's output, by index, from the combined script's stdout. */
 export function splitCombined(stdout: string, tag: string, count: number, exitCode: number, stderr: string): Captured[] {
   const out: Captured[] = Array.from({ length: count }, () => ({ code: 255, stdout: '', stderr: `no result from the batched probe (exec exit ${exitCode}: ${stderr.trim().slice(0, 300)})` }));
-  const decode = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
-  for (const line of stdout.split('\n')) {
-    const cols = line.split('\t');
-    if (cols[0] !== tag || cols.length < 5) continue;
-    const i = Number(cols[1]);
-    if (!Number.isInteger(i) || i < 0 || i >= count) continue;
-    out[i] = { code: Number(cols[2]), stdout: decode(cols[3]), stderr: decode(cols[4]) };
+  const head = stdout.indexOf(`${tag}\n`);
+  const dataAt = stdout.indexOf(`\n${tag}-DATA\n`, head);
+  if (head < 0 || dataAt < 0) return out;
+  const files = stdout
+    .slice(head + tag.length + 1, dataAt)
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^\s*(\d+)\s+(\d+)\.([oec])$/.exec(line);
+      return m ? [{ size: Number(m[1]), job: Number(m[2]), kind: m[3] as 'o' | 'e' | 'c' }] : [];
+    });
+  const data = Buffer.from(stdout.slice(dataAt + tag.length + 7), 'base64');
+  const found = new Map<number, { c?: string; o?: string; e?: string }>();
+  let at = 0;
+  for (const f of files) {
+    const text = data.subarray(at, at + f.size).toString('utf8');
+    at += f.size;
+    if (f.job >= count) continue;
+    const job = found.get(f.job) ?? {};
+    job[f.kind] = text;
+    found.set(f.job, job);
+  }
+  for (const [i, job] of found) {
+    if (job.c === undefined) continue;
+    out[i] = { code: Number(job.c.trim()), stdout: job.o ?? '', stderr: job.e ?? '' };
   }
   return out;
 }

@@ -1,9 +1,9 @@
 /**
  * Checks (2) read-only paths, (3) writable paths, masked paths (`.qms/`, each `.env*`: nothing
- * readable) and (5) `git clone` into /projects — the container access table's probes — batched
- * into ONE `docker exec` of a small sh script that prints one machine-readable line per check:
- * `R<TAB>id<TAB>pass|fail|skip<TAB>base64(actual)`. Every probe cleans up after itself, a
- * write that unexpectedly succeeds is undone at once, and a read reports only byte counts.
+ * readable) and (5) `git clone` into /projects — the container access table's probes — in ONE
+ * small sh script that prints one machine-readable record per check (see PRELUDE). Every probe
+ * cleans up after itself, a write that unexpectedly succeeds is undone at once, and a read
+ * reports only byte counts.
  */
 import type { AccessRow, Probe } from '../container/access-table.js';
 import { CONTAINER_ROOT, IN_CONTAINER } from '../container/container-paths.js';
@@ -83,44 +83,57 @@ export function expectedOf(check: FsCheck): string {
   }
 }
 
+/**
+ * One record per check, `R<TAB>id<TAB>result<TAB>actual` ended by a NUL byte (no shell string
+ * holds one, so any message fits): the probes start as few processes as they can, since a
+ * process start is what a probe costs in a busy container; messages are tidied on the host.
+ */
 const PRELUDE = String.raw`
-out() { printf 'R\t%s\t%s\t%s\n' "$1" "$2" "$(printf '%s' "$3" | base64 | tr -d '\n')"; }
-msg() { printf '%s' "$1" | sed 's/^[^:]*sh: [0-9]*: //' | head -n 3; }
+out() { printf 'R\t%s\t%s\t%s\0' "$1" "$2" "$3"; }
 ro_dir() {
   [ -d "$2" ] || { out "$1" skip "$2 does not exist in the container"; return; }
   f="$2/.qms-verify-$N"
   if err=$( (: > "$f") 2>&1 ); then rm -f "$f"; out "$1" fail "write succeeded: created $f (removed again)";
-  else out "$1" pass "write refused: $(msg "$err")"; fi
+  else out "$1" pass "write refused: $err"; fi
 }
 ro_file() {
   [ -e "$2" ] || { out "$1" skip "$2 does not exist in the container"; return; }
   if err=$( (: >> "$2") 2>&1 ); then out "$1" fail "write access granted: $2 could be opened for writing";
-  else out "$1" pass "write refused: $(msg "$err")"; fi
+  else out "$1" pass "write refused: $err"; fi
 }
 rw_dir() {
-  f="$2/.qms-verify-$N"
-  if ! err=$( (printf 'qms verify %s\n' "$N" > "$f") 2>&1 ); then out "$1" fail "write refused: $(msg "$err")"; return; fi
-  got=$(cat "$f" 2>&1); rm -f "$f" 2>/dev/null
+  f="$2/.qms-verify-$N"; got=""
+  if ! err=$( (printf 'qms verify %s\n' "$N" > "$f") 2>&1 ); then out "$1" fail "write refused: $err"; return; fi
+  IFS= read -r got < "$f"; rm -f "$f" 2>/dev/null
   if [ -e "$f" ]; then out "$1" fail "created $f but could not remove it";
   elif [ "$got" = "qms verify $N" ]; then out "$1" pass "created, read back and removed $f";
   else out "$1" fail "created $f but read back: $got"; fi
 }
 masked_dir() {
-  id=$1; d=$2; shift 2; leaked=""
-  if list=$(ls -A "$d" 2>/dev/null) && [ -n "$list" ]; then leaked="listed $(printf '%s\n' "$list" | wc -l) entries"; fi
-  for f in "$@"; do
-    n=$(cat "$d/$f" 2>/dev/null | wc -c)
-    if [ "$n" -gt 0 ]; then leaked="$leaked; read $n bytes of $f"; fi
-  done
-  if [ -n "$leaked" ]; then out "$id" fail "readable: $(printf '%s' "$leaked" | sed 's/^; //')";
-  else out "$id" pass "listing refused or empty; none of the $# files readable"; fi
+  id=$1; d=$2; shift 2; leaked=""; files=$#
+  if list=$(ls -A "$d" 2>/dev/null) && [ -n "$list" ]; then
+    n=0; while IFS= read -r x; do n=$((n+1)); done <<LIST
+$list
+LIST
+    leaked="; listed $n entries"
+  fi
+  for f in "$@"; do set -- "$@" "$d/$f"; shift; done
+  # One read of them all; only when something was readable, one per file to name it.
+  if [ "$(($(cat -- "$@" 2>/dev/null | wc -c)))" -gt 0 ]; then
+    for f in "$@"; do
+      n=$(($(cat -- "$f" 2>/dev/null | wc -c)))
+      if [ "$n" -gt 0 ]; then leaked="$leaked; read $n bytes of ${"$"}{f#"$d/"}"; fi
+    done
+  fi
+  if [ -n "$leaked" ]; then out "$id" fail "readable: ${"$"}{leaked#; }";
+  else out "$id" pass "listing refused or empty; none of the $files files readable"; fi
 }
 masked_file() {
   if [ ! -e "$2" ] && [ ! -L "$2" ]; then out "$1" pass "not present in the container"; return; fi
   if err=$( (cat "$2" > /dev/null) 2>&1 ); then
-    n=$(cat "$2" 2>/dev/null | wc -c)
+    n=$(($(cat "$2" 2>/dev/null | wc -c)))
     if [ "$n" -gt 0 ]; then out "$1" fail "readable: $n bytes"; else out "$1" pass "empty: nothing readable"; fi
-  else out "$1" pass "read refused: $(msg "$err")"; fi
+  else out "$1" pass "read refused: $err"; fi
 }
 git_clone() {
   command -v git >/dev/null 2>&1 || { out "$1" fail "git is not installed in the image"; return; }
@@ -133,11 +146,12 @@ git_clone() {
   if err=$(git clone --quiet --shared --no-checkout "$src" "$dest" 2>&1) && head=$(git -C "$dest" rev-parse HEAD 2>&1) && tree=$(git -C "$dest" cat-file -t 'HEAD^{tree}' 2>&1) && [ "$tree" = tree ]; then
     out "$1" pass "cloned $src, HEAD $head, its tree readable$note"
   else
-    out "$1" fail "$(printf '%s' "$err $head $tree" | head -n 4)"
+    out "$1" fail "$err $head $tree"
   fi
   rm -rf "$dest"; [ "$src" = "$CR" ] || rm -rf "$src"
 }
-printf 'U\t%s\n' "$(id -u):$(id -g)"
+while read -r k a b rest; do case $k in Uid:) u=$a ;; Gid:) g=$a ;; esac; done < /proc/self/status
+printf 'U\t%s\0' "$u:$g"
 `;
 
 /** The whole script; `nonce` keeps concurrent verifications apart. */
@@ -150,17 +164,26 @@ export function fsScript(checks: readonly FsCheck[], nonce: string): string {
   return `N=${shq(nonce)}; CR=${shq(CONTAINER_ROOT)}\n${PRELUDE}\n${calls.join('\n')}\n`;
 }
 
+/** A shell's message without its `sh: 1: ` prefixes, at most four lines. */
+const tidy = (text: string): string =>
+  text
+    .replace(/(^|\s)[^\s:]*sh: \d+: /gm, '$1')
+    .split('\n')
+    .slice(0, 4)
+    .join('\n')
+    .trim();
+
 /** Results by check id, and the uid:gid the script ran as. */
 export function parseFsOutput(stdout: string): { results: Map<string, FsOutcome>; user: string | undefined } {
   const results = new Map<string, FsOutcome>();
   let user: string | undefined;
-  for (const line of stdout.split('\n')) {
-    const cols = line.split('\t');
+  for (const rec of stdout.split('\0')) {
+    const cols = rec.replace(/^\n+/, '').split('\t');
     if (cols[0] === 'U') user = cols[1];
     if (cols[0] !== 'R' || cols.length < 4) continue;
     const result = cols[2];
     if (result !== 'pass' && result !== 'fail' && result !== 'skip') continue;
-    results.set(cols[1] ?? '', { result, actual: Buffer.from(cols[3] ?? '', 'base64').toString('utf8').trim() });
+    results.set(cols[1] ?? '', { result, actual: tidy(cols.slice(3).join('\t')) });
   }
   return { results, user };
 }

@@ -78,7 +78,7 @@ describe('mcp script', () => {
     const script = mcpScript(steps);
     expect(script).not.toContain(TOKEN);
     const out = await batch.exec({ script, vars: { [ENV_URL]: url, [ENV_TOKEN]: TOKEN }, timeoutMs: 30_000 });
-    const { steps: got, noCurl } = parseMcpOutput(out.stdout);
+    const { steps: got, noCurl } = parseMcpOutput(out.stdout, steps);
     expect(noCurl).toBe(false);
     expect(got.map((s) => [s.name, s.exit, s.status])).toEqual([
       ['initialize', 0, 200],
@@ -103,8 +103,9 @@ describe('mcp script', () => {
 
   it('reports a server that is not there per step, with curl\'s error', async () => {
     const batch = new ExecBatch((script, stdin) => sh(script, stdin));
-    const out = await batch.exec({ script: mcpScript([...initializeSteps(1), toolCall(2, 'echo', { text: 'x' })]), vars: { [ENV_URL]: 'http://127.0.0.1:1/mcp', [ENV_TOKEN]: TOKEN }, timeoutMs: 30_000 });
-    const { steps } = parseMcpOutput(out.stdout);
+    const sent = [...initializeSteps(1), toolCall(2, 'echo', { text: 'x' })];
+    const out = await batch.exec({ script: mcpScript(sent), vars: { [ENV_URL]: 'http://127.0.0.1:1/mcp', [ENV_TOKEN]: TOKEN }, timeoutMs: 30_000 });
+    const { steps } = parseMcpOutput(out.stdout, sent);
     expect(steps.map((s) => [s.name, s.exit])).toEqual([
       ['initialize', 7],
       ['notifications/initialized', 7],

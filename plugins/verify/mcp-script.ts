@@ -4,9 +4,15 @@
  * `mcp-session-id` from `initialize`. The bearer token is a shell variable (set from the exec's
  * stdin, exec-batch.ts) and reaches curl through its stdin config (`-K -`), so it is in no
  * process's argv or environment. The requests after `initialize` share one curl per run of them
- * (curl's own start is the cost here). One line per step:
- * `S<TAB>name<TAB>curl exit<TAB>http status<TAB>base64(body)<TAB>base64(curl error)`.
- * `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
+ * (curl's own start is the cost here). `sh` steps run a shell snippet between requests (e.g.
+ * editing the checked-out file).
+ *
+ * Process starts are what a probe costs in a container on a busy machine, so nothing is started
+ * per step: curl writes each answer into a file of its own and one line per answer
+ * (`M<TAB>curl exit<TAB>http status<TAB>bytes<TAB>curl error`) through its write-out; at the end
+ * one `cat` prints the lines, `B`, then the answers back to back. The answers are framed by
+ * their byte counts, never by a marker an answer could contain (documents and workspace
+ * listings the agent wrote come back in them).
  */
 import { jsonRpcResponse, MCP_PROTOCOL_VERSION, toolText } from '../mcp-server/jsonrpc-body.js';
 import { shq } from './shell-quote.js';
@@ -34,60 +40,54 @@ export const toolCall = (id: number, name: string, args: Record<string, unknown>
 export const ENV_URL = 'QMS_VERIFY_URL';
 export const ENV_TOKEN = 'QMS_VERIFY_TOKEN';
 
+/** The session id from header line `$l` (sh parameter expansions: kept out of the template below). */
+const SID_FROM_LINE = 'SID=${l#*:}; SID=${SID# }; SID=${SID%"$CR"}';
+
 const PRELUDE = String.raw`
 command -v curl >/dev/null 2>&1 || { printf 'NOCURL\n'; exit 0; }
 T=$(mktemp -d 2>/dev/null || { d=/tmp/.qms-verify-$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 3
 trap 'rm -rf "$T"' EXIT
 SID=""
-TAB=$(printf '\t')
-b64() { base64 < "$1" | tr -d '\n'; }
+CR=$(printf '\r')
+: > "$T/m"
 cfg() {
+  printf 'url = "%s"\nsilent\n' "$QMS_VERIFY_URL"
   printf 'header = "Authorization: Bearer %s"\n' "$QMS_VERIFY_TOKEN"
   if [ -n "$SID" ]; then printf 'header = "Mcp-Session-Id: %s"\n' "$SID"; fi
 }
-rpc() {
-  : > "$T/h"; : > "$T/b"; : > "$T/e"
-  code=$(cfg | curl -sS -K - --max-time 15 -X POST -H 'Content-Type: application/json' \
-    -H 'Accept: application/json, text/event-stream' -D "$T/h" -o "$T/b" -w '%{http_code}' \
-    --data-binary "$2" "$QMS_VERIFY_URL" 2>"$T/e")
-  rc=$?
-  if [ -z "$SID" ]; then SID=$(grep -i '^mcp-session-id:' "$T/h" | head -n 1 | cut -d: -f2- | tr -d ' \r'); fi
-  printf 'S\t%s\t%s\t%s\t%s\t%s\n' "$1" "$rc" "$code" "$(b64 "$T/b")" "$(b64 "$T/e")"
-}
-transfer() {
-  printf 'url = "%s"\n' "$QMS_VERIFY_URL"
-  cfg
-  printf 'write-out = "%%{http_code}\\t%%{exitcode}\\t%%{errormsg}\\n"\nsilent\n'
-}
-# rpcs END name body [name body]...: the requests one after the other in ONE curl (a curl
-# start costs more than a request), each answer in its own file; END=1 ends the session too.
+# rpcs END k body [k body]...: the requests one after the other in ONE curl, answer k into
+# $T/bk and its line into $T/m; the first run (no session yet) keeps the headers for the
+# session id; END=1 ends the session too.
 rpcs() {
-  end=$1; shift; n=0
-  while [ $# -gt 1 ]; do n=$((n+1)); printf '%s' "$1" > "$T/n$n"; printf '%s' "$2" > "$T/q$n"; : > "$T/b$n"; shift 2; done
-  k=1
+  end=$1; shift; first=1
   {
-    while [ $k -le $n ]; do
-      [ $k = 1 ] || printf 'next\n'
-      transfer
+    while [ $# -gt 1 ]; do
+      printf '%s' "$2" > "$T/q$1"; : > "$T/b$1"
+      [ $first = 1 ] || printf 'next\n'
+      first=0
+      cfg
       printf 'header = "Content-Type: application/json"\nheader = "Accept: application/json, text/event-stream"\n'
-      printf 'data-binary = "@%s"\noutput = "%s"\nmax-time = 15\n' "$T/q$k" "$T/b$k"
-      k=$((k+1))
+      printf 'data-binary = "@%s"\noutput = "%s"\nmax-time = 15\n' "$T/q$1" "$T/b$1"
+      printf 'write-out = "M\\t%%{exitcode}\\t%%{http_code}\\t%%{size_download}\\t%%{errormsg}\\n"\n'
+      [ -n "$SID" ] || printf 'dump-header = "%s"\n' "$T/h"
+      shift 2
     done
-    if [ "$end" = 1 ] && [ -n "$SID" ]; then printf 'next\n'; transfer; printf 'request = "DELETE"\noutput = "/dev/null"\nmax-time = 5\n'; fi
-  } | curl -K - > "$T/w" 2>/dev/null
-  k=1
-  while [ $k -le $n ] && IFS="$TAB" read -r code rc err; do
-    printf 'S\t%s\t%s\t%s\t%s\t%s\n' "$(cat "$T/n$k")" "$rc" "$code" "$(b64 "$T/b$k")" "$(printf '%s' "$err" | base64 | tr -d '\n')"
-    k=$((k+1))
-  done < "$T/w"
+    if [ "$end" = 1 ] && [ -n "$SID" ]; then printf 'next\n'; cfg; printf 'request = "DELETE"\noutput = "/dev/null"\nmax-time = 5\nwrite-out = ""\n'; fi
+  } | curl -K - >> "$T/m" 2>/dev/null
+  if [ -z "$SID" ] && [ -f "$T/h" ]; then
+    while IFS= read -r l; do
+      case $l in [Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]:*) ${SID_FROM_LINE}; break ;; esac
+    done < "$T/h"
+  fi
 }
+# step k script: a shell snippet; its output is answer k.
 step() {
-  : > "$T/b"
-  (eval "$2") > "$T/b" 2>&1
-  printf 'S\t%s\t%s\t%s\t%s\t\n' "$1" "$?" "-" "$(b64 "$T/b")"
+  (eval "$2") > "$T/b$1" 2>&1
+  rc=$?
+  printf 'M\t%s\t-\t%s\t\n' "$rc" "$(($(wc -c < "$T/b$1")))" >> "$T/m"
 }
 end_session() {
-  [ -n "$SID" ] && cfg | curl -sS -K - --max-time 5 -X DELETE -o /dev/null "$QMS_VERIFY_URL" 2>/dev/null
+  [ -n "$SID" ] && { cfg; printf 'request = "DELETE"\noutput = "/dev/null"\nmax-time = 5\n'; } | curl -K - 2>/dev/null
   return 0
 }
 `;
@@ -95,7 +95,7 @@ end_session() {
 /**
  * The script for `steps`: the first request alone (it brings the session id), then each run of
  * requests between `sh` steps in one curl; the session is ended with the last run (or alone
- * after a trailing `sh` step).
+ * after a trailing `sh` step); then the lines and the answers.
  */
 export function mcpScript(steps: readonly McpStep[]): string {
   const lines: string[] = [];
@@ -106,18 +106,20 @@ export function mcpScript(steps: readonly McpStep[]): string {
     else if (end) lines.push('end_session');
     run = [];
   };
-  for (const s of steps) {
+  steps.forEach((s, i) => {
+    const k = i + 1;
     if (s.kind === 'sh') {
       flush(false);
-      lines.push(`step ${shq(s.name)} ${shq(s.script)}`);
+      lines.push(`step ${k} ${shq(s.script)}`);
     } else if (first) {
-      lines.push(`rpc ${shq(s.name)} ${shq(JSON.stringify(s.body))}`);
+      lines.push(`rpcs 0 ${k} ${shq(JSON.stringify(s.body))}`);
+      first = false;
     } else {
-      run.push(`${shq(s.name)} ${shq(JSON.stringify(s.body))}`);
+      run.push(`${k} ${shq(JSON.stringify(s.body))}`);
     }
-    if (s.kind === 'rpc') first = false;
-  }
+  });
   flush(true);
+  lines.push(`printf 'B\\n' >> "$T/m"`, `cat "$T/m"${steps.map((_, i) => ` "$T/b${i + 1}"`).join('')}`);
   return `${PRELUDE}\n${lines.join('\n')}\n`;
 }
 
@@ -131,17 +133,35 @@ export interface StepOutput {
   stderr: string;
 }
 
-/** Parsed step lines, in order; `noCurl` when the image has no curl. */
-export function parseMcpOutput(stdout: string): { steps: StepOutput[]; noCurl: boolean } {
-  const steps: StepOutput[] = [];
-  const decode = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
-  for (const line of stdout.split('\n')) {
+/**
+ * The steps' answers, in order, from the script's output (`steps`: what the script was made
+ * of); a step with no line (the script stopped early) has exit -1. `noCurl` when the image has
+ * no curl.
+ */
+export function parseMcpOutput(stdout: string, steps: readonly McpStep[]): { steps: StepOutput[]; noCurl: boolean } {
+  if (stdout.startsWith('NOCURL')) return { steps: [], noCurl: true };
+  const bytes = Buffer.from(stdout, 'utf8');
+  const heads: Array<{ exit: number; status: number | undefined; size: number; error: string }> = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const nl = bytes.indexOf(10, at);
+    if (nl < 0) break;
+    const line = bytes.subarray(at, nl).toString('utf8');
+    at = nl + 1;
+    if (line === 'B') break;
     const cols = line.split('\t');
-    if (cols[0] !== 'S' || cols.length < 5) continue;
-    const status = Number(cols[3]);
-    steps.push({ name: cols[1] ?? '', exit: Number(cols[2]), status: Number.isFinite(status) && cols[3] !== '-' ? status : undefined, body: decode(cols[4]), stderr: decode(cols[5]) });
+    if (cols[0] !== 'M' || cols.length < 4) continue;
+    const status = Number(cols[2]);
+    heads.push({ exit: Number(cols[1]), status: cols[2] !== '-' && Number.isFinite(status) ? status : undefined, size: Math.max(0, Number(cols[3]) || 0), error: cols.slice(4).join('\t') });
   }
-  return { steps, noCurl: stdout.startsWith('NOCURL') };
+  const out = steps.map((s, i): StepOutput => {
+    const h = heads[i];
+    if (!h) return { name: s.name, exit: -1, status: undefined, body: '', stderr: 'no answer: the script stopped before this step' };
+    const body = bytes.subarray(at, at + h.size).toString('utf8');
+    at += h.size;
+    return { name: s.name, exit: h.exit, status: h.status, body, stderr: h.error };
+  });
+  return { steps: out, noCurl: false };
 }
 
 /** A `tools/call` step's answer: the tool's text and whether it is an error (a transport or JSON-RPC failure is one, with the problem). */

@@ -75,24 +75,35 @@ describe('in-container scripts', () => {
     const checks = fsChecks(rows('/home/u/.ssh'));
     const script = fsScript(checks, 'n1');
     for (const c of checks) expect(script).toContain(`'${c.id}'`);
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const { results, user } = parseFsOutput(`U\t1000:1000\nR\tro:/pipe-dream/\tpass\t${b64('write refused: Read-only file system')}\ngarbage\n`);
+    const { results, user } = parseFsOutput(
+      `U\t1000:1000\0R\tro:/pipe-dream/\tpass\twrite refused: sh: 1: cannot create /pipe-dream/x: Read-only file system\0garbage\0R\tmasked:/x\tfail\treadable: a\tb\nc\nd\ne\nf\0`,
+    );
     expect(user).toBe('1000:1000');
-    expect(results.get('ro:/pipe-dream/')).toEqual({ result: 'pass', actual: 'write refused: Read-only file system' });
+    expect(results.get('ro:/pipe-dream/')).toEqual({ result: 'pass', actual: 'write refused: cannot create /pipe-dream/x: Read-only file system' });
+    expect(results.get('masked:/x')).toEqual({ result: 'fail', actual: 'readable: a\tb\nc\nd\ne' });
   });
 
   it('mcp script: the token is read from a shell variable, never written into the script', () => {
     const script = mcpScript(initializeSteps(1));
     expect(script).toContain('"$QMS_VERIFY_TOKEN"');
-    expect(script).toContain('curl -sS -K -');
     expect(script).toContain('curl -K -');
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const { steps, noCurl } = parseMcpOutput(`S\tinitialize\t0\t200\t${b64('{"id":1}')}\t\nS\tedit\t1\t-\t${b64('denied')}\t\n`);
+  });
+
+  it('mcp script output: answers framed by their byte counts, whatever they hold', () => {
+    const steps = [...initializeSteps(1), { kind: 'sh' as const, name: 'edit', script: 'true' }, { kind: 'rpc' as const, name: 'tools/list', body: {} }];
+    // The first answer holds what looks like the script's own lines; the sh step's is multi-byte.
+    const first = '{"id":1}\nM\t0\t200\t3\t\nB\n';
+    const edit = 'refusé\n';
+    const out = `M\t0\t200\t${Buffer.byteLength(first)}\t\nM\t0\t202\t0\t\nM\t1\t-\t${Buffer.byteLength(edit)}\t\nB\n${first}${edit}`;
+    const { steps: got, noCurl } = parseMcpOutput(out, steps);
     expect(noCurl).toBe(false);
-    expect(steps).toEqual([
-      { name: 'initialize', exit: 0, status: 200, body: '{"id":1}', stderr: '' },
-      { name: 'edit', exit: 1, status: undefined, body: 'denied', stderr: '' },
+    expect(got).toEqual([
+      { name: 'initialize', exit: 0, status: 200, body: first, stderr: '' },
+      { name: 'notifications/initialized', exit: 0, status: 202, body: '', stderr: '' },
+      { name: 'edit', exit: 1, status: undefined, body: edit, stderr: '' },
+      { name: 'tools/list', exit: -1, status: undefined, body: '', stderr: 'no answer: the script stopped before this step' },
     ]);
+    expect(parseMcpOutput('NOCURL\n', steps)).toEqual({ steps: [], noCurl: true });
   });
 });
 

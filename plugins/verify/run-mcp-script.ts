@@ -12,7 +12,7 @@ export interface ScriptRun {
 
 export async function runMcpScript(target: VerifyTarget, endpoint: McpEndpoint, steps: readonly McpStep[], timeoutMs = 30_000): Promise<ScriptRun> {
   const out = await target.probe({ script: mcpScript(steps), vars: { [ENV_URL]: endpoint.containerUrl, [ENV_TOKEN]: endpoint.token }, timeoutMs });
-  const parsed = parseMcpOutput(out.stdout);
+  const parsed = parseMcpOutput(out.stdout, steps);
   // Belt and braces: nothing the container printed may carry the token into the evidence.
   const scrub = (s: string): string => s.split(endpoint.token).join('***');
   return {
