@@ -34,6 +34,8 @@ const VAR = /^[A-Z_][A-Z0-9_]*$/;
 
 interface Pending {
   probe: ProbeScript;
+  /** How many joined checks wait for this script (several share one MCP session's: mcp-session.ts). */
+  waiters: number;
   resolve: (c: Captured) => void;
   reject: (e: unknown) => void;
 }
@@ -123,10 +125,10 @@ export class ExecBatch {
     }
   }
 
-  /** Runs `probe` in the next combined exec. */
-  exec(probe: ProbeScript): Promise<Captured> {
+  /** Runs `probe` in the next combined exec; `waiters`: the joined checks waiting for it. */
+  exec(probe: ProbeScript, waiters = 1): Promise<Captured> {
     return new Promise<Captured>((resolve, reject) => {
-      this.queue.push({ probe, resolve, reject });
+      this.queue.push({ probe, waiters, resolve, reject });
       this.maybeRun();
     });
   }
@@ -134,7 +136,8 @@ export class ExecBatch {
   private maybeRun(): void {
     // Looked at on the next turn: checks started in the same turn (one list of them) join first.
     setImmediate(() => {
-      if (this.queue.length > 0 && this.queue.length >= this.active) this.run();
+      const waiting = this.queue.reduce((n, p) => n + p.waiters, 0);
+      if (this.queue.length > 0 && waiting >= this.active) this.run();
     });
   }
 

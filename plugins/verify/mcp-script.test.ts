@@ -4,6 +4,7 @@
  * through the probe batch, as in the container: every step answers in order with its own
  * status and body, the session id from `initialize` is used, the session is ended, an `sh`
  * step sits between requests, and the requests after `initialize` share one curl per run.
+ * Several checks of one server share one session and one script (SharedMcpSession).
  */
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,12 +17,16 @@ import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
 import { hostSh } from '../../test/helpers/host-sh.js';
 import { ExecBatch } from './exec-batch.js';
 import { ENV_TOKEN, ENV_URL, initializeSteps, mcpScript, parseMcpOutput, toolCall } from './mcp-script.js';
+import { SharedMcpSession } from './mcp-session.js';
+import { runMcpScript } from './run-mcp-script.js';
+import type { VerifyTarget } from './target.js';
 
 const TOKEN = `tok-${randomUUID()}`;
 let http: Server;
 let url: string;
 let dir: string;
 const closed: string[] = [];
+const opened: string[] = [];
 
 async function handle(req: IncomingMessage, res: ServerResponse, sessions: Map<string, { handleRequest: (req: IncomingMessage, res: ServerResponse) => Promise<void> }>): Promise<void> {
   if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
@@ -36,7 +41,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, sessions: Map<s
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: () => randomUUID(),
     enableJsonResponse: true,
-    onsessioninitialized: (id) => void sessions.set(id, transport),
+    onsessioninitialized: (id) => {
+      opened.push(id);
+      sessions.set(id, transport);
+    },
   });
   transport.onclose = () => {
     if (transport.sessionId) closed.push(transport.sessionId);
@@ -112,5 +120,48 @@ describe('mcp script', () => {
       ['tools/call echo', 7],
     ]);
     expect(steps[2]!.stderr).toMatch(/connect/i);
+  });
+});
+
+describe('shared MCP session', () => {
+  it("runs the checks of one server as one script in one session, each answered under its own ids; a later request runs alone", async () => {
+    const runs: string[] = [];
+    const batch = new ExecBatch((script, stdin) => {
+      runs.push(script);
+      return sh(script, stdin);
+    });
+    const endpoint = { name: 'srv', port: 0, hostUrl: url, containerUrl: url, token: TOKEN };
+    const sessions = new Map<string, SharedMcpSession>();
+    const target = { probe: (p, waiters) => batch.exec(p, waiters), sessions } as Pick<VerifyTarget, 'probe' | 'sessions'> as VerifyTarget;
+    const session = new SharedMcpSession(target, endpoint);
+    sessions.set('srv', session);
+    const before = opened.length;
+    const echo = (body: string | undefined, id: number) => toolText(jsonRpcResponse(body ?? '', id));
+    const [a, b, none] = await Promise.all([
+      batch.join(() => session.join(() => runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'echo', { text: 'a' })]))),
+      batch.join(() =>
+        session.join(async () => {
+          await new Promise((r) => setTimeout(r, 50)); // busy on the host first
+          return runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'echo', { text: 'b' }), { kind: 'sh', name: 'edit', script: 'printf x' }, toolCall(3, 'echo', { text: 'b2' })]);
+        }),
+      ),
+      batch.join(() => session.join(async () => 'asked nothing')),
+    ]);
+    expect(none).toBe('asked nothing');
+    expect(runs).toHaveLength(1);
+    expect(opened.length - before).toBe(1);
+    expect(a.steps.map((s) => [s.name, s.status])).toEqual([['initialize', 200], ['notifications/initialized', 202], ['tools/call echo', 200]]);
+    expect(jsonRpcResponse(a.steps[0]!.body, 1)?.result?.serverInfo).toMatchObject({ name: 'script-test' });
+    expect(echo(a.steps[2]?.body, 2)).toBe('echo a');
+    expect(b.steps.map((s) => s.name)).toEqual(['initialize', 'notifications/initialized', 'tools/call echo', 'edit', 'tools/call echo']);
+    expect(echo(b.steps[2]?.body, 2)).toBe('echo b');
+    expect(b.steps[3]?.body).toBe('x');
+    expect(echo(b.steps[4]?.body, 3)).toBe('echo b2');
+    // The ids the server saw were the session's own: one per request, never reused.
+    expect(runs[0]!.match(/"id":\d+/g)).toEqual(['"id":1', '"id":2', '"id":3', '"id":4']);
+
+    const later = await runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'echo', { text: 'c' })]);
+    expect(echo(later.steps[2]?.body, 2)).toBe('echo c');
+    expect(opened.length - before).toBe(2);
   });
 });

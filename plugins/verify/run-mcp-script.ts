@@ -10,8 +10,15 @@ export interface ScriptRun {
   stderr: string;
 }
 
-export async function runMcpScript(target: VerifyTarget, endpoint: McpEndpoint, steps: readonly McpStep[], timeoutMs = 30_000): Promise<ScriptRun> {
-  const out = await target.probe({ script: mcpScript(steps), vars: { [ENV_URL]: endpoint.containerUrl, [ENV_TOKEN]: endpoint.token }, timeoutMs });
+/** The steps' answers: in the server's shared session when the verification keeps one (mcp-session.ts), else in a script of their own. */
+export function runMcpScript(target: VerifyTarget, endpoint: McpEndpoint, steps: readonly McpStep[]): Promise<ScriptRun> {
+  const shared = target.sessions?.get(endpoint.name);
+  return shared ? shared.run(steps) : runMcpScriptAlone(target, endpoint, steps);
+}
+
+/** `steps` as one script (`waiters`: the checks it answers, for the exec batch). */
+export async function runMcpScriptAlone(target: VerifyTarget, endpoint: McpEndpoint, steps: readonly McpStep[], waiters = 1): Promise<ScriptRun> {
+  const out = await target.probe({ script: mcpScript(steps), vars: { [ENV_URL]: endpoint.containerUrl, [ENV_TOKEN]: endpoint.token }, timeoutMs: 30_000 }, waiters);
   const parsed = parseMcpOutput(out.stdout, steps);
   // Belt and braces: nothing the container printed may carry the token into the evidence.
   const scrub = (s: string): string => s.split(endpoint.token).join('***');

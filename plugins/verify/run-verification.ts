@@ -1,6 +1,7 @@
 /**
  * One verification of a running agent container: all checks at once, their in-container probes
- * folded into one `docker exec` (exec-batch.ts), the evidence written into the session folder,
+ * folded into one `docker exec` (exec-batch.ts), the checks of one MCP server in one session
+ * with it (mcp-session.ts), the evidence written into the session folder,
  * and a QmsError listing the failed checks (pointing at the report) when any failed.
  */
 import { randomBytes } from 'node:crypto';
@@ -29,6 +30,7 @@ import { evidenceStem, writeReport } from './write-report.js';
 import { checkGitIdentity } from './check-git-identity.js';
 import { checkEgress } from './check-egress.js';
 import { ExecBatch } from './exec-batch.js';
+import { SharedMcpSession } from './mcp-session.js';
 import { agentRoleFile } from '../container/host-paths.js';
 
 export interface VerificationInput {
@@ -107,6 +109,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   const guarded = guardedIn(batch);
   // A check that execs on its own (the egress probes run as a uid of their own) stays out of the batch, so it never holds it.
   const unbatched = guardedIn({ join: (fn) => fn() });
+  const sessions = new Map<string, SharedMcpSession>();
   const target: VerifyTarget = {
     docker,
     containerId: info.Id,
@@ -114,8 +117,12 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     agent: input.agent,
     signal: input.signal,
     nonce: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
-    probe: (p) => batch.exec(p),
+    probe: (p, waiters) => batch.exec(p, waiters),
+    sessions,
   };
+  // The checks that talk to one server share one MCP session (and one script) with it.
+  for (const e of input.endpoints) sessions.set(e.name, new SharedMcpSession(target, e));
+  const using = <T>(e: McpEndpoint, fn: () => Promise<T>): Promise<T> => sessions.get(e.name)?.join(fn) ?? fn();
   const mounted = new Set(info.Mounts.map((m) => m.Destination.replace(/\/$/, '')));
   const sshMount = info.Mounts.find((m) => m.Destination === '/.ssh');
   // The access table as it should be now: the secret files on disk at this moment (one
@@ -151,22 +158,24 @@ export async function runVerification(input: VerificationInput): Promise<Verific
       execUser = user ?? '?';
       return records;
     }).finally(() => maskedDir.cleanup()),
-    ...input.endpoints.map((e) => guarded(`mcp:${e.name}`, 'mcp', `MCP server ${e.name}`, () => checkMcpServer(target, e))),
+    ...input.endpoints.map((e) => guarded(`mcp:${e.name}`, 'mcp', `MCP server ${e.name}`, () => using(e, () => checkMcpServer(target, e)))),
     input.claudeMcpList !== false && input.endpoints.length > 0
       ? guarded('mcp:claude-mcp-list', 'mcp', 'claude mcp list', () => claudeMcpList(input, target, info.Config.Labels?.['qms.config-hash'] ?? ''))
       : Promise.resolve([]),
     input.qmsServer === false
       ? Promise.resolve([])
       : qmsEndpoint
-        ? guarded('qms', 'qms-round-trip', 'QMS server from inside the container', () => checkQms(target, qmsEndpoint, input.root, input.qmsRoundTrip && input.agent === roster[0] ? { roundTripDoc: input.qmsRoundTrip } : {}))
+        ? guarded('qms', 'qms-round-trip', 'QMS server from inside the container', () =>
+            using(qmsEndpoint, () => checkQms(target, qmsEndpoint, input.root, input.qmsRoundTrip && input.agent === roster[0] ? { roundTripDoc: input.qmsRoundTrip } : {})),
+          )
         : Promise.resolve([
             record(
               { id: 'qms-round-trip', group: 'qms-round-trip', title: 'QMS checkout → edit → checkin round trip', how: '-', expected: `an MCP server named ${input.qmsServer}`, actual: `no MCP server named ${input.qmsServer} is configured`, result: 'fail' },
               startedAt,
             ),
           ]),
-    gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => checkGitBoundary(target, gitEndpoint, input.root)) : Promise.resolve([]),
-    gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => checkGitIdentity(target, gitEndpoint, input.root)) : Promise.resolve([]),
+    gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => using(gitEndpoint, () => checkGitBoundary(target, gitEndpoint, input.root))) : Promise.resolve([]),
+    gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => using(gitEndpoint, () => checkGitIdentity(target, gitEndpoint, input.root))) : Promise.resolve([]),
     unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project })),
     guarded('config', 'container-config', 'limits and security options', async () =>
       checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { captureExec, type Captured } from './capture-exec.js';
 import { ExecBatch, type ProbeScript, type RunCombined } from './exec-batch.js';
+import type { SharedMcpSession } from './mcp-session.js';
 
 export interface VerifyTarget {
   docker: Docker;
@@ -12,8 +13,10 @@ export interface VerifyTarget {
   signal: AbortSignal;
   /** A per-run nonce in scratch names, so concurrent verifications never collide. */
   nonce: string;
-  /** Runs an sh probe in the container as `user` (batched with the other checks' probes: exec-batch.ts). */
-  probe(p: ProbeScript): Promise<Captured>;
+  /** Runs an sh probe in the container as `user` (batched with the other checks' probes: exec-batch.ts); `waiters`: the checks it answers. */
+  probe(p: ProbeScript, waiters?: number): Promise<Captured>;
+  /** MCP sessions shared by the checks of this pass, by server name (mcp-session.ts). */
+  sessions?: ReadonlyMap<string, SharedMcpSession>;
 }
 
 /** How a batch reaches the container: `sh -c` as `user`, its values on stdin. */
@@ -25,5 +28,5 @@ export const combinedRunner =
 /** A target for one check on its own (tests, scripts): each probe is an exec of its own. */
 export function standaloneTarget(t: Omit<VerifyTarget, 'probe'>): VerifyTarget {
   const batch = new ExecBatch(combinedRunner(t.docker, t.containerId, t.user, t.signal));
-  return { ...t, probe: (p) => batch.exec(p) };
+  return { ...t, probe: (p, waiters) => batch.exec(p, waiters) };
 }

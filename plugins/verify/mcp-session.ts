@@ -1,0 +1,106 @@
+/**
+ * One MCP session per server for the checks of one verification pass: the checks that talk to
+ * the same server (its handshake, the QMS or git probes, the identity probe) hand over their
+ * steps, and the session runs them all as ONE script — one `initialize`, one curl per run of
+ * requests — instead of a script, a handshake and two or three curl starts per check.
+ *
+ * Like the exec batch it is a barrier: checks `join` it, and it runs once every joined check is
+ * waiting for its answers or done. The requests get session-wide JSON-RPC ids (MCP forbids
+ * reusing one in a session) and each check gets its answers back under its own ids, with the
+ * shared handshake's answers in place of its own `initialize` steps. A check asking after the
+ * session ran (a second round) gets a script of its own.
+ */
+import type { McpEndpoint } from '../mcp-server/endpoint.js';
+import { jsonRpcResponse } from '../mcp-server/jsonrpc-body.js';
+import { initializeSteps, type McpStep, type StepOutput } from './mcp-script.js';
+import { runMcpScriptAlone, type ScriptRun } from './run-mcp-script.js';
+import type { VerifyTarget } from './target.js';
+
+interface Request {
+  steps: readonly McpStep[];
+  resolve: (r: ScriptRun) => void;
+  reject: (e: unknown) => void;
+}
+
+const HANDSHAKE = new Set(['initialize', 'notifications/initialized']);
+const isHandshake = (s: McpStep): boolean => s.kind === 'rpc' && HANDSHAKE.has(String(s.body.method));
+
+/** An answer read under the session's id `sent`, written back as plain JSON under the check's `own` id. */
+function underOwnId(step: StepOutput, sent: number, own: unknown): StepOutput {
+  const answer = jsonRpcResponse(step.body, sent);
+  return answer ? { ...step, body: JSON.stringify({ ...answer, id: own }) } : step;
+}
+
+export class SharedMcpSession {
+  private active = 0;
+  private pending: Request[] = [];
+  private ran = false;
+
+  constructor(
+    private readonly target: VerifyTarget,
+    private readonly endpoint: McpEndpoint,
+  ) {}
+
+  /** Runs `fn` (a check using this server) as a participant: the session waits for its steps or its end. */
+  async join<T>(fn: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.maybeRun();
+    }
+  }
+
+  /** The answers to `steps` (a check's own script: its handshake, then its requests). */
+  run(steps: readonly McpStep[]): Promise<ScriptRun> {
+    if (this.ran) return runMcpScriptAlone(this.target, this.endpoint, steps);
+    return new Promise<ScriptRun>((resolve, reject) => {
+      this.pending.push({ steps, resolve, reject });
+      this.maybeRun();
+    });
+  }
+
+  private maybeRun(): void {
+    // On the next turn, as the exec batch does: checks started together all join first.
+    setImmediate(() => {
+      if (!this.ran && this.pending.length > 0 && this.pending.length >= this.active) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.ran = true;
+    const requests = this.pending;
+    this.pending = [];
+    // The shared handshake takes id 1; each check's requests follow under fresh ids.
+    const merged: McpStep[] = initializeSteps(1);
+    let nextId = 2;
+    const plans = requests.map((r) =>
+      r.steps.map((step) => {
+        if (isHandshake(step)) return { step, at: step.kind === 'rpc' && step.body.method === 'initialize' ? 0 : 1 };
+        const at = merged.length;
+        if (step.kind === 'rpc' && step.body.id !== undefined) {
+          const sent = nextId++;
+          merged.push({ ...step, body: { ...step.body, id: sent } });
+          return { step, at, sent, own: step.body.id };
+        }
+        merged.push(step);
+        return { step, at };
+      }),
+    );
+    try {
+      const run = await runMcpScriptAlone(this.target, this.endpoint, merged, requests.length);
+      requests.forEach((r, i) =>
+        r.resolve({
+          ...run,
+          steps: plans[i]!.map((p) => {
+            const out = run.steps[p.at] ?? { name: p.step.name, exit: -1, status: undefined, body: '', stderr: 'no answer' };
+            return p.sent === undefined ? { ...out, name: p.step.name } : underOwnId({ ...out, name: p.step.name }, p.sent, p.own);
+          }),
+        }),
+      );
+    } catch (err) {
+      for (const r of requests) r.reject(err);
+    }
+  }
+}
