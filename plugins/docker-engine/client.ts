@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import type { Env } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
-import { deferDockerodeTransports } from './lazy-transports.js';
+import { deferDockerodeExtras } from './dockerode-extras.js';
 
 const clients = new Map<string, Promise<Docker>>();
 
@@ -48,7 +48,7 @@ export function connectDocker(env: Env): Promise<Docker> {
 }
 
 async function open(address: string): Promise<Docker> {
-  deferDockerodeTransports();
+  deferDockerodeExtras();
   const { default: DockerCtor } = await import('dockerode');
   const docker = new DockerCtor(connectionOptions(address));
   try {
