@@ -95,9 +95,18 @@ type Verdict = { ok: false; rule: string } | { ok: true; rule: AllowRule; addres
 // c-ares, not getaddrinfo: a name that never resolves (no DNS on this machine) must not hold one
 // of libuv's four threads, and gives up after a bounded time.
 const resolver = new Resolver({ timeout: 2_500, tries: 1 });
-// A probe only needs to see the decision and whether the host answers: on a machine without DNS, half a second's wait says enough.
-const probeResolver = new Resolver({ timeout: 500, tries: 1 });
-const resolveByDns = (host: string, probe: boolean): Promise<string[]> => (probe ? probeResolver : resolver).resolve4(host);
+// A probe only needs to see the decision and whether the host answers: on a machine without DNS,
+// half a second's wait says enough. c-ares's own timeout sometimes doubled it, so a timer bounds it.
+const PROBE_DNS_MS = 500;
+const probeResolver = new Resolver({ timeout: PROBE_DNS_MS, tries: 1 });
+function resolveByDns(host: string, probe: boolean): Promise<string[]> {
+  if (!probe) return resolver.resolve4(host);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${PROBE_DNS_MS} ms`), { code: 'ETIMEOUT' })), PROBE_DNS_MS);
+  });
+  return Promise.race([probeResolver.resolve4(host), late]).finally(() => clearTimeout(timer));
+}
 
 /** `Example.COM.` → `example.com`, `[::1]` → `::1`: the form rules and the log use. */
 const normaliseHost = (raw: string): string => raw.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '').slice(0, 253);
@@ -197,12 +206,13 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
         return refuse(socket, 502, verdict.error);
       }
       let established = false;
-      const upstream = connect({ host: verdict.address, port: target.port });
+      const upstream = connect({ host: verdict.address, port: target.port, noDelay: true });
       upstream.setTimeout(30_000, () => upstream.destroy(new Error('connect timed out')));
       upstream.once('connect', () => {
         established = true;
         upstream.setTimeout(0);
         record(log, verdict);
+        socket.setNoDelay(true);
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         if (head.length) upstream.write(head);
         socket.pipe(upstream).pipe(socket);
@@ -259,7 +269,10 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
     createTcpServer((socket) => {
       if (!admit(socket)) return;
       socket.setTimeout(idleMs, () => socket.destroy());
-      const upstream = connect({ host: o.upstream, port });
+      // No Nagle on a relay: a reply written in two parts (headers, then body) would wait for the
+      // client's delayed ACK (~40 ms a request) before its second part was passed on.
+      socket.setNoDelay(true);
+      const upstream = connect({ host: o.upstream, port, noDelay: true });
       socket.on('error', () => upstream.destroy());
       upstream.on('error', () => socket.destroy());
       socket.pipe(upstream).pipe(socket);
