@@ -15,7 +15,7 @@ export default defineConfig({
     verify(),
   ],
   tasks: [
-    { name: 'compile', description: 'compile TypeScript to dist/', run: async (ctx) => void (await ctx.$`npx tsc -p tsconfig.build.json`) },
+    { name: 'compile', description: 'compile TypeScript to dist/ (npm run build: tsc, then the start-up bundles)', run: async (ctx) => void (await ctx.$`npm run build`) },
     { name: 'typecheck', description: 'typecheck sources and tests', run: async (ctx) => void (await ctx.$`npx tsc -p tsconfig.json --noEmit`) },
   ],
   chains: {

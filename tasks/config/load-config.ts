@@ -4,7 +4,6 @@
  * and resolve it. The project root is the config file's folder.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, parse, resolve } from 'node:path';
 import { requireCjs } from '../cjs.js';
 import { ConfigError } from '../errors.js';
@@ -124,6 +123,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
 /** Evaluate a default config's text (from a private temp file) as the root's `qms.config.ts`. */
 async function loadDefaultConfig(d: DefaultConfig, options: LoadConfigOptions): Promise<ResolvedConfig> {
   const file = join(d.root, 'qms.config.ts');
+  const { tmpdir } = await import('node:os'); // only here: node:os is not loaded for a config file
   const dir = mkdtempSync(join(tmpdir(), 'qms-default-config-'));
   const tmp = join(dir, 'qms.config.ts');
   try {

@@ -5,11 +5,11 @@
  * and the line of the call.
  */
 import type { ZodRawShape, ZodTypeAny, z as Z } from 'zod';
-import { requireCjs } from '../cjs.js';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../graph/suggest.js';
+import { loadZod } from '../cjs.js';
 
-export const z = (requireCjs('zod') as typeof import('zod')).z;
+export const z = loadZod().z;
 
 const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' && Number.isNaN(v) ? 'NaN' : typeof v);
 

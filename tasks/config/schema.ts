@@ -3,10 +3,10 @@
  * anything runs. Only the shape is checked here; names and the graph are checked when the
  * config is resolved. Functions are checked with `typeof` (zod's `z.function()` would wrap them).
  */
-import { requireCjs } from '../cjs.js';
+import { loadZod } from '../cjs.js';
 import { AGENT_NAME } from './qms-users.js';
 
-const { z } = requireCjs('zod') as typeof import('zod');
+const { z } = loadZod();
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what} to be a function` });
 

@@ -1,6 +1,7 @@
 /**
- * Builds dist/ with tsc when it is missing or older than the sources, so tests that spawn
- * the `qms` binary (or import dist/) run the current code. `npm test` builds first anyway.
+ * Builds dist/ as `npm run build` does (tsc, then scripts/startup-bundles.mjs) when it is
+ * missing or older than the sources, so tests that spawn the `qms` binary (or import dist/)
+ * run the current code as it ships. `npm test` builds first anyway.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -29,4 +30,5 @@ export function ensureBuilt(): void {
     // tsc still emits when other parts of the tree have type errors; the check below decides.
   }
   if (!existsSync(main)) throw new Error('building dist/ failed: run `npm run build` and read its errors');
+  execFileSync(process.execPath, [join(repoRoot, 'scripts', 'startup-bundles.mjs')], { cwd: repoRoot, stdio: 'pipe' });
 }

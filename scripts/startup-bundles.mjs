@@ -1,0 +1,223 @@
+// Start-up bundles, run by `npm run build` after tsc: fewer files for Node's ESM loader to
+// load when the CLI starts (each costs ~1.5 ms, and `qms list` loaded 44 of ours), and zod as
+// one minified, code-cached file (compiling it was a sixth of `qms list`). What runs stays tsc's
+// output and zod's code, in fewer files (bench/startup.bench.mjs; tasks/README.md, "Start-up").
+//
+// 1. The modules `qms list` loads (from ROOTS, following static imports) are rewritten in place
+//    with the *inlinable* modules they import copied into them. A module is inlinable when a
+//    second copy of it cannot be told from the first: no `import.meta`, and its top level only
+//    imports, declares functions and binds constants to values that make no state (literals,
+//    functions, arrays and objects of those: no call, `new`, class, `let` or statement). Every
+//    other module (errors.js's classes, a module-level cache, a path from import.meta.url) stays
+//    one file that everything imports, so its identity is one per process; so do dynamic imports
+//    (what tasks load when they run keeps its own files).
+// 2. zod (3, CommonJS) is bundled and minified into dist/vendor/zod.cjs, with V8's code cache
+//    of it as `qms list` uses it; tasks/cjs.ts loads that copy when it was made from the zod
+//    installed (else `zod` itself), with the cache when V8 accepts it (else from the source).
+// Without rolldown (it comes with vitest's vite) the build keeps tsc's files: slower, the same.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where `qms list` starts: the CLI, the command, and the package entry a config imports. */
+const ROOTS = ['tasks/cli/main.js', 'tasks/cli/commands/list.js', 'index.js'];
+
+let rolldown, parseAst;
+try {
+  ({ rolldown } = await import('rolldown'));
+  ({ parseAst } = await import('rolldown/parseAst'));
+} catch {
+  // reported by the command below; the exported functions need it
+}
+
+/** Evaluating this expression at load time makes no state and has no effect. */
+function stateless(n) {
+  switch (n?.type) {
+    case 'Literal':
+    case 'Identifier':
+    case 'ArrowFunctionExpression':
+    case 'FunctionExpression':
+      return true;
+    case 'TemplateLiteral':
+      return n.expressions.every(stateless);
+    case 'ArrayExpression':
+      return n.elements.every((e) => e === null || stateless(e.type === 'SpreadElement' ? e.argument : e));
+    case 'ObjectExpression':
+      return n.properties.every((p) => (p.type === 'SpreadElement' ? stateless(p.argument) : p.kind === 'init' && !p.computed && stateless(p.value)));
+    case 'MemberExpression':
+      return stateless(n.object) && (!n.computed || stateless(n.property));
+    case 'UnaryExpression':
+      return n.operator !== 'delete' && stateless(n.argument);
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+      return stateless(n.left) && stateless(n.right);
+    case 'ConditionalExpression':
+      return stateless(n.test) && stateless(n.consequent) && stateless(n.alternate);
+    default:
+      return false;
+  }
+}
+
+function statementOk(s) {
+  switch (s.type) {
+    case 'ImportDeclaration':
+    case 'ExportAllDeclaration':
+    case 'FunctionDeclaration':
+      return true;
+    case 'ExportNamedDeclaration':
+      return s.declaration === null || s.declaration === undefined || statementOk(s.declaration);
+    case 'ExportDefaultDeclaration':
+      return s.declaration.type === 'FunctionDeclaration' || stateless(s.declaration);
+    case 'VariableDeclaration':
+      return s.kind === 'const' && s.declarations.every((d) => d.id.type === 'Identifier' && stateless(d.init));
+    default:
+      return false;
+  }
+}
+
+/** `import.meta` anywhere in the module: its value depends on the file it is in. */
+function usesImportMeta(node) {
+  if (node === null || typeof node !== 'object') return false;
+  if (node.type === 'MetaProperty') return true;
+  return Object.values(node).some((v) => (Array.isArray(v) ? v.some(usesImportMeta) : typeof v === 'object' && usesImportMeta(v)));
+}
+
+const verdicts = new Map();
+/** Why the module must stay one shared file, or undefined when a copy of it is harmless. */
+export function whyShared(file) {
+  if (!verdicts.has(file)) {
+    const src = readFileSync(file, 'utf8');
+    const ast = parseAst(src, { sourceType: 'module' }, file);
+    const bad = ast.body.find((s) => !statementOk(s));
+    const why = usesImportMeta(ast) ? 'uses import.meta' : bad ? `top level: ${src.slice(bad.start, bad.end).split('\n')[0].slice(0, 70)}` : undefined;
+    verdicts.set(file, why);
+  }
+  return verdicts.get(file);
+}
+
+const staticImports = (file) =>
+  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.[^'"]+)['"]/gm)].map((m) => resolve(dirname(file), m[1]));
+
+/** The files that stay: the roots and every shared module they reach by static imports. */
+function filesThatStay(dist) {
+  const stay = new Set(ROOTS.map((r) => join(dist, r)));
+  const seen = new Set();
+  const todo = [...stay];
+  while (todo.length > 0) {
+    const file = todo.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (whyShared(file)) stay.add(file);
+    todo.push(...staticImports(file));
+  }
+  return stay;
+}
+
+async function bundleInPlace(file, stay) {
+  // Each input's mtime when it is resolved (before it is read), to compare once written.
+  const inputs = new Map([[file, statSync(file).mtimeMs]]);
+  const bundle = await rolldown({
+    input: file,
+    platform: 'node',
+    logLevel: 'silent',
+    // Node's built-in modules have no effect when imported: one whose bindings the copies do not
+    // use is not loaded (our own shared modules are always imported as tsc's files import them).
+    treeshake: { moduleSideEffects: (id, external) => !(external && id.startsWith('node:')) },
+    plugins: [
+      {
+        name: 'qms-shared-modules',
+        resolveDynamicImport: (source, importer) => (source.startsWith('.') ? { id: resolve(dirname(importer), source), external: true } : null),
+        resolveId(source, importer) {
+          if (!importer) return null;
+          if (!source.startsWith('.')) return { id: source, external: true };
+          const target = resolve(dirname(importer), source);
+          if (target === file) return target;
+          if (stay.has(target)) return { id: target, external: true };
+          if (!inputs.has(target)) inputs.set(target, statSync(target).mtimeMs);
+          return target;
+        },
+      },
+    ],
+  });
+  const out = `${file}.bundle-${process.pid}`;
+  await bundle.write({ file: out, format: 'esm' });
+  await bundle.close();
+  // Another build rewrote an input meanwhile: keep its files rather than a mix of two builds.
+  if ([...inputs].some(([f, mtime]) => statSync(f).mtimeMs !== mtime)) {
+    rmSync(out, { force: true });
+    return 0;
+  }
+  renameSync(out, file);
+  return inputs.size - 1;
+}
+
+/** dist/vendor/zod.cjs (+ zod.json, + its code cache); returns what was done. */
+export async function vendorZod(dist) {
+  const vendor = join(dist, 'vendor');
+  rmSync(vendor, { recursive: true, force: true });
+  const req = createRequire(join(root, 'package.json'));
+  const manifest = req.resolve('zod/package.json');
+  const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
+  if (!version.startsWith('3.')) return 'zod is not version 3: loaded from node_modules';
+  const bundle = await rolldown({ input: req.resolve('zod'), platform: 'node', logLevel: 'silent' });
+  mkdirSync(vendor, { recursive: true });
+  const banner = `/* zod ${version} (MIT License, Copyright (c) 2025 Colin McDonnell), bundled from node_modules/zod by qms's scripts/startup-bundles.mjs */`;
+  await bundle.write({ file: join(vendor, 'zod.cjs'), format: 'cjs', minify: true, banner });
+  await bundle.close();
+  // tasks/cjs.ts compares this version with the one in `manifest` (relative to the copy).
+  writeFileSync(join(vendor, 'zod.json'), `${JSON.stringify({ version, manifest: relative(vendor, manifest).split(sep).join('/') })}\n`);
+  return `zod ${version} -> ${relative(root, join(vendor, 'zod.cjs'))}${await keepZodCodeCache(dist)}`;
+}
+
+/**
+ * V8's code cache of the vendored zod, made after checking a config like qms's own and two bad
+ * ones, so that what `qms list` runs of zod is in it (tasks/cjs.ts loads zod with it).
+ */
+async function keepZodCodeCache(dist) {
+  const url = (f) => pathToFileURL(join(dist, f)).href;
+  const cjs = await import(url('tasks/cjs.js'));
+  const { validateUserConfig } = await import(url('tasks/config/validate-config.js'));
+  const q = await import(url('index.js'));
+  const config = q.defineConfig({
+    agents: ['claude'],
+    plugins: [q.dockerEngine(), q.auth(), q.dockerImage({ context: 'docker' }), q.qmsMcp({ port: 8000 }), q.gitMcp({ port: 8001 }), q.session(), q.container({ after: ['session'] }), q.verify(), q.api()],
+    tasks: [{ name: 'compile', description: 'compile', dependsOn: ['build'], run: async () => {} }],
+    chains: { up: ['engine', 'verify'] },
+  });
+  validateUserConfig(config, 'qms.config.ts');
+  for (const bad of [() => q.container({ agnet: 1 }), () => q.qmsMcp({ port: 'x' }), () => validateUserConfig({ taks: [], tasks: [{ name: '' }] }, 'qms.config.ts')]) {
+    try {
+      bad();
+    } catch {
+      // the error paths are what is being compiled
+    }
+  }
+  const cache = cjs.zodCodeCache();
+  if (!cache) return ' (no code cache: the copy was not loaded)';
+  const file = cjs.codeCacheOf(join(dist, 'vendor', 'zod.cjs'));
+  writeFileSync(`${file}.tmp`, cache);
+  renameSync(`${file}.tmp`, file);
+  return ` with a ${Math.round(cache.length / 1024)} kB code cache`;
+}
+
+/** Rewrites the files `qms list` loads under `dist` with their inlinable imports inside; returns what was done. */
+export async function inlineStartupModules(dist) {
+  const stay = filesThatStay(dist);
+  let inlined = 0;
+  for (const file of stay) inlined += await bundleInPlace(file, stay);
+  return `${stay.size} files carry ${inlined} inlined module copies`;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dist = resolve(process.argv[2] ?? join(root, 'dist'));
+  if (!rolldown) {
+    console.log("startup-bundles: rolldown is not installed; dist/ keeps tsc's files (a slower start, the same behaviour)");
+  } else if (!existsSync(join(dist, ROOTS[0]))) {
+    console.error(`startup-bundles: ${join(dist, ROOTS[0])} is missing: run tsc first`);
+    process.exitCode = 1;
+  } else {
+    console.log(`startup-bundles: ${await inlineStartupModules(dist)}; ${await vendorZod(dist)}`);
+  }
+}
