@@ -300,15 +300,17 @@ describe('container task', () => {
     expect(await docker.listContainers({ all: true, filters: { label: ['qms.agent=other'] } })).toEqual([]);
   });
 
-  it('fails clearly when the egress proxy cannot start (this image has no node), leaving no proxy, network or agent container', async () => {
+  it('fails clearly when the egress proxy cannot start (this image has no node), leaving no proxy, network, agent container or volume', async () => {
     const projectOnly = { label: [`qms.root=${root}`] };
-    const before = { containers: (await docker.listContainers({ all: true, filters: projectOnly })).length, networks: (await docker.listNetworks({ filters: projectOnly })).length };
+    const volumes = async (): Promise<number> => ((await docker.listVolumes({ filters: projectOnly })).Volumes ?? []).length;
+    const before = { containers: (await docker.listContainers({ all: true, filters: projectOnly })).length, networks: (await docker.listNetworks({ filters: projectOnly })).length, volumes: await volumes() };
     await expect(ensureContainer(ctxFor(), { opts: opts({ agent: 'other', network: { allow: ['github.com'] } }), endpoints, image: IMAGE, force: false })).rejects.toThrow(
       new RegExp(`egress proxy cannot start: it runs on the agent image's Node.js, and ${IMAGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} has no \`node\``),
     );
     expect(await docker.listContainers({ all: true, filters: { label: ['qms.agent=other'] } })).toEqual([]);
     expect((await docker.listContainers({ all: true, filters: projectOnly })).length).toBe(before.containers);
     expect((await docker.listNetworks({ filters: projectOnly })).length).toBe(before.networks);
+    expect(await volumes()).toBe(before.volumes);
   });
 
   it("refuses, before creating anything, a project the agent's uid cannot enter", async () => {

@@ -21,7 +21,7 @@ import { writeOverlays } from './overlays.js';
 import { findSecretFiles } from './secret-files.js';
 import { containerSpec, type ContainerSpec } from './spec.js';
 import { waitReady } from './wait-ready.js';
-import { ensureEgress } from './egress/egress-container.js';
+import { ensureEgress, type EgressResult } from './egress/egress-container.js';
 
 export interface ContainerResult {
   id: string;
@@ -78,17 +78,17 @@ async function hostClaudeCredentials(env: PluginContext['env']): Promise<string 
   return text?.trim() ? text : undefined;
 }
 
-/** Default-deny egress: the project's egress proxy and the agents' network, up before the agent (shared by all agents). */
-async function ensureEgressFor(ctx: PluginContext, docker: Docker, input: EnsureInput, imageId: string): Promise<{ network: string } | undefined> {
+/** Default-deny egress: the project's egress proxy and the agents' network (shared by all agents); the proxy may still be starting. */
+async function ensureEgressFor(ctx: PluginContext, docker: Docker, input: EnsureInput, imageId: string): Promise<EgressResult | undefined> {
   const policy = input.opts.network;
   if (policy.mode === 'open') return undefined;
   const egress = await ensureEgress(ctx, docker, { agent: input.opts.agent, rules: policy.allow, imageId, image: input.image, endpoints: input.endpoints, user: input.opts.user, ...(input.onEgressCreated ? { onCreated: input.onEgressCreated } : {}) });
-  if (egress.action !== 'reused') ctx.log.info(`egress proxy ${egress.proxy} ${egress.action} (${policy.allow.length} allowed hosts)`);
-  return { network: egress.network };
+  if (egress.action !== 'reused') void egress.ready.then(() => ctx.log.info(`egress proxy ${egress.proxy} ${egress.action} (${policy.allow.length} allowed hosts)`), () => undefined);
+  return egress;
 }
 
-/** Host folders, overlays, the egress proxy (default-deny) and the spec; the agent's container is not touched. */
-export async function prepareSpec(ctx: PluginContext, docker: Docker, input: EnsureInput): Promise<ContainerSpec> {
+/** Host folders, overlays, the egress proxy (default-deny, maybe still starting) and the spec; the agent's container is not touched. */
+async function prepareSpec(ctx: PluginContext, docker: Docker, input: EnsureInput): Promise<{ spec: ContainerSpec; egress: EgressResult | undefined }> {
   const { opts } = input;
   const paths = agentPaths(ctx.root, opts.agent);
   await checkAgentCanEnter(ctx.root, opts.user);
@@ -101,15 +101,23 @@ export async function prepareSpec(ctx: PluginContext, docker: Docker, input: Ens
   const ghToken = ctx.env.GH_TOKEN || undefined;
   if (ghToken) ctx.addSecret(ghToken);
   for (const ep of input.endpoints) ctx.addSecret(ep.token);
-  const overlays = await writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user, await hostClaudeCredentials(ctx.env));
-  const [mcpJson, settingsLocal] = await Promise.all([exists(paths.hostMcpJson), exists(paths.hostSettingsLocal)]);
-  return containerSpec(
-    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, overlays, shadow: { mcpJson, settingsLocal }, sshDir, secretFiles, roleFile: role.file, hostEnv: ctx.env, egress },
+  const [overlays, mcpJson, settingsLocal] = await Promise.all([
+    hostClaudeCredentials(ctx.env).then((credentials) => writeOverlays(paths.overlayDir, input.endpoints, ghToken, opts.user, credentials)),
+    exists(paths.hostMcpJson),
+    exists(paths.hostSettingsLocal),
+  ]).catch(async (err: unknown) => {
+    await settleEgress(egress);
+    throw err;
+  });
+  const spec = containerSpec(
+    { project: ctx.config.name, root: ctx.root, opts, image: input.image, imageId, overlays, shadow: { mcpJson, settingsLocal }, sshDir, secretFiles, roleFile: role.file, hostEnv: ctx.env, egress: egress && { network: egress.network } },
     opts.limits.cpus,
   );
+  return { spec, egress };
 }
 
-async function createAndStart(ctx: PluginContext, docker: Docker, spec: ContainerSpec, input: EnsureInput): Promise<string> {
+/** Creates and starts the agent's container; `discard` removes it again, with its config volume when this call made that. */
+async function createAndStart(ctx: PluginContext, docker: Docker, spec: ContainerSpec, input: EnsureInput): Promise<{ id: string; discard: () => Promise<void> }> {
   const { opts } = input;
   const volume = docker.getVolume(spec.volume);
   const hasVolume = await volume.inspect().then(
@@ -124,6 +132,10 @@ async function createAndStart(ctx: PluginContext, docker: Docker, spec: Containe
   const create = { ...spec.create, HostConfig: { ...spec.create.HostConfig, NanoCpus: Math.round(cpus * 1e9) } };
   const container = await docker.createContainer(create);
   input.onCreated?.(docker, container.id, spec.name);
+  const discard = async (): Promise<void> => {
+    await container.remove({ force: true }).catch(() => undefined);
+    if (!hasVolume) await volume.remove().catch(() => undefined);
+  };
   try {
     await container.start();
     await waitReady(docker, container.id, opts.readyTimeoutSec * 1000, ctx.signal);
@@ -132,21 +144,42 @@ async function createAndStart(ctx: PluginContext, docker: Docker, spec: Containe
     await container.remove({ force: true }).catch(() => undefined);
     throw err;
   }
-  return container.id;
+  return { id: container.id, discard };
+}
+
+/**
+ * Waits for the egress proxy this call may be starting; when it failed (and is gone), the
+ * networks this call created go too. `rethrow`: its failure is this call's.
+ */
+async function settleEgress(egress: EgressResult | undefined, { rethrow = false } = {}): Promise<void> {
+  if (!egress) return;
+  try {
+    await egress.ready;
+  } catch (err) {
+    await egress.undo();
+    if (rethrow) throw err;
+  }
 }
 
 export async function ensureContainer(ctx: PluginContext, input: EnsureInput): Promise<EnsureOutcome> {
   const docker = await connectDocker(ctx.env);
   const { opts } = input;
   return ctx.state.withLock(stateId(opts.agent), async () => {
-    const spec = await prepareSpec(ctx, docker, input);
-    const existing = await inspectContainer(docker, spec.name);
+    const { spec, egress } = await prepareSpec(ctx, docker, input);
+    const existing = await inspectContainer(docker, spec.name).catch(async (err: unknown) => {
+      await settleEgress(egress);
+      throw err;
+    });
     if (existing && existing.Config.Labels?.[LABEL.root] !== ctx.root) {
+      await settleEgress(egress);
       throw new QmsError(
         `A container named ${spec.name} exists but does not belong to this project (${existing.Config.Labels?.[LABEL.root] ?? 'not managed by qms'}).`,
         `Remove it (\`docker rm -f ${spec.name}\`) or give this project another name in qms.config.ts.`,
       );
     }
+    // A new agent container starts while a new egress proxy does (the two starts overlap); an
+    // existing one is touched only once the proxy answers, as before.
+    if (existing) await settleEgress(egress, { rethrow: true });
     let action: EnsureAction;
     let id: string;
     if (existing && !input.force && existing.Config.Labels?.[LABEL.hash] === spec.hash) {
@@ -163,7 +196,21 @@ export async function ensureContainer(ctx: PluginContext, input: EnsureInput): P
         ctx.log.info(`recreating ${spec.name} (${input.force ? 'forced' : 'configuration changed'})`);
         await docker.getContainer(existing.Id).remove({ force: true });
       }
-      id = await createAndStart(ctx, docker, spec, input);
+      if (existing) {
+        ({ id } = await createAndStart(ctx, docker, spec, input));
+      } else {
+        const made = await createAndStart(ctx, docker, spec, input).catch(async (err: unknown) => {
+          await settleEgress(egress);
+          throw err;
+        });
+        await egress?.ready.catch(async (err: unknown) => {
+          // Nothing half-started: the proxy is gone; so go the agent's container, its volume and the networks.
+          await made.discard();
+          await egress.undo();
+          throw err;
+        });
+        id = made.id;
+      }
       action = existing ? 'recreated' : 'created';
     }
     const imageId = String(spec.create.Image);

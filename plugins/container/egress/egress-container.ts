@@ -42,6 +42,13 @@ export interface EgressResult {
   /** The network the agent joins (and only it). */
   network: string;
   action: 'reused' | 'created' | 'recreated';
+  /**
+   * Settles when the proxy answers: at once when reused; a new proxy starts while the caller
+   * starts its agent (the two starts overlap). On a rejection the proxy is gone already; `undo`
+   * then removes the networks this call created, once the caller's container is off them.
+   */
+  ready: Promise<void>;
+  undo(): Promise<void>;
 }
 
 const notFound = (err: unknown): boolean => (err as { statusCode?: number }).statusCode === 404;
@@ -166,7 +173,11 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
   };
   const logDir = egressLogDir(ctx.root);
 
-  return ctx.state.withLock('egress', async () => {
+  // The lock is held until the proxy answers (or is gone), so a concurrent call never reuses a
+  // proxy still starting; the caller gets the network as soon as the proxy is started.
+  let started!: (r: EgressResult) => void;
+  const early = new Promise<EgressResult>((resolve) => (started = resolve));
+  const locked = ctx.state.withLock('egress', async (): Promise<void> => {
     const createdNetworks: string[] = [];
     // Nothing half-started: what this call created goes again when the proxy does not come up.
     const undo = async (): Promise<void> => {
@@ -204,54 +215,61 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
         await undo();
         throw err;
       }
-      return { proxy: names.proxy, network: agentNetwork, action: 'reused' };
+      started({ proxy: names.proxy, network: agentNetwork, action: 'reused', ready: Promise.resolve(), undo });
+      return;
     }
     if (existing) await docker.getContainer(existing.Id).remove({ force: true });
-    let container: Docker.Container | undefined;
-    try {
-      container = await docker.createContainer({
-        name: names.proxy,
-        Image: input.imageId,
-        Entrypoint: ['node'],
-        Cmd: ['--input-type=module', '-e', `import(${JSON.stringify(EGRESS.script)}).then((m) => m.main()).catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); })`],
-        User: `${input.user.uid}:${input.user.gid}`,
-        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Labels: { ...labels(ctx), [LABEL.hash]: hash },
-        HostConfig: {
-          NetworkMode: names.outsideNetwork,
-          ExtraHosts: [`${EGRESS.upstream}:host-gateway`],
-          Mounts: [
-            { Type: 'bind', Source: proxyScript(), Target: EGRESS.script, ReadOnly: true },
-            { Type: 'bind', Source: logDir, Target: EGRESS.logDir, ReadOnly: false },
-          ],
-          ReadonlyRootfs: true,
-          Init: true,
-          Privileged: false,
-          SecurityOpt: ['no-new-privileges'],
-          CapDrop: ['ALL'],
-          Memory: 256 * 1024 * 1024,
-          PidsLimit: 64,
-          // Back after a crash; its health is its readiness line, not the agent image's check.
-          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 },
-        },
-        Healthcheck: { Test: ['NONE'] },
-      });
-      const created = container;
-      input.onCreated?.(`container ${names.proxy}`, () => created.remove({ force: true }).catch((err: unknown) => {
-        if (!gone(err)) throw err;
-      }));
-      // Every agent network of the project (a recreated proxy serves the agents already up), this agent's too.
-      const agentNetworks = (await docker.listNetworks({ filters: egressFilter(ctx.root) })).filter((n) => n.Labels?.[LABEL.agent]).map((n) => n.Name);
-      for (const n of new Set([...agentNetworks, agentNetwork])) await joinNetwork(docker, container.id, [], n);
-      await container.start();
-      await waitReady(docker, container.id, input.image, 20_000, ctx.signal);
-    } catch (err) {
-      await container?.remove({ force: true }).catch(() => undefined);
-      await undo();
-      throw err;
-    }
-    return { proxy: names.proxy, network: agentNetwork, action: existing ? 'recreated' : 'created' };
+    const start = async (): Promise<void> => {
+      let container: Docker.Container | undefined;
+      try {
+        container = await docker.createContainer({
+          name: names.proxy,
+          Image: input.imageId,
+          Entrypoint: ['node'],
+          Cmd: ['--input-type=module', '-e', `import(${JSON.stringify(EGRESS.script)}).then((m) => m.main()).catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); })`],
+          User: `${input.user.uid}:${input.user.gid}`,
+          Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+          Labels: { ...labels(ctx), [LABEL.hash]: hash },
+          HostConfig: {
+            NetworkMode: names.outsideNetwork,
+            ExtraHosts: [`${EGRESS.upstream}:host-gateway`],
+            Mounts: [
+              { Type: 'bind', Source: proxyScript(), Target: EGRESS.script, ReadOnly: true },
+              { Type: 'bind', Source: logDir, Target: EGRESS.logDir, ReadOnly: false },
+            ],
+            ReadonlyRootfs: true,
+            Init: true,
+            Privileged: false,
+            SecurityOpt: ['no-new-privileges'],
+            CapDrop: ['ALL'],
+            Memory: 256 * 1024 * 1024,
+            PidsLimit: 64,
+            // Back after a crash; its health is its readiness line, not the agent image's check.
+            RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 },
+          },
+          Healthcheck: { Test: ['NONE'] },
+        });
+        const created = container;
+        input.onCreated?.(`container ${names.proxy}`, () => created.remove({ force: true }).catch((err: unknown) => {
+          if (!gone(err)) throw err;
+        }));
+        // Every agent network of the project (a recreated proxy serves the agents already up), this agent's too.
+        const agentNetworks = (await docker.listNetworks({ filters: egressFilter(ctx.root) })).filter((n) => n.Labels?.[LABEL.agent]).map((n) => n.Name);
+        for (const n of new Set([...agentNetworks, agentNetwork])) await joinNetwork(docker, container.id, [], n);
+        await container.start();
+        await waitReady(docker, container.id, input.image, 20_000, ctx.signal);
+      } catch (err) {
+        await container?.remove({ force: true }).catch(() => undefined);
+        throw err;
+      }
+    };
+    // The networks are there: the caller may start its agent while the proxy starts.
+    const ready = start();
+    ready.catch(() => undefined); // the caller's to handle; never an unhandled rejection
+    started({ proxy: names.proxy, network: agentNetwork, action: existing ? 'recreated' : 'created', ready, undo });
+    await ready.catch(() => undefined);
   });
+  return Promise.race([early, locked.then(() => early)]);
 }
 
 /** An agent's network, once its container is gone: the proxy leaves it, then it goes. */
