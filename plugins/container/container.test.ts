@@ -313,6 +313,16 @@ describe('container task', () => {
     expect(await volumes()).toBe(before.volumes);
   });
 
+  it('refuses, before creating anything, an agent whose container would be the egress proxy', async () => {
+    const projectOnly = { label: [`qms.root=${root}`] };
+    const before = (await docker.listContainers({ all: true, filters: projectOnly })).length;
+    await expect(ensureContainer(ctxFor(), { opts: opts({ agent: 'egress' }), endpoints, image: IMAGE, force: false })).rejects.toThrow(
+      new RegExp(`agent name "egress" is taken: qms-${PROJECT}-egress is the project's egress proxy`),
+    );
+    expect((await docker.listContainers({ all: true, filters: projectOnly })).length).toBe(before);
+    await expect(stat(join(root, '.claude', 'users', 'egress'))).rejects.toThrow(/ENOENT/);
+  });
+
   it("refuses, before creating anything, a project the agent's uid cannot enter", async () => {
     await chmod(root, 0o700);
     try {

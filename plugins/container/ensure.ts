@@ -9,13 +9,13 @@ import { readFile } from 'node:fs/promises';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { connectDocker } from '../docker-engine/client.js';
 import type { PluginContext } from '../../tasks/types.js';
-import { QmsError } from '../../tasks/errors.js';
+import { ConfigError, QmsError } from '../../tasks/errors.js';
 import { hostCredentialsFile } from '../auth/check-claude-credentials.js';
 import { ensureQmsDir } from '../../tasks/state/qms-dir.js';
 import { effectiveCpus } from './engine-cpus.js';
 import { agentPaths, agentRoleFile, checkAgentCanEnter, ensureAgentDir, exists, resolveSshDir } from './host-paths.js';
 import { IN_PROJECT } from './container-paths.js';
-import { CONTAINER_STATE_KIND, LABEL, stateId } from './names.js';
+import { CONTAINER_STATE_KIND, containerName, egressNames, LABEL, stateId } from './names.js';
 import type { ResolvedContainerOptions } from './options.js';
 import { writeOverlays } from './overlays.js';
 import { findSecretFiles } from './secret-files.js';
@@ -162,8 +162,12 @@ async function settleEgress(egress: EgressResult | undefined, { rethrow = false 
 }
 
 export async function ensureContainer(ctx: PluginContext, input: EnsureInput): Promise<EnsureOutcome> {
-  const docker = await connectDocker(ctx.env);
   const { opts } = input;
+  const proxy = egressNames(ctx.config.name).proxy;
+  if (containerName(ctx.config.name, opts.agent) === proxy) {
+    throw new ConfigError(`The agent name "${opts.agent}" is taken: ${proxy} is the project's egress proxy.`, 'Give the agent another name in defineConfig({ agents: [...] }).');
+  }
+  const docker = await connectDocker(ctx.env);
   return ctx.state.withLock(stateId(opts.agent), async () => {
     const { spec, egress } = await prepareSpec(ctx, docker, input);
     const existing = await inspectContainer(docker, spec.name).catch(async (err: unknown) => {
