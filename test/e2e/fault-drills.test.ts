@@ -155,7 +155,8 @@ describe('qms up fault drills', () => {
     expect(removed.code, transcript(removed)).toBe(0);
     expect(projectContainers(r())).toEqual([]);
     const { run, containersAtSignal } = await upInterruptedAtContainer(true);
-    expect(containersAtSignal, 'the run had created its container when interrupted').toHaveLength(1);
+    // The egress proxy and the agent's container start side by side: one or both exist by then.
+    expect(containersAtSignal.length, 'the run had created its containers when interrupted').toBeGreaterThan(0);
     expect(run.code, transcript(run)).toBe(130);
     expect(projectContainers(r())).toEqual([]);
     expect(recordedPids(r())).toEqual(before);
