@@ -84,21 +84,25 @@ function usesImportMeta(node) {
   return Object.values(node).some((v) => (Array.isArray(v) ? v.some(usesImportMeta) : typeof v === 'object' && usesImportMeta(v)));
 }
 
-const verdicts = new Map();
-/** Why the module must stay one shared file, or undefined when a copy of it is harmless. */
-export function whyShared(file) {
-  if (!verdicts.has(file)) {
+const modules = new Map();
+/** A module's relative static imports (absolute paths), and why it must stay one shared file (undefined: a copy is harmless). */
+function moduleInfo(file) {
+  if (!modules.has(file)) {
     const src = readFileSync(file, 'utf8');
     const ast = parseAst(src, { sourceType: 'module' }, file);
     const bad = ast.body.find((s) => !statementOk(s));
     const why = usesImportMeta(ast) ? 'uses import.meta' : bad ? `top level: ${src.slice(bad.start, bad.end).split('\n')[0].slice(0, 70)}` : undefined;
-    verdicts.set(file, why);
+    const imports = ast.body
+      .filter((s) => s.type === 'ImportDeclaration' || ((s.type === 'ExportNamedDeclaration' || s.type === 'ExportAllDeclaration') && s.source))
+      .map((s) => s.source.value)
+      .filter((source) => source.startsWith('.'))
+      .map((source) => resolve(dirname(file), source));
+    modules.set(file, { why, imports });
   }
-  return verdicts.get(file);
+  return modules.get(file);
 }
 
-const staticImports = (file) =>
-  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.[^'"]+)['"]/gm)].map((m) => resolve(dirname(file), m[1]));
+export const whyShared = (file) => moduleInfo(file).why;
 
 /** The files that stay: the roots and every shared module they reach by static imports. */
 function filesThatStay(dist) {
@@ -109,8 +113,9 @@ function filesThatStay(dist) {
     const file = todo.pop();
     if (seen.has(file)) continue;
     seen.add(file);
-    if (whyShared(file)) stay.add(file);
-    todo.push(...staticImports(file));
+    const { why, imports } = moduleInfo(file);
+    if (why) stay.add(file);
+    todo.push(...imports);
   }
   return stay;
 }

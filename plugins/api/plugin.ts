@@ -18,15 +18,18 @@ export interface ApiOptions {
   readyTimeoutMs?: number;
 }
 
-const hostSchema = z.string().min(1).regex(/^[^\s/]+$/, 'an address such as 127.0.0.1 (no spaces or slashes)');
-const SHAPE = {
-  port: z.number().int().min(1).max(65535).optional(),
-  host: z.union([hostSchema, z.array(hostSchema).min(1)]).optional(),
-  readyTimeoutMs: z.number().int().min(100).optional(),
-};
+/** The options' schema, made when api() is called (no zod at this module's load: the start-up bundles may copy it). */
+function shape() {
+  const hostSchema = z.string().min(1).regex(/^[^\s/]+$/, 'an address such as 127.0.0.1 (no spaces or slashes)');
+  return {
+    port: z.number().int().min(1).max(65535).optional(),
+    host: z.union([hostSchema, z.array(hostSchema).min(1)]).optional(),
+    readyTimeoutMs: z.number().int().min(100).optional(),
+  };
+}
 
 export function api(options: ApiOptions = {}): Plugin {
-  const o = checkPluginOptions('api', SHAPE, options);
+  const o = checkPluginOptions('api', shape(), options);
   const service = { port: o.port ?? 9000, hosts: o.host === undefined ? ['127.0.0.1'] : typeof o.host === 'string' ? [o.host] : o.host, ...(o.readyTimeoutMs ? { readyTimeoutMs: o.readyTimeoutMs } : {}) };
   const supervisor = () => import('./service.js');
   return {

@@ -58,17 +58,20 @@ function pick(o: Common): Common {
 
 const USER = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** Every key of the options types (the compiler keeps them in step); values are checked below. */
-const COMMON_KEYS = { port: anyValue(), hosts: anyValue(), env: anyValue(), cwd: anyValue(), readyTimeoutMs: anyValue(), taskName: anyValue(), agents: anyValue() } satisfies Record<keyof Required<Common>, unknown>;
-const QMS_KEYS = { ...COMMON_KEYS, user: anyValue(), backend: anyValue(), qmsCli: anyValue(), python: anyValue(), command: anyValue(), args: anyValue() } satisfies Record<keyof Required<QmsMcpOptions>, unknown>;
-const GIT_KEYS = { ...COMMON_KEYS, policy: anyValue(), command: anyValue(), args: anyValue() } satisfies Record<keyof Required<GitMcpOptions>, unknown>;
+/**
+ * Every key of the options types (the compiler keeps them in step); values are checked below.
+ * Made when a factory is called, so this module makes nothing at load (the start-up bundles may copy it).
+ */
+const commonKeys = () => ({ port: anyValue(), hosts: anyValue(), env: anyValue(), cwd: anyValue(), readyTimeoutMs: anyValue(), taskName: anyValue(), agents: anyValue() }) satisfies Record<keyof Required<Common>, unknown>;
+const qmsKeys = () => ({ ...commonKeys(), user: anyValue(), backend: anyValue(), qmsCli: anyValue(), python: anyValue(), command: anyValue(), args: anyValue() }) satisfies Record<keyof Required<QmsMcpOptions>, unknown>;
+const gitKeys = () => ({ ...commonKeys(), policy: anyValue(), command: anyValue(), args: anyValue() }) satisfies Record<keyof Required<GitMcpOptions>, unknown>;
 
 function qmsOptionError(key: string, message: string, hint: string): never {
   throw new ConfigError(`qmsMcp: option "${key}" ${message}`, hint, undefined, key);
 }
 
 export function qmsMcp(options: QmsMcpOptions = {}): Plugin {
-  checkPluginOptions('qmsMcp', QMS_KEYS, options);
+  checkPluginOptions('qmsMcp', qmsKeys(), options);
   if (options.user !== undefined && (typeof options.user !== 'string' || !USER.test(options.user))) {
     qmsOptionError('user', `must be a lowercase user name, got ${JSON.stringify(options.user)}`, 'e.g. qmsMcp({ user: "claude" })');
   }
@@ -95,7 +98,7 @@ export function qmsMcp(options: QmsMcpOptions = {}): Plugin {
 }
 
 export function gitMcp(options: GitMcpOptions = {}): Plugin {
-  checkPluginOptions('gitMcp', GIT_KEYS, options);
+  checkPluginOptions('gitMcp', gitKeys(), options);
   if (options.policy !== undefined && (typeof options.policy !== 'object' || options.policy === null || Array.isArray(options.policy))) {
     throw new ConfigError(`gitMcp: option "policy" must be an object, got ${JSON.stringify(options.policy)}`, 'e.g. gitMcp({ policy: { protectedPaths: ["flow-state", "qms-cli"] } })', undefined, 'policy');
   }

@@ -4,7 +4,7 @@ import type { ZodIssue } from 'zod';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../graph/suggest.js';
 import type { UserConfig } from '../types.js';
-import { CONFIG_KEYS, TASK_KEYS, userConfigSchema } from './schema.js';
+import { configSchemas } from './schema.js';
 
 /** `chains.up[2]`, `plugins[1].tasks[0].run`. */
 export function formatPath(path: ReadonlyArray<string | number>): string {
@@ -19,12 +19,18 @@ function at(value: unknown, path: ReadonlyArray<string | number>): unknown {
   return v;
 }
 
-function describe(issue: ZodIssue, config: unknown): { key: string; message: string } {
+/** The keys a config and a task may have, for a did-you-mean. */
+interface KnownKeys {
+  configKeys: readonly string[];
+  taskKeys: readonly string[];
+}
+
+function describe(issue: ZodIssue, config: unknown, known: KnownKeys): { key: string; message: string } {
   let path = issue.path;
   // A bad plugin entry fails every member of the union; report the plugin branch's issue.
   if (issue.code === 'invalid_union') {
     const inner = issue.unionErrors.map((e) => e.issues[0]).find((i) => i && i.code !== 'invalid_literal' && !(i.code === 'invalid_type' && (i.expected === 'null' || i.expected === 'undefined')));
-    if (inner) return describe(inner, config);
+    if (inner) return describe(inner, config, known);
   }
   const value = at(config, path);
   let message: string;
@@ -38,10 +44,9 @@ function describe(issue: ZodIssue, config: unknown): { key: string; message: str
             : `expected ${issue.expected}, got ${typeOf(value)}`;
       break;
     case 'unrecognized_keys': {
-      const known = path.length === 0 ? CONFIG_KEYS : TASK_KEYS;
       const key = issue.keys[0]!;
       path = [...path, key];
-      message = `unknown key${didYouMean(key, known)}`;
+      message = `unknown key${didYouMean(key, path.length === 1 ? known.configKeys : known.taskKeys)}`;
       break;
     }
     case 'too_small':
@@ -75,9 +80,10 @@ export function validateUserConfig(config: unknown, file: string): UserConfig {
       file,
     );
   }
-  const parsed = userConfigSchema.safeParse(config);
+  const schemas = configSchemas();
+  const parsed = schemas.userConfigSchema.safeParse(config);
   if (!parsed.success) {
-    const { key, message } = describe(parsed.error.issues[0]!, config);
+    const { key, message } = describe(parsed.error.issues[0]!, config, schemas);
     throw new ConfigError(`${basename(file)}: ${message}`, 'see the config format in the qms README (tasks/README.md)', file, key);
   }
   return config as UserConfig;
