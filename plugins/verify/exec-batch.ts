@@ -17,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Captured } from './capture-exec.js';
+import { Barrier } from './barrier.js';
 import { shq } from './shell-quote.js';
 
 export interface ProbeScript {
@@ -107,37 +108,26 @@ export function splitCombined(stdout: string, tag: string, count: number, exitCo
 }
 
 export class ExecBatch {
-  private active = 0;
   private queue: Pending[] = [];
+  private readonly barrier = new Barrier(
+    () => this.queue.reduce((n, p) => n + p.waiters, 0),
+    () => this.run(),
+  );
   /** How many combined execs ran (for the evidence and the benchmark). */
   execs = 0;
 
   constructor(private readonly runCombined: RunCombined) {}
 
   /** Runs `fn` as a participant: the batch waits for its script (or its end) before running. */
-  async join<T>(fn: () => Promise<T>): Promise<T> {
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.maybeRun();
-    }
+  join<T>(fn: () => Promise<T>): Promise<T> {
+    return this.barrier.join(fn);
   }
 
   /** Runs `probe` in the next combined exec; `waiters`: the joined checks waiting for it. */
   exec(probe: ProbeScript, waiters = 1): Promise<Captured> {
     return new Promise<Captured>((resolve, reject) => {
       this.queue.push({ probe, waiters, resolve, reject });
-      this.maybeRun();
-    });
-  }
-
-  private maybeRun(): void {
-    // Looked at on the next turn: checks started in the same turn (one list of them) join first.
-    setImmediate(() => {
-      const waiting = this.queue.reduce((n, p) => n + p.waiters, 0);
-      if (this.queue.length > 0 && waiting >= this.active) this.run();
+      this.barrier.check();
     });
   }
 

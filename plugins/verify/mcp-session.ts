@@ -4,14 +4,15 @@
  * steps, and the session runs them all as ONE script — one `initialize`, one curl per run of
  * requests — instead of a script, a handshake and two or three curl starts per check.
  *
- * Like the exec batch it is a barrier: checks `join` it, and it runs once every joined check is
- * waiting for its answers or done. The requests get session-wide JSON-RPC ids (MCP forbids
+ * Like the exec batch it is a barrier (barrier.ts): it runs once every joined check is waiting
+ * for its answers or done. The requests get session-wide JSON-RPC ids (MCP forbids
  * reusing one in a session) and each check gets its answers back under its own ids, with the
  * shared handshake's answers in place of its own `initialize` steps. A check asking after the
  * session ran (a second round) gets a script of its own.
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { jsonRpcResponse } from '../mcp-server/jsonrpc-body.js';
+import { Barrier } from './barrier.js';
 import { initializeSteps, type McpStep, type StepOutput } from './mcp-script.js';
 import { runMcpScriptAlone, type ScriptRun } from './run-mcp-script.js';
 import type { VerifyTarget } from './target.js';
@@ -32,9 +33,12 @@ function underOwnId(step: StepOutput, sent: number, own: unknown): StepOutput {
 }
 
 export class SharedMcpSession {
-  private active = 0;
   private pending: Request[] = [];
   private ran = false;
+  private readonly barrier = new Barrier(
+    () => (this.ran ? 0 : this.pending.length),
+    () => void this.flush(),
+  );
 
   constructor(
     private readonly target: VerifyTarget,
@@ -42,14 +46,8 @@ export class SharedMcpSession {
   ) {}
 
   /** Runs `fn` (a check using this server) as a participant: the session waits for its steps or its end. */
-  async join<T>(fn: () => Promise<T>): Promise<T> {
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.maybeRun();
-    }
+  join<T>(fn: () => Promise<T>): Promise<T> {
+    return this.barrier.join(fn);
   }
 
   /** The answers to `steps` (a check's own script: its handshake, then its requests). */
@@ -57,14 +55,7 @@ export class SharedMcpSession {
     if (this.ran) return runMcpScriptAlone(this.target, this.endpoint, steps);
     return new Promise<ScriptRun>((resolve, reject) => {
       this.pending.push({ steps, resolve, reject });
-      this.maybeRun();
-    });
-  }
-
-  private maybeRun(): void {
-    // On the next turn, as the exec batch does: checks started together all join first.
-    setImmediate(() => {
-      if (!this.ran && this.pending.length > 0 && this.pending.length >= this.active) void this.flush();
+      this.barrier.check();
     });
   }
 
