@@ -77,46 +77,58 @@ function statementOk(s) {
   }
 }
 
-/** `import.meta` anywhere in the module: its value depends on the file it is in. */
-function usesImportMeta(node) {
-  if (node === null || typeof node !== 'object') return false;
-  if (node.type === 'MetaProperty') return true;
-  return Object.values(node).some((v) => (Array.isArray(v) ? v.some(usesImportMeta) : typeof v === 'object' && usesImportMeta(v)));
+/** Every node of an AST, depth first. */
+function* nodes(node) {
+  if (node === null || typeof node !== 'object') return;
+  if (typeof node.type === 'string') yield node;
+  for (const v of Object.values(node)) {
+    if (Array.isArray(v)) for (const x of v) yield* nodes(x);
+    else if (v !== null && typeof v === 'object') yield* nodes(v);
+  }
 }
 
 const modules = new Map();
-/** A module's relative static imports (absolute paths), and why it must stay one shared file (undefined: a copy is harmless). */
+/**
+ * A module's relative static and dynamic imports (absolute paths), and why it must stay one
+ * shared file (undefined: a copy is harmless; `import.meta`'s value depends on the file it is in).
+ */
 function moduleInfo(file) {
   if (!modules.has(file)) {
     const src = readFileSync(file, 'utf8');
     const ast = parseAst(src, { sourceType: 'module' }, file);
+    const all = [...nodes(ast)];
     const bad = ast.body.find((s) => !statementOk(s));
-    const why = usesImportMeta(ast) ? 'uses import.meta' : bad ? `top level: ${src.slice(bad.start, bad.end).split('\n')[0].slice(0, 70)}` : undefined;
-    const imports = ast.body
-      .filter((s) => s.type === 'ImportDeclaration' || ((s.type === 'ExportNamedDeclaration' || s.type === 'ExportAllDeclaration') && s.source))
-      .map((s) => s.source.value)
-      .filter((source) => source.startsWith('.'))
-      .map((source) => resolve(dirname(file), source));
-    modules.set(file, { why, imports });
+    const why = all.some((n) => n.type === 'MetaProperty') ? 'uses import.meta' : bad ? `top level: ${src.slice(bad.start, bad.end).split('\n')[0].slice(0, 70)}` : undefined;
+    const relative = (sources) => sources.filter((source) => typeof source === 'string' && source.startsWith('.')).map((source) => resolve(dirname(file), source));
+    const imports = relative(ast.body.filter((s) => s.type === 'ImportDeclaration' || ((s.type === 'ExportNamedDeclaration' || s.type === 'ExportAllDeclaration') && s.source)).map((s) => s.source.value));
+    const dynamicImports = relative(all.filter((n) => n.type === 'ImportExpression' && n.source.type === 'Literal').map((n) => n.source.value));
+    modules.set(file, { why, imports, dynamicImports });
   }
   return modules.get(file);
 }
 
 export const whyShared = (file) => moduleInfo(file).why;
 
-/** The files that stay: the roots and every shared module they reach by static imports. */
+/**
+ * The files that stay: the roots, every shared module they reach by static imports, and every
+ * module one of those imports dynamically (a dynamic import keeps pointing at its file, so that
+ * file is not also copied: one module would be two, and rolldown drops such an import).
+ */
 function filesThatStay(dist) {
   const stay = new Set(ROOTS.map((r) => join(dist, r)));
   const seen = new Set();
   const todo = [...stay];
+  const dynamic = new Set();
   while (todo.length > 0) {
     const file = todo.pop();
     if (seen.has(file)) continue;
     seen.add(file);
-    const { why, imports } = moduleInfo(file);
+    const { why, imports, dynamicImports } = moduleInfo(file);
     if (why) stay.add(file);
     todo.push(...imports);
+    for (const d of dynamicImports) dynamic.add(d);
   }
+  for (const d of dynamic) if (seen.has(d)) stay.add(d);
   return stay;
 }
 

@@ -58,7 +58,8 @@ describe('inlineStartupModules on a small dist', () => {
       'tasks/pure.js': "import { QmsError } from './errors.js';\nimport { seen } from './state.js';\nexport function fail(m) { seen.add(m); return new QmsError(m); }\n",
       'tasks/cli/main.js': "import { fail } from '../pure.js';\nexport const code = () => fail('x') instanceof Error;\nexport const later = () => import('./late.js');\n",
       'tasks/cli/late.js': "import { QmsError } from '../errors.js';\nimport { seen } from '../state.js';\nexport { QmsError, seen };\n",
-      'tasks/cli/commands/list.js': "import { fail } from '../../pure.js';\nexport const list = () => fail('list');\n",
+      'tasks/helper.js': 'export const value = 42;\n',
+      'tasks/cli/commands/list.js': "import { fail } from '../../pure.js';\nimport { value } from '../../helper.js';\nexport const list = () => fail('list');\nexport const both = async () => [value, (await import('../../helper.js')).value];\n",
       'index.js': "export { fail } from './tasks/pure.js';\nexport { QmsError } from './tasks/errors.js';\n",
     });
     await (await bundler()).inlineStartupModules(dist);
@@ -72,6 +73,12 @@ describe('inlineStartupModules on a small dist', () => {
       expect(text, f).toMatch(/state\.js['"]/);
     }
     expect(readFileSync(join(dist, 'tasks/cli/main.js'), 'utf8')).toMatch(/import\(["']\.\/late\.js["']\)/);
+  });
+
+  it('keeps a module imported both ways its own file (a copy and a dynamic import of it would be two modules)', async () => {
+    expect(readFileSync(join(dist, 'tasks/cli/commands/list.js'), 'utf8')).toMatch(/from ["']\.\.\/\.\.\/helper\.js["']/);
+    const list = (await import(pathToFileURL(join(dist, 'tasks/cli/commands/list.js')).href)) as { both(): Promise<number[]> };
+    expect(await list.both()).toEqual([42, 42]);
   });
 
   it('keeps one class and one state per process across the copies, the shared files and what loads later', async () => {
