@@ -89,6 +89,8 @@ describe('spec', () => {
     const open = containerSpec(input('a'), 2);
     expect(deny.create.HostConfig?.NetworkMode).toBe('qms-p-agents');
     expect(deny.create.HostConfig?.ExtraHosts).toBeUndefined();
+    expect(deny.create.HostConfig?.DnsOptions).toEqual(['timeout:1', 'attempts:1']);
+    expect(open.create.HostConfig?.DnsOptions).toBeUndefined();
     expect(deny.create.Env).toEqual(expect.arrayContaining(['HTTPS_PROXY=http://qms-egress:3128', 'HTTP_PROXY=http://qms-egress:3128', 'NO_PROXY=host.docker.internal,localhost,127.0.0.1']));
     expect(deny.create.Labels?.['qms.network']).toBe('deny');
     expect(open.create.HostConfig?.NetworkMode).toBeUndefined();

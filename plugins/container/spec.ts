@@ -13,6 +13,14 @@ import type { ResolvedContainerOptions } from './options.js';
 import type { Overlays } from './overlays.js';
 import { LABEL, configVolumeName, containerName } from './names.js';
 import { EGRESS, proxyUrl } from './egress/egress-files.js';
+
+/**
+ * With default-deny egress no outside name resolves in the agent's container (the engine's DNS
+ * does not answer them on an internal network), and glibc's default 5 s × 2 tries × A and AAAA
+ * made a tool that ignores HTTPS_PROXY hang ~20 s before failing; this makes it ~1–2 s. The
+ * container's own names (the proxy, host.docker.internal) answer at once as before.
+ */
+const DENY_DNS_OPTIONS = ['timeout:1', 'attempts:1'] as const;
 /** Environment passed through from the host (.env) when set: identity, not secrets. */
 const PASS_THROUGH = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
 
@@ -92,6 +100,7 @@ export function containerSpec(input: SpecInput, cpus: number): ContainerSpec {
     overlays: input.overlays.hash,
     healthcheck,
     network: input.egress?.network ?? 'open',
+    dns: input.egress ? DENY_DNS_OPTIONS : [],
     version: 2,
   };
   const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
@@ -114,7 +123,7 @@ export function containerSpec(input: SpecInput, cpus: number): ContainerSpec {
     HostConfig: {
       Mounts: mounts,
       // Default-deny: only the agents' network, where host.docker.internal is the egress proxy.
-      ...(input.egress ? { NetworkMode: input.egress.network } : { ExtraHosts: [`${EGRESS.hostAlias}:host-gateway`] }),
+      ...(input.egress ? { NetworkMode: input.egress.network, DnsOptions: [...DENY_DNS_OPTIONS] } : { ExtraHosts: [`${EGRESS.hostAlias}:host-gateway`] }),
       Init: true,
       Privileged: false,
       SecurityOpt: ['no-new-privileges'],

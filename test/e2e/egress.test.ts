@@ -92,6 +92,10 @@ describe('default-deny egress', () => {
     expect(direct).not.toContain(SITE_TEXT);
     expect(direct).toMatch(/rc=(7|28)/);
     expect(siteRequests().length).toBe(before + 3);
+    // An outside name does not resolve in the container, and the resolver it reads gives up after
+    // one try of one second (not glibc's 5 s × 2), so a tool that ignores the proxy fails soon.
+    expect(asAgent('getent hosts example.com; echo "rc=$?"').out).toMatch(/^rc=2$/m);
+    expect(asAgent('cat /etc/resolv.conf').out).toMatch(/^options .*\btimeout:1\b.*\battempts:1\b/m);
 
     // A host service on another port: not through host.docker.internal, the bridge, the outside gateway or the proxy.
     const outsideGateway = docker('network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', n.outside);
