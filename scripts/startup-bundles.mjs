@@ -3,14 +3,17 @@
 // one minified, code-cached file (compiling it was a sixth of `qms list`). What runs stays tsc's
 // output and zod's code, in fewer files (bench/startup.bench.mjs; tasks/README.md, "Start-up").
 //
-// 1. The modules `qms list` loads (from ROOTS, following static imports) are rewritten in place
-//    with the *inlinable* modules they import copied into them. A module is inlinable when a
-//    second copy of it cannot be told from the first: no `import.meta`, and its top level only
-//    imports, declares functions and binds constants to values that make no state (literals,
-//    functions, arrays and objects of those: no call, `new`, class, `let` or statement). Every
-//    other module (errors.js's classes, a module-level cache, a path from import.meta.url) stays
-//    one file that everything imports, so its identity is one per process; so do dynamic imports
-//    (what tasks load when they run keeps its own files).
+// 1. The modules the CLI loads (from ROOTS, following static imports and dynamic imports of a
+//    literal path: `qms list`'s files and what commands and tasks load when they run, such as
+//    the task bodies `qms up` loads) are rewritten in place with the *inlinable* modules they
+//    import statically copied into them. A module is inlinable when a second copy of it cannot
+//    be told from the first: no `import.meta`, and its top level only imports, declares
+//    functions and binds constants to values that make no state (literals, functions, arrays
+//    and objects of those: no call, `new`, class, `let` or statement). Every other module
+//    (errors.js's classes, a module-level cache, a path from import.meta.url) stays one file
+//    that everything imports, so its identity is one per process; so does every module imported
+//    dynamically (it keeps its own file, with its own inlinable imports copied into it). Files
+//    run as their own process or mounted into a container (STANDALONE) stay as tsc made them.
 // 2. zod (3, CommonJS) is bundled and minified into dist/vendor/zod.cjs, with V8's code cache
 //    of it as `qms list` uses it; tasks/cjs.ts loads that copy when it was made from the zod
 //    installed (else `zod` itself), with the cache when V8 accepts it (else from the source).
@@ -21,8 +24,20 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Where `qms list` starts: the CLI, the command, and the package entry a config imports. */
+/** Where the CLI starts: the CLI, `qms list`, and the package entry a config imports. */
 const ROOTS = ['tasks/cli/main.js', 'tasks/cli/commands/list.js', 'index.js'];
+/**
+ * Files that also run on their own: `node <file>` (the built-in servers' entry, the npm
+ * scripts' engine and base-image entries), or mounted alone into a container (the egress
+ * proxy, whose bytes are also part of its container's identity). They are never rewritten,
+ * even when something imports them (what they import may be: it stays a working module).
+ */
+export const STANDALONE = [
+  'plugins/mcp-server/serve-main.js',
+  'plugins/docker-engine/engine-main.js',
+  'plugins/docker-image/base-image-main.js',
+  'plugins/container/egress/egress-proxy.js',
+];
 
 let rolldown, parseAst;
 try {
@@ -110,26 +125,28 @@ function moduleInfo(file) {
 export const whyShared = (file) => moduleInfo(file).why;
 
 /**
- * The files that stay: the roots, every shared module they reach by static imports, and every
- * module one of those imports dynamically (a dynamic import keeps pointing at its file, so that
- * file is not also copied: one module would be two, and rolldown drops such an import).
+ * The files that stay, and which of them are rewritten: the roots, every shared module they
+ * reach, and every module imported dynamically (a dynamic import keeps pointing at its file, so
+ * that file is not also copied: one module would be two, and rolldown drops such an import);
+ * what is reached from those, by static or dynamic imports, the same way. `rewrite` is `stay`
+ * without the STANDALONE files.
  */
 function filesThatStay(dist) {
   const stay = new Set(ROOTS.map((r) => join(dist, r)));
+  const standalone = new Set(STANDALONE.map((r) => join(dist, r)));
   const seen = new Set();
   const todo = [...stay];
-  const dynamic = new Set();
   while (todo.length > 0) {
     const file = todo.pop();
-    if (seen.has(file)) continue;
+    if (seen.has(file) || !existsSync(file)) continue;
     seen.add(file);
     const { why, imports, dynamicImports } = moduleInfo(file);
     if (why) stay.add(file);
-    todo.push(...imports);
-    for (const d of dynamicImports) dynamic.add(d);
+    todo.push(...imports, ...dynamicImports);
+    for (const d of dynamicImports) if (existsSync(d)) stay.add(d);
   }
-  for (const d of dynamic) if (seen.has(d)) stay.add(d);
-  return stay;
+  for (const s of standalone) if (seen.has(s)) stay.add(s);
+  return { stay, rewrite: [...stay].filter((f) => !standalone.has(f)) };
 }
 
 async function bundleInPlace(file, stay) {
@@ -219,12 +236,12 @@ async function keepZodCodeCache(dist) {
   return ` with a ${Math.round(cache.length / 1024)} kB code cache`;
 }
 
-/** Rewrites the files `qms list` loads under `dist` with their inlinable imports inside; returns what was done. */
+/** Rewrites the files the CLI loads under `dist` with their inlinable imports inside; returns what was done. */
 export async function inlineStartupModules(dist) {
-  const stay = filesThatStay(dist);
+  const { stay, rewrite } = filesThatStay(dist);
   let inlined = 0;
-  for (const file of stay) inlined += await bundleInPlace(file, stay);
-  return `${stay.size} files carry ${inlined} inlined module copies`;
+  for (const file of rewrite) inlined += await bundleInPlace(file, stay);
+  return `${rewrite.length} files carry ${inlined} inlined module copies`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,16 +1,18 @@
 /**
  * scripts/startup-bundles.mjs (run by `npm run build`): which modules may be copied into the
- * files `qms list` loads, that a copied module leaves shared modules shared (one class, one
- * cache per process), and that the built package keeps one identity for its error classes.
+ * files the CLI loads (statically, or dynamically when a command or task runs), that files run
+ * on their own stay as tsc made them, that a copied module leaves shared modules shared (one
+ * class, one cache per process), and that the built package keeps one identity for its error
+ * classes and no import of a file that is not there.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, repoRoot } from '../cli/built.js';
 
-type Bundler = { whyShared(file: string): string | undefined; inlineStartupModules(dist: string): Promise<string> };
+type Bundler = { whyShared(file: string): string | undefined; inlineStartupModules(dist: string): Promise<string>; STANDALONE: string[] };
 const bundler = () => import(pathToFileURL(join(repoRoot, 'scripts', 'startup-bundles.mjs')).href) as Promise<Bundler>;
 
 const tmp = mkdtempSync(join(tmpdir(), 'qms-startup-bundles-'));
@@ -57,13 +59,22 @@ describe('inlineStartupModules on a small dist', () => {
       'tasks/state.js': 'export const seen = new Set();\n',
       'tasks/pure.js': "import { QmsError } from './errors.js';\nimport { seen } from './state.js';\nexport function fail(m) { seen.add(m); return new QmsError(m); }\n",
       'tasks/cli/main.js': "import { fail } from '../pure.js';\nexport const code = () => fail('x') instanceof Error;\nexport const later = () => import('./late.js');\n",
-      'tasks/cli/late.js': "import { QmsError } from '../errors.js';\nimport { seen } from '../state.js';\nexport { QmsError, seen };\n",
+      'tasks/cli/late.js': "import { QmsError } from '../errors.js';\nimport { seen } from '../state.js';\nimport { twice } from '../late-helper.js';\nexport { QmsError, seen, twice };\nexport const body = () => import('../../plugins/p/body.js');\n",
+      'tasks/late-helper.js': "import { fail } from './pure.js';\nexport const twice = (n) => [n, n];\nexport const failLater = fail;\n",
+      // What a task loads when it runs, two dynamic imports away from the CLI.
+      'plugins/p/body.js': "import { fail } from '../../tasks/pure.js';\nimport { steps } from './steps.js';\nexport const run = () => [steps(), fail('body')];\nexport const server = () => import('../mcp-server/serve-main.js');\nexport const proxy = () => import('../container/egress/egress-proxy.js');\n",
+      'plugins/p/steps.js': "export const steps = () => ['a', 'b'];\n",
+      // Run as `node <file>` and mounted alone into a container: never rewritten.
+      'plugins/mcp-server/serve-main.js': "import { steps } from '../p/steps.js';\nexport const names = () => steps();\n",
+      'plugins/container/egress/egress-proxy.js': "import { twice } from '../../../tasks/late-helper.js';\nexport const main = () => twice(1);\n",
       'tasks/helper.js': 'export const value = 42;\n',
       'tasks/cli/commands/list.js': "import { fail } from '../../pure.js';\nimport { value } from '../../helper.js';\nexport const list = () => fail('list');\nexport const both = async () => [value, (await import('../../helper.js')).value];\n",
       'index.js': "export { fail } from './tasks/pure.js';\nexport { QmsError } from './tasks/errors.js';\n",
     });
+    tscFiles = Object.fromEntries(['plugins/mcp-server/serve-main.js', 'plugins/container/egress/egress-proxy.js'].map((f) => [f, readFileSync(join(dist, f), 'utf8')]));
     await (await bundler()).inlineStartupModules(dist);
   });
+  let tscFiles: Record<string, string> = {};
 
   it('copies the pure module into the files that import it, and leaves shared modules as imports', () => {
     for (const f of ['index.js', 'tasks/cli/main.js', 'tasks/cli/commands/list.js']) {
@@ -73,6 +84,22 @@ describe('inlineStartupModules on a small dist', () => {
       expect(text, f).toMatch(/state\.js['"]/);
     }
     expect(readFileSync(join(dist, 'tasks/cli/main.js'), 'utf8')).toMatch(/import\(["']\.\/late\.js["']\)/);
+  });
+
+  it('also copies pure modules into what is imported dynamically (a task body), which keeps its own file', () => {
+    const late = readFileSync(join(dist, 'tasks/cli/late.js'), 'utf8');
+    expect(late).not.toMatch(/late-helper\.js['"]/);
+    expect(late).not.toMatch(/pure\.js['"]/);
+    expect(late).toMatch(/errors\.js['"]/);
+    expect(late).toMatch(/import\(["']\.\.\/\.\.\/plugins\/p\/body\.js["']\)/);
+    const body = readFileSync(join(dist, 'plugins/p/body.js'), 'utf8');
+    expect(body).not.toMatch(/(steps|pure)\.js['"]/);
+    expect(body).toMatch(/errors\.js['"]/);
+    expect(body).toMatch(/state\.js['"]/);
+  });
+
+  it('leaves files that run on their own or are mounted alone byte for byte as tsc made them', () => {
+    for (const [f, text] of Object.entries(tscFiles)) expect(readFileSync(join(dist, f), 'utf8'), f).toBe(text);
   });
 
   it('keeps a module imported both ways its own file (a copy and a dynamic import of it would be two modules)', async () => {
@@ -90,6 +117,13 @@ describe('inlineStartupModules on a small dist', () => {
     expect(index.fail('a')).toBeInstanceOf(late.QmsError);
     expect(list.list()).toBeInstanceOf(index.QmsError);
     expect([...late.seen].sort()).toEqual(['a', 'list']);
+    const body = (await import(url('plugins/p/body.js'))) as { run(): [string[], Error]; server(): Promise<{ names(): string[] }>; proxy(): Promise<{ main(): number[] }> };
+    const [steps, error] = body.run();
+    expect(steps).toEqual(['a', 'b']);
+    expect(error).toBeInstanceOf(index.QmsError);
+    expect(late.seen.has('body')).toBe(true);
+    expect((await body.server()).names()).toEqual(['a', 'b']);
+    expect((await body.proxy()).main()).toEqual([1, 1]);
   });
 });
 
@@ -104,5 +138,38 @@ describe('the built package', () => {
     expect(qms.QmsError).toBe(errors.QmsError);
     expect(engine.ConfigError).toBe(errors.ConfigError);
     expect(() => qms.container({ agnet: 1 } as never)).toThrow(errors.ConfigError);
+  });
+
+  it('every relative import in dist/, static or dynamic, names a file that exists', () => {
+    const dist = resolve(repoRoot, 'dist');
+    const missing: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.js')) {
+          const text = readFileSync(p, 'utf8');
+          for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)["'](\.{1,2}\/[^"']+)["']/gm)) {
+            if (!existsSync(resolve(dirname(p), m[1] ?? ''))) missing.push(`${p.slice(dist.length + 1)} -> ${m[1]}`);
+          }
+        }
+      }
+    };
+    walk(dist);
+    expect(missing).toEqual([]);
+  });
+
+  it('the files that run on their own are where the build keeps them, and the egress proxy (mounted alone) imports no file of ours', async () => {
+    for (const f of (await bundler()).STANDALONE) expect(existsSync(resolve(repoRoot, 'dist', f)), f).toBe(true);
+    const proxy = readFileSync(resolve(repoRoot, 'dist/plugins/container/egress/egress-proxy.js'), 'utf8');
+    expect(proxy).not.toMatch(/(?:\bfrom\s*|\bimport\s*\(\s*)["']\./);
+  });
+
+  it('a task body imported at run time carries its pure imports: the verify task loads fewer files than tsc made', () => {
+    const text = readFileSync(resolve(repoRoot, 'dist/plugins/verify/run-verification.js'), 'utf8');
+    const relative = [...text.matchAll(/\bfrom\s*["'](\.{1,2}\/[^"']+)["']/g)].length;
+    const source = readFileSync(resolve(repoRoot, 'plugins/verify/run-verification.ts'), 'utf8');
+    const sourceRelative = [...source.matchAll(/^import\s+(?!type\b)[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']/gm)].length;
+    expect(relative).toBeLessThan(sourceRelative);
   });
 });
