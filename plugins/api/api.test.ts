@@ -18,6 +18,9 @@ import { connectDocker } from '../docker-engine/client.js';
 import { buildLiteImage } from '../container/test/lite-image.js';
 import { LABEL } from '../container/names.js';
 import { ensureBuilt, qmsBin } from '../../test/cli/built.js';
+import { keepHostRecord } from '../verify/host-record.js';
+import type { CheckRecord, VerificationReport } from '../verify/report.js';
+import { writeReport } from '../verify/write-report.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -350,41 +353,50 @@ describe('agents on the real engine', () => {
     expect(left).not.toContain('/proc/');
   });
 
-  it('verification: null without evidence; the newest evidence file summarised; a planted symlink is not followed', async () => {
+  it("verification: null without any; the host's record, never what an agent plants or rewrites in its session folder", async () => {
     expect((await json(await api('/api/agents/claude/verification'))).verification).toBeNull();
     const session = join(root, '.claude', 'sessions', 'session-1');
     await mkdir(session, { recursive: true });
-    const report = { result: 'fail', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', checks: [{ id: 'fs.ro', title: 'project read-only', result: 'fail' }, { id: 'mcp.qms', title: 'qms server', result: 'pass' }] };
-    await writeFile(join(session, 'verification.json'), JSON.stringify(report));
-    await writeFile(join(session, 'verification-qa.json'), JSON.stringify({ ...report, result: 'pass', checks: [] }));
-    // The agent can write here: a newer "evidence" that is a link to a host file is skipped.
+    const check = (id: string, title: string, result: 'pass' | 'fail'): CheckRecord => ({ id, group: 'read-only', title, how: '-', expected: '-', actual: '-', result, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' });
+    const report: VerificationReport = {
+      result: 'fail', project: 'p', agent: 'claude', session: 'session-1', qmsVersion: '0', execUser: '1000:1000',
+      container: { id: 'c', name: 'qms-p-claude', image: 'i', imageId: 'sha256:i' },
+      startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z',
+      // A title with markup: the dashboard must show the Markdown as text, never as HTML.
+      checks: [check('ro:/pipe-dream/', 'project read-only', 'fail'), check('mcp:qms', 'qms server <script>x</script>', 'pass')],
+    };
+    // What verify does: the evidence into the session folder, and the host's record of it.
+    const written = await writeReport(session, report, 'verification');
+    await keepHostRecord(root, 'claude', written, report);
+    const summary = {
+      result: 'fail', started_at: report.startedAt, finished_at: report.finishedAt, session: 'session-1',
+      file: join('.claude', 'sessions', 'session-1', 'verification.json'), intact: true,
+      checks: { pass: 1, fail: 1, skip: 0 }, failed: [{ id: 'ro:/pipe-dream/', title: 'project read-only' }],
+    };
+    expect((await json(await api('/api/agents/claude/verification'))).verification).toEqual(summary);
+
+    // The agent plants a newer "passing" evidence (and a link to a host file) beside it: nothing changes.
     const secret = join(root, 'host-secret.json');
     await writeFile(secret, JSON.stringify({ ...report, result: 'pass', secret: 'host-only' }));
-    await new Promise((r) => setTimeout(r, 20));
-    await symlink(secret, join(session, 'verification-2.json'));
-    const v = (await json(await api('/api/agents/claude/verification'))).verification as Record<string, unknown>;
-    expect(v).toEqual({
-      result: 'fail',
-      started_at: report.startedAt,
-      finished_at: report.finishedAt,
-      session: 'session-1',
-      file: join('.claude', 'sessions', 'session-1', 'verification.json'),
-      checks: { pass: 1, fail: 1, skip: 0 },
-      failed: [{ id: 'fs.ro', title: 'project read-only' }],
-    });
-    expect(((await json(await api('/api/agents/qa/verification'))).verification as { result: string }).result).toBe('pass');
-    // The Markdown twin, as plain text; none for qa (404), and a symlinked twin is not followed.
-    await writeFile(join(session, 'verification.md'), '# Environment verification — FAIL\n<script>x</script>\n');
+    await writeFile(join(session, 'verification-2.json'), JSON.stringify({ ...report, result: 'pass', checks: [] }));
+    await symlink(secret, join(session, 'verification-3.json'));
+    expect((await json(await api('/api/agents/claude/verification'))).verification).toEqual(summary);
+    // It rewrites the real one as passed: still FAIL, and the copy is no longer intact.
+    await writeFile(written.json, JSON.stringify({ ...report, result: 'pass', checks: [] }));
+    await writeFile(written.markdown, '# Environment verification — PASS\n');
+    expect((await json(await api('/api/agents/claude/verification'))).verification).toEqual({ ...summary, intact: false });
+    // The Markdown is the host's copy, as plain text.
     const md = await api('/api/agents/claude/verification?format=markdown');
     expect(md.status).toBe(200);
     expect(md.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(md.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await md.text()).toContain('# Environment verification — FAIL');
+    const text = await md.text();
+    expect(text).toContain('# Environment verification — FAIL');
+    expect(text).not.toContain('host-only');
+    // qa has no verification: whatever its session holds.
+    await writeFile(join(session, 'verification-qa.json'), JSON.stringify({ ...report, agent: 'qa', result: 'pass' }));
+    expect((await json(await api('/api/agents/qa/verification'))).verification).toBeNull();
     expect((await api('/api/agents/qa/verification?format=markdown')).status).toBe(404);
-    await symlink(secret, join(session, 'verification-qa.md'));
-    const linked = await api('/api/agents/qa/verification?format=markdown');
-    expect(linked.status).toBe(404);
-    expect(await linked.text()).not.toContain('host-only');
   });
 
   it('refresh recreates the container (new id), keeping the workspace', async () => {
@@ -419,7 +431,8 @@ describe('dashboard in headless chromium', () => {
       const rows = await page.$$eval('#agents tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 9).map((td) => td.textContent)));
       expect(rows.map((r) => [r[0], r[1]])).toEqual([['claude', 'running'], ['qa', 'absent']]);
       expect(rows[0]![8]).toMatch(/^FAIL 2026-01-01T00:01:00.000Z/);
-      expect(rows[1]![8]).toMatch(/^PASS/);
+      expect(rows[0]![8]).toContain('(changed since it was written)'); // the session's copy was rewritten above
+      expect(rows[1]![8]).toBe('none'); // what qa's session holds is not its verification
       await page.$eval('tr[data-agent="claude"] button[data-action="evidence"]', (b) => (b as HTMLButtonElement).click());
       await page.waitForFunction(() => (document.getElementById('evidence')?.textContent ?? '').includes('Environment verification'), { timeout: 10_000 });
       expect(await page.$$eval('#evidence script', (x) => x.length)).toBe(0); // shown as text, never as HTML

@@ -32,7 +32,7 @@ export function openApiDocument(version: string): object {
           responses: { 200: { description: 'NDJSON stream', content: { 'application/x-ndjson': {} } }, 400: error, ...errors },
         },
       },
-      '/api/agents/{agent}/verification': { get: { summary: "the agent's latest verification evidence (summary; read from the agent-writable sessions folder); ?format=markdown: its Markdown twin as text/plain", parameters: [agentParam, { name: 'format', in: 'query', required: false, schema: { enum: ['json', 'markdown'] } }], responses: { 200: json({ type: 'object', properties: { verification: { type: ['object', 'null'] } } }, 'latest evidence or null'), ...errors } } },
+      '/api/agents/{agent}/verification': { get: { summary: "the agent's latest verification (summary, from the host's own record of it; `intact`: the sessions folder's copy is still what was written); ?format=markdown: its Markdown as text/plain", parameters: [agentParam, { name: 'format', in: 'query', required: false, schema: { enum: ['json', 'markdown'] } }], responses: { 200: json({ type: 'object', properties: { verification: { type: ['object', 'null'] } } }, 'latest evidence or null'), ...errors } } },
       '/api/events': { get: { summary: 'server-sent events: task progress of ensure runs (the engine\'s run events) and `agent` state changes', responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': {} } }, 401: error } } },
       '/api/openapi.json': { get: { summary: 'this document', responses: { 200: json({ type: 'object' }, 'OpenAPI 3.1') } } },
     },

@@ -1,15 +1,14 @@
 /**
- * `GET /api/agents/{agent}/verification`: the agent's latest verification evidence, found where
- * the verify plugin writes it (`<sessions>/<session>/<stem>[-n].json`, stem from its
- * `evidenceStem`). The sessions folder is writable by the agents, so what is read there is
- * hostile: regular files only (no symlink followed), size-capped, and only typed, shortened
- * fields are returned — never the file as is.
+ * `GET /api/agents/{agent}/verification`: the agent's latest verification, from the host's own
+ * record of it (the verify plugin's host-record.ts, in `.qms/`, which no container sees) — never
+ * from the sessions folder, which the agents can write: a planted or rewritten "evidence" file
+ * there changes nothing here. `intact` says whether the session folder's copy (`file`) still
+ * holds what verify wrote there (read as hostile: regular file only, no symlink, size-capped).
  */
-import { lstat, open, readdir } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { join, relative } from 'node:path';
-import { agentPaths } from '../container/host-paths.js';
-import { evidenceStem } from '../verify/write-report.js';
+import { join } from 'node:path';
+import { readHostRecord, sha256 } from '../verify/host-record.js';
 import type { PluginContext } from '../../tasks/types.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -21,19 +20,19 @@ export interface VerificationSummary {
   session: string;
   /** Project-relative path of the JSON evidence (its `.md` twin sits next to it). */
   file: string;
+  /** The session folder's copy is byte for byte what verify wrote (false: changed or gone since). */
+  intact: boolean;
   checks: { pass: number; fail: number; skip: number };
   failed: Array<{ id: string; title: string }>;
 }
 
-const text = (v: unknown, max = 200): string | null => (typeof v === 'string' ? v.slice(0, max) : null);
-
-async function readCapped(path: string): Promise<string | undefined> {
+async function readCapped(path: string): Promise<Buffer | undefined> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const st = await handle.stat();
     if (!st.isFile() || st.size > MAX_BYTES) return undefined;
-    return await handle.readFile('utf8');
+    return await handle.readFile();
   } catch {
     return undefined;
   } finally {
@@ -41,54 +40,26 @@ async function readCapped(path: string): Promise<string | undefined> {
   }
 }
 
-/**
- * The Markdown twin (`<stem>.md`) of the evidence `summary` names, capped and not followed
- * through a symlink; undefined when it is missing. Served as plain text: it is agent-writable.
- */
-export async function verificationMarkdown(ctx: PluginContext, summary: VerificationSummary): Promise<string | undefined> {
-  return readCapped(join(ctx.root, summary.file.replace(/\.json$/, '.md')));
+/** The Markdown of the agent's latest verification (the host's copy), or undefined when there is none. */
+export async function verificationMarkdown(ctx: PluginContext, agent: string): Promise<string | undefined> {
+  return (await readHostRecord(ctx.root, agent))?.markdown;
 }
 
-/** The newest evidence of `agent` (by modification time), or undefined when there is none. */
+/** The agent's latest verification, or undefined when there is none. */
 export async function latestVerification(ctx: PluginContext, agent: string): Promise<VerificationSummary | undefined> {
-  const sessions = agentPaths(ctx.root, agent).sessions;
-  const stem = evidenceStem(agent, ctx.config.agents);
-  const name = new RegExp(`^${stem.replace(/[-]/g, '\\-')}(?:-\\d+)?\\.json$`);
-  const found: Array<{ path: string; session: string; mtime: number }> = [];
-  for (const session of await readdir(sessions).catch(() => [] as string[])) {
-    const dir = join(sessions, session);
-    const st = await lstat(dir).catch(() => undefined);
-    if (!st?.isDirectory()) continue;
-    for (const file of await readdir(dir).catch(() => [] as string[])) {
-      if (!name.test(file)) continue;
-      const f = await lstat(join(dir, file)).catch(() => undefined);
-      if (f?.isFile()) found.push({ path: join(dir, file), session, mtime: f.mtimeMs });
-    }
-  }
-  found.sort((a, b) => b.mtime - a.mtime);
-  for (const candidate of found) {
-    const raw = await readCapped(candidate.path);
-    if (raw === undefined) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      continue;
-    }
-    if (typeof parsed !== 'object' || parsed === null) continue;
-    const r = parsed as Record<string, unknown>;
-    if (r.result !== 'pass' && r.result !== 'fail') continue;
-    const checks = Array.isArray(r.checks) ? (r.checks as unknown[]).filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null) : [];
-    const count = (res: string): number => checks.filter((c) => c.result === res).length;
-    return {
-      result: r.result,
-      finished_at: text(r.finishedAt, 40),
-      started_at: text(r.startedAt, 40),
-      session: candidate.session.slice(0, 200),
-      file: relative(ctx.root, candidate.path),
-      checks: { pass: count('pass'), fail: count('fail'), skip: count('skip') },
-      failed: checks.filter((c) => c.result === 'fail').slice(0, 50).map((c) => ({ id: text(c.id, 80) ?? '?', title: text(c.title) ?? '' })),
-    };
-  }
-  return undefined;
+  const record = await readHostRecord(ctx.root, agent);
+  if (!record) return undefined;
+  const { report } = record;
+  const now = await readCapped(join(ctx.root, record.file));
+  const count = (res: string): number => report.checks.filter((c) => c.result === res).length;
+  return {
+    result: report.result,
+    finished_at: report.finishedAt,
+    started_at: report.startedAt,
+    session: report.session,
+    file: record.file,
+    intact: now !== undefined && sha256(now) === record.sha256,
+    checks: { pass: count('pass'), fail: count('fail'), skip: count('skip') },
+    failed: report.checks.filter((c) => c.result === 'fail').map((c) => ({ id: c.id, title: c.title })),
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * One verification of a running agent container: all checks at once, their in-container probes
  * folded into one `docker exec` (exec-batch.ts), the checks of one MCP server in one session
- * with it (mcp-session.ts), the evidence written into the session folder,
+ * with it (mcp-session.ts), the evidence written into the session folder (and the host's own
+ * record of it, host-record.ts),
  * and a QmsError listing the failed checks (pointing at the report) when any failed.
  */
 import { randomBytes } from 'node:crypto';
@@ -27,6 +28,7 @@ import { record, type CheckRecord, type VerificationReport } from './report.js';
 import { runFsChecks } from './run-fs-checks.js';
 import { combinedRunner, type VerifyTarget } from './target.js';
 import { evidenceStem, writeReport } from './write-report.js';
+import { keepHostRecord } from './host-record.js';
 import { checkGitIdentity } from './check-git-identity.js';
 import { checkEgress } from './check-egress.js';
 import { ExecBatch } from './exec-batch.js';
@@ -194,7 +196,9 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     finishedAt: new Date().toISOString(),
     checks,
   };
-  const files = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster));
+  const written = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster));
+  await keepHostRecord(input.root, input.agent, written, report);
+  const files = { markdown: written.markdown, json: written.json };
   const failed = checks.filter((c) => c.result === 'fail');
   const skipped = checks.filter((c) => c.result === 'skip');
   for (const c of failed) input.log.warn(`✘ ${input.agent} ${c.id}: ${c.actual}`);

@@ -51,7 +51,10 @@ describe('verify evidence files', () => {
   it('writes verification.{json,md}, then verification-2.* without touching the first', async () => {
     await mkdir(join(sessions, ID));
     const { dir } = await sessionFor(testContext({ root }), 'session');
-    expect(await writeReport(dir, report)).toEqual({ markdown: join(dir, 'verification.md'), json: join(dir, 'verification.json') });
+    const first = await writeReport(dir, report);
+    expect(first).toMatchObject({ markdown: join(dir, 'verification.md'), json: join(dir, 'verification.json') });
+    expect(first.text.json).toBe(await readFile(first.json, 'utf8'));
+    expect(first.text.markdown).toBe(await readFile(first.markdown, 'utf8'));
     const second = await writeReport(dir, { ...report, result: 'fail' });
     expect(second.json).toBe(join(dir, 'verification-2.json'));
     expect(JSON.parse(await readFile(join(dir, 'verification.json'), 'utf8')).result).toBe('pass');

@@ -88,7 +88,15 @@ async function createNew(base: string, dir: string, name: string): Promise<FileH
 export const evidenceStem = (agent: string, roster: readonly string[]): string => (agent === (roster[0] ?? 'claude') ? 'verification' : `verification-${agent}`);
 
 /** Writes both files (`<stem>.json`, `<stem>.md`, else `<stem>-2.*`…); returns their paths. */
-export async function writeReport(sessionDir: string, report: VerificationReport, stemBase = 'verification'): Promise<{ markdown: string; json: string }> {
+/** The evidence files written, and their text. */
+export interface WrittenReport {
+  markdown: string;
+  json: string;
+  text: { json: string; markdown: string };
+}
+
+export async function writeReport(sessionDir: string, report: VerificationReport, stemBase = 'verification'): Promise<WrittenReport> {
+  const text = { json: `${JSON.stringify(report, null, 2)}\n`, markdown: reportMarkdown(report) };
   const checked = await checkSessionDir(sessionDir);
   // Write through a handle on the checked folder rather than its path: a verification takes a
   // while, and the agent could swap the folder for a symlink between the check and the write.
@@ -110,7 +118,7 @@ export async function writeReport(sessionDir: string, report: VerificationReport
       if (!handle) continue;
       let md: FileHandle | undefined;
       try {
-        await handle.writeFile(`${JSON.stringify(report, null, 2)}\n`);
+        await handle.writeFile(text.json);
         await handle.close();
         md = await createNew(base, sessionDir, `${stem}.md`);
         if (!md) {
@@ -118,7 +126,7 @@ export async function writeReport(sessionDir: string, report: VerificationReport
           await rm(join(base, `${stem}.json`), { force: true });
           continue;
         }
-        await md.writeFile(reportMarkdown(report));
+        await md.writeFile(text.markdown);
         await md.close();
       } catch (err) {
         await handle.close().catch(() => undefined);
@@ -129,7 +137,7 @@ export async function writeReport(sessionDir: string, report: VerificationReport
         }
         throw err;
       }
-      return { markdown: join(sessionDir, `${stem}.md`), json: join(sessionDir, `${stem}.json`) };
+      return { markdown: join(sessionDir, `${stem}.md`), json: join(sessionDir, `${stem}.json`), text };
     }
   } finally {
     await dirHandle.close();
