@@ -72,7 +72,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     cell(tr, a.age_hours); cell(tr, a.memory_percent); cell(tr, a.disk_usage_percent);
     cell(tr, a.refresh.verdict + (a.refresh.reasons.length ? ' (' + a.refresh.reasons.join('; ') + ')' : ''));
     if (v) {
-      var vc = cell(tr, v.result.toUpperCase() + ' ' + (v.finished_at || '') + ' ' + v.file + (v.intact ? ' ' : ' (changed since it was written) '), v.result);
+      var vc = cell(tr, v.result.toUpperCase() + ' ' + (v.finished_at || '') + ' ' + (v.file === null ? '(not written to the session folder) ' : v.file + (v.intact ? ' ' : ' (changed since it was written) ')), v.result);
       var show = document.createElement('button'); show.textContent = 'evidence'; show.dataset.action = 'evidence';
       show.addEventListener('click', function () {
         fetch('/api/agents/' + encodeURIComponent(a.agent) + '/verification?format=markdown', { headers: { authorization: 'Bearer ' + token } })

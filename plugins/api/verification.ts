@@ -18,9 +18,9 @@ export interface VerificationSummary {
   finished_at: string | null;
   started_at: string | null;
   session: string;
-  /** Project-relative path of the JSON evidence (its `.md` twin sits next to it). */
-  file: string;
-  /** The session folder's copy is byte for byte what verify wrote (false: changed or gone since). */
+  /** Project-relative path of the JSON evidence (its `.md` twin sits next to it); null when it could not be written there. */
+  file: string | null;
+  /** The session folder's copy is byte for byte what verify wrote (false: changed or gone since, or never written). */
   intact: boolean;
   checks: { pass: number; fail: number; skip: number };
   failed: Array<{ id: string; title: string }>;
@@ -50,7 +50,7 @@ export async function latestVerification(ctx: PluginContext, agent: string): Pro
   const record = await readHostRecord(ctx.root, agent);
   if (!record) return undefined;
   const { report } = record;
-  const now = await readCapped(join(ctx.root, record.file));
+  const now = record.file === null ? undefined : await readCapped(join(ctx.root, record.file));
   const count = (res: string): number => report.checks.filter((c) => c.result === res).length;
   return {
     result: report.result,

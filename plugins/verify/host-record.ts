@@ -12,13 +12,13 @@ import { join, relative } from 'node:path';
 import { atomicWrite } from '../../tasks/state/atomic-write.js';
 import { ensureQmsSubdir, qmsDir } from '../../tasks/state/qms-dir.js';
 import type { VerificationReport } from './report.js';
-import type { WrittenReport } from './write-report.js';
+import { reportMarkdown, type WrittenReport } from './write-report.js';
 
 export interface HostRecord {
-  /** Project-relative path of the JSON evidence in the session folder. */
-  file: string;
-  /** sha256 of that file's bytes as written. */
-  sha256: string;
+  /** Project-relative path of the JSON evidence in the session folder; null when it could not be written there. */
+  file: string | null;
+  /** sha256 of that file's bytes as written (null with `file`). */
+  sha256: string | null;
   report: VerificationReport;
   markdown: string;
 }
@@ -26,8 +26,11 @@ export interface HostRecord {
 const recordName = (agent: string): string => `evidence-${agent}.json`;
 export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
-export async function keepHostRecord(root: string, agent: string, written: WrittenReport, report: VerificationReport): Promise<void> {
-  const record: HostRecord = { file: relative(root, written.json), sha256: sha256(written.text.json), report, markdown: written.text.markdown };
+/** Keeps `report` as `agent`'s latest; `written`: its copy in the session folder, undefined when that could not be written. */
+export async function keepHostRecord(root: string, agent: string, written: WrittenReport | undefined, report: VerificationReport): Promise<void> {
+  const record: HostRecord = written
+    ? { file: relative(root, written.json), sha256: sha256(written.text.json), report, markdown: written.text.markdown }
+    : { file: null, sha256: null, report, markdown: reportMarkdown(report) };
   await atomicWrite(join(await ensureQmsSubdir(root, 'verify'), recordName(agent)), `${JSON.stringify(record)}\n`, 0o600);
 }
 
@@ -35,7 +38,7 @@ export async function keepHostRecord(root: string, agent: string, written: Writt
 export async function readHostRecord(root: string, agent: string): Promise<HostRecord | undefined> {
   try {
     const record = JSON.parse(await readFile(join(qmsDir(root), 'verify', recordName(agent)), 'utf8')) as HostRecord;
-    return typeof record.file === 'string' && typeof record.sha256 === 'string' && typeof record.markdown === 'string' && record.report ? record : undefined;
+    return (record.file === null || typeof record.file === 'string') && typeof record.markdown === 'string' && record.report ? record : undefined;
   } catch {
     return undefined;
   }

@@ -196,12 +196,18 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     finishedAt: new Date().toISOString(),
     checks,
   };
-  const written = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster));
-  await keepHostRecord(input.root, input.agent, written, report);
-  const files = { markdown: written.markdown, json: written.json };
   const failed = checks.filter((c) => c.result === 'fail');
   const skipped = checks.filter((c) => c.result === 'skip');
   for (const c of failed) input.log.warn(`✘ ${input.agent} ${c.id}: ${c.actual}`);
+  // The host's record is kept whatever happens to the session folder's copy (the agents can
+  // write there, e.g. plant a symlink where the evidence goes): a failure is never lost.
+  const written = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster)).catch(async (err: unknown) => {
+    await keepHostRecord(input.root, input.agent, undefined, report);
+    if (failed.length === 0) throw err;
+    throw new QmsError(`verify: ${failed.length} check${failed.length > 1 ? 's' : ''} of ${input.agent} failed: ${failed.map((c) => c.id).join(', ')}; and ${(err as Error).message}`, (err as QmsError).hint);
+  });
+  await keepHostRecord(input.root, input.agent, written, report);
+  const files = { markdown: written.markdown, json: written.json };
   input.log.info(`${input.agent}: ${checks.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped → ${files.markdown}`);
   if (failed.length > 0) {
     throw new QmsError(

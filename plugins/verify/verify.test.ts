@@ -11,7 +11,7 @@ import type Docker from 'dockerode';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ import { QmsError } from '../../tasks/errors.js';
 import type { StateStore } from '../../tasks/types.js';
 import { verify, type VerifyResult } from './index.js';
 import { runVerification } from './run-verification.js';
+import { readHostRecord } from './host-record.js';
 import type { VerificationReport } from './report.js';
 import { freePort } from '../../test/helpers/processes.js';
 
@@ -300,6 +301,16 @@ describe('verify on a container with the project mounted read-write, no masks an
       // The probe's own writes were undone.
       expect((await readdir(root)).filter((n) => n.startsWith('.qms-verify'))).toEqual([]);
       expect((await readdir(join(root, 'QMS'))).filter((n) => n.startsWith('.qms-verify'))).toEqual([]);
+      expect((await readHostRecord(root, 'claude'))?.report.result).toBe('fail');
+
+      // The agent plants a symlink where the next evidence goes: the failures are still told, and
+      // the host's record (what the API reads) holds this failed verification, not an older one.
+      const next = await createSession(root, 'claude');
+      await symlink('/nonexistent', join(next.dir, 'verification.json'));
+      const again = await runVerification({ root, project: PROJECT, agent: 'claude', containerId: bad.id, session: next, endpoints: [endpoint], qmsServer: false, limits: LIMITS, claudeMcpList: false, env: process.env as Record<string, string>, log: ctx.log, signal: ctx.signal }).catch((e: unknown) => e);
+      expect((again as QmsError).message).toMatch(/checks? of claude failed: .*ro:\/pipe-dream\/.*; and .*symlink/);
+      const record = await readHostRecord(root, 'claude');
+      expect(record).toMatchObject({ file: null, sha256: null, report: { result: 'fail', session: next.id } });
     } finally {
       await bad.remove({ force: true });
     }
