@@ -33,14 +33,24 @@ export async function hostTokens(root: string, endpoints: readonly McpEndpoint[]
 
 const found = (text: string, tokens: ReadonlyMap<string, string>): string[] => [...tokens].filter(([, t]) => text.includes(t)).map(([name]) => name);
 
-// One record per process: `P <pid>` then its arguments and environment, one per line.
-const SCAN = String.raw`for p in /proc/[0-9]*; do
+// One record per process: `P <pid>` then its arguments and environment, one per line; an
+// environment that cannot be read says `unreadable <uid>`. After the walk: `M <the scan's uid>`
+// and `L <pid>` for each of those still alive (a process of the agent's uid that made itself
+// not dumpable has a root-owned environ: it could hide a token there).
+const SCAN = String.raw`uid() { u=; while read -r k v rest; do [ "$k" = Uid: ] && { u=$v; break; }; done < "$1/status"; }
+H=
+for p in /proc/[0-9]*; do
   [ -r "$p/cmdline" ] || continue
   printf '\nP %s\n' "$p"
   tr '\0' '\n' < "$p/cmdline" 2>/dev/null
   printf '\nE\n'
-  if [ -r "$p/environ" ]; then tr '\0' '\n' < "$p/environ" 2>/dev/null; else printf 'unreadable\n'; fi
-done`;
+  if [ -r "$p/environ" ] && tr '\0' '\n' < "$p/environ" 2>/dev/null; then :; else
+    uid "$p" 2>/dev/null; printf 'unreadable %s\n' "$u"; H="$H $p"
+  fi
+done
+uid /proc/self; printf '\nM %s\n' "$u"
+for p in $H; do [ -e "$p/status" ] && printf 'L %s\n' "$p"; done
+`;
 
 export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerInspectInfo, tokens: ReadonlyMap<string, string>): Promise<CheckRecord[]> {
   const started = new Date();
@@ -62,17 +72,26 @@ export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerI
   const hits: string[] = [];
   let processes = 0;
   let unreadable = 0;
-  for (const block of out.stdout.split('\nP ').slice(1)) {
+  const tail = out.stdout.lastIndexOf('\nM ');
+  const [mine = '', ...alive] = tail < 0 ? [] : out.stdout.slice(tail + 3).trim().split('\n');
+  const stillAlive = new Set(alive.map((l) => l.replace(/^L \/proc\//, '')));
+  const hidden: string[] = [];
+  for (const block of (tail < 0 ? out.stdout : out.stdout.slice(0, tail)).split('\nP ').slice(1)) {
     processes++;
     const head = block.slice(0, block.indexOf('\n'));
     const pid = head.replace('/proc/', '');
     const [args = '', environ = ''] = block.slice(head.length + 1).split('\nE\n');
-    if (environ.trim() === 'unreadable') unreadable++;
+    const closed = /^unreadable (\S*)$/.exec(environ.trim());
+    if (closed) {
+      // Another uid's process (the egress probes') is not the agent's to read; one of the agent's
+      // own still running after the walk has made itself not dumpable.
+      if (closed[1] === mine && stillAlive.has(pid)) hidden.push(pid);
+      else unreadable++;
+    }
     for (const name of found(args, tokens)) hits.push(`${name} in the arguments of pid ${pid}`);
     for (const name of found(environ, tokens)) hits.push(`${name} in the environment of pid ${pid}`);
   }
-  // An unreadable environment is reported, not failed: it is one of the scan's own short-lived
-  // helpers gone by the time it was read (every process of the container runs as the agent).
+  for (const pid of hidden) hits.push(`pid ${pid} runs as the agent's uid but hides its environment (not dumpable): it cannot be searched`);
   const ok = out.code === 0 && processes > 0 && hits.length === 0;
   const processRecord = record(
     {
@@ -85,7 +104,7 @@ export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerI
         ? `found: ${hits.join('; ')}`
         : processes === 0
           ? `no process could be read (exit ${out.code}: ${out.stderr.trim().slice(0, 200)})`
-          : `${processes} processes read${unreadable ? `, ${unreadable} gone before their environment was read` : ''}; none of ${tokens.size} tokens found`,
+          : `${processes} processes read${unreadable ? `, ${unreadable} gone before their environment was read or another uid's` : ''}; none of ${tokens.size} tokens found`,
       result: ok ? 'pass' : 'fail',
     },
     started,
