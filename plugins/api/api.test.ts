@@ -360,7 +360,7 @@ describe('agents on the real engine', () => {
     const check = (id: string, title: string, result: 'pass' | 'fail'): CheckRecord => ({ id, group: 'read-only', title, how: '-', expected: '-', actual: '-', result, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' });
     const report: VerificationReport = {
       result: 'fail', project: 'p', agent: 'claude', session: 'session-1', qmsVersion: '0', execUser: '1000:1000',
-      container: { id: 'c', name: 'qms-p-claude', image: 'i', imageId: 'sha256:i' },
+      container: { id: 'c', name: 'qms-p-claude', image: 'i', imageId: 'sha256:i' }, freshContainer: true,
       startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z',
       // A title with markup: the dashboard must show the Markdown as text, never as HTML.
       checks: [check('ro:/pipe-dream/', 'project read-only', 'fail'), check('mcp:qms', 'qms server <script>x</script>', 'pass')],
@@ -370,7 +370,7 @@ describe('agents on the real engine', () => {
     await keepHostRecord(root, 'claude', written, report);
     const summary = {
       result: 'fail', started_at: report.startedAt, finished_at: report.finishedAt, session: 'session-1',
-      file: join('.claude', 'sessions', 'session-1', 'verification.json'), intact: true,
+      file: join('.claude', 'sessions', 'session-1', 'verification.json'), intact: true, fresh_container: true,
       checks: { pass: 1, fail: 1, skip: 0 }, failed: [{ id: 'ro:/pipe-dream/', title: 'project read-only' }],
     };
     expect((await json(await api('/api/agents/claude/verification'))).verification).toEqual(summary);

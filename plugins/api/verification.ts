@@ -22,6 +22,8 @@ export interface VerificationSummary {
   file: string | null;
   /** The session folder's copy is byte for byte what verify wrote (false: changed or gone since, or never written). */
   intact: boolean;
+  /** The container was created by the run that verified it (no process of the agent had run in it to interfere with the checks). */
+  fresh_container: boolean;
   checks: { pass: number; fail: number; skip: number };
   failed: Array<{ id: string; title: string }>;
 }
@@ -59,6 +61,7 @@ export async function latestVerification(ctx: PluginContext, agent: string): Pro
     session: report.session,
     file: record.file,
     intact: now !== undefined && sha256(now) === record.sha256,
+    fresh_container: report.freshContainer === true,
     checks: { pass: count('pass'), fail: count('fail'), skip: count('skip') },
     failed: report.checks.filter((c) => c.result === 'fail').map((c) => ({ id: c.id, title: c.title })),
   };

@@ -98,14 +98,14 @@ export function verify(options: VerifyOptions = {}): Plugin {
 
   const verifyIn = async (ctx: PluginContext | TaskContext, agent: string) => {
     const [{ runVerification }, { containerFor, endpointsFor, sessionFor }] = await Promise.all([import('./run-verification.js'), import('./resolve-input.js')]);
-    const [containerId, session, endpoints] = await Promise.all([
+    const [container, session, endpoints] = await Promise.all([
       containerFor(ctx, agent, containerTask),
       sessionFor(ctx, sessionTask),
       endpointsFor(ctx, mcpServers, agent),
     ]);
     // One verification of the project at a time, also across runs (the API ensures agents
     // concurrently; `qms verify` may run beside it): see verifyAll on why they must not overlap.
-    return ctx.state.withLock('verify', () => runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId, session, endpoints, qmsServer, ...(qmsRoundTrip ? { qmsRoundTrip } : {}), gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal }), { timeoutMs: 10 * 60_000 });
+    return ctx.state.withLock('verify', () => runVerification({ root: ctx.root, project: ctx.config.name, agent, roster: ctx.config.agents, containerId: container.id, freshContainer: container.fresh, session, endpoints, qmsServer, ...(qmsRoundTrip ? { qmsRoundTrip } : {}), gitServer, limits, claudeMcpList, env: ctx.env, log: ctx.log, signal: ctx.signal }), { timeoutMs: 10 * 60_000 });
   };
 
   /**

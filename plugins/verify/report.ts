@@ -30,6 +30,12 @@ export interface VerificationReport {
   session: string;
   qmsVersion: string;
   container: { id: string; name: string; image: string; imageId: string };
+  /**
+   * The container was created by the run that verified it, so no process of the agent had run
+   * in it. When false (a container already running), a process the agent left there runs as the
+   * same uid as the in-container checks and could have changed their results.
+   */
+  freshContainer: boolean;
   /** The uid:gid the in-container checks ran as. */
   execUser: string;
   startedAt: string;

@@ -53,7 +53,6 @@ export async function findContainer(ctx: PluginContext, agent: string): Promise<
   return first.Id;
 }
 
-/** `agent`'s container: from the container task's results in this run (one per agent), else the running one. */
 /** The roster's agents whose containers run (for `qms verify` without agents); an error when none does. */
 export async function runningAgents(ctx: PluginContext): Promise<string[]> {
   const docker = await connectDocker(ctx.env);
@@ -67,10 +66,15 @@ export async function runningAgents(ctx: PluginContext): Promise<string[]> {
   return agents;
 }
 
-export async function containerFor(ctx: PluginContext | TaskContext, agent: string, task: string): Promise<string> {
+/**
+ * `agent`'s container: from the container task's results in this run (one per agent), else the
+ * running one. `fresh`: this run created it, so no process of the agent has run in it yet.
+ */
+export async function containerFor(ctx: PluginContext | TaskContext, agent: string, task: string): Promise<{ id: string; fresh: boolean }> {
   const fromRun = 'result' in ctx ? ctx.result<ContainerResult[] | ContainerResult>(task) : undefined;
   const results = Array.isArray(fromRun) ? fromRun : fromRun ? [fromRun] : [];
-  return results.find((r) => r.agent === agent)?.id ?? findContainer(ctx, agent);
+  const mine = results.find((r) => r.agent === agent);
+  return mine ? { id: mine.id, fresh: mine.created } : { id: await findContainer(ctx, agent), fresh: false };
 }
 
 export async function sessionFor(ctx: PluginContext | TaskContext, task: string): Promise<{ id: string; dir: string }> {

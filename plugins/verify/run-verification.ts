@@ -42,6 +42,8 @@ export interface VerificationInput {
   /** The config's roster: the other agents' workspaces must be read-only here; its first agent's evidence is `verification.*`. */
   roster?: readonly string[];
   containerId: string;
+  /** This run created the container: no process of the agent has run in it (see report.ts, `freshContainer`). */
+  freshContainer?: boolean;
   session: { id: string; dir: string };
   endpoints: readonly McpEndpoint[];
   /** Name of the endpoint for the QMS round trip; false to leave the round trip out. */
@@ -191,6 +193,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     session: input.session.id,
     qmsVersion: version,
     container: { id: info.Id, name: info.Name.replace(/^\//, ''), image: info.Config.Image, imageId: info.Image },
+    freshContainer: input.freshContainer === true,
     execUser,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),

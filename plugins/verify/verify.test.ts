@@ -134,7 +134,7 @@ describe('verify task on a real container', () => {
       project: PROJECT,
       name: 'verify',
       state,
-      results: { container: { id: containerId, name: `qms-${PROJECT}-claude`, agent: 'claude', image: IMAGE, imageId }, session, 'mcp:qms': endpoint },
+      results: { container: { id: containerId, name: `qms-${PROJECT}-claude`, agent: 'claude', image: IMAGE, imageId, created: true }, session, 'mcp:qms': endpoint },
     });
     let result: VerifyResult;
     try {
@@ -145,7 +145,9 @@ describe('verify task on a real container', () => {
     expect(result.report).toBe(join(session.dir, 'verification.md'));
 
     const report = JSON.parse(await readFile(join(session.dir, 'verification.json'), 'utf8')) as VerificationReport;
-    expect(report).toMatchObject({ result: 'pass', project: PROJECT, agent: 'claude', session: session.id, container: { id: containerId, imageId } });
+    // The container task says it created the container in this run: no agent process ran in it.
+    expect(report).toMatchObject({ result: 'pass', project: PROJECT, agent: 'claude', session: session.id, container: { id: containerId, imageId }, freshContainer: true });
+    expect(await readFile(join(session.dir, 'verification.md'), 'utf8')).toContain('| Agent processes before the checks | none: the container was created by this run |');
     expect(report.execUser).toMatch(/^\d+:\d+$/);
     const byId = new Map(report.checks.map((c) => [c.id, c]));
     for (const id of [
@@ -215,6 +217,10 @@ describe('verify task on a real container', () => {
     await plugin.commands!.verify!.run(ctx, [], {});
     const files = await readdir(join(root, '.claude', 'sessions', sessionId));
     expect(files.sort()).toEqual(['verification-2.json', 'verification-2.md', 'verification.json', 'verification.md']);
+    // A running container: a process the agent left could have run beside the checks, and the evidence says so.
+    const second = JSON.parse(await readFile(join(root, '.claude', 'sessions', sessionId, 'verification-2.json'), 'utf8')) as VerificationReport;
+    expect(second.freshContainer).toBe(false);
+    expect(await readFile(join(root, '.claude', 'sessions', sessionId, 'verification-2.md'), 'utf8')).toMatch(/\| Agent processes before the checks \| possible: the container was already running/);
   });
 });
 

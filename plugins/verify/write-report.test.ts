@@ -23,6 +23,7 @@ const report: VerificationReport = {
   session: ID,
   qmsVersion: '0',
   container: { id: 'c', name: 'n', image: 'i', imageId: 'sha256:0' },
+  freshContainer: false,
   execUser: '1000:1000',
   startedAt: '2026-02-03T00:00:00.000Z',
   finishedAt: '2026-02-03T00:00:01.000Z',
