@@ -30,7 +30,7 @@ export function reportMarkdown(report: VerificationReport): string {
     `| Container | ${cell(report.container.name)} (\`${report.container.id}\`) |`,
     `| Image | ${cell(report.container.image)} (\`${report.container.imageId}\`) |`,
     `| In-container checks ran as | uid:gid ${cell(report.execUser)} |`,
-    `| Agent processes before the checks | ${report.freshContainer ? 'none: the container was created by this run' : 'possible: the container was already running, and a process the agent left in it runs as the same uid as the in-container checks and could have changed their results (`qms refresh <agent>` recreates it for a verification without one)'} |`,
+    `| Agent processes before the checks | ${report.freshContainer ? 'none: the container was created by this run' : 'possible: the container was already running, and a process the agent left in it runs as the same uid as the in-container checks and could have changed their results (`qms down <agent>` then `qms up <agent>` verifies a new container, which no agent process has touched)'} |`,
     `| qms version | ${cell(report.qmsVersion)} |`,
     `| Started | ${report.startedAt} |`,
     `| Finished | ${report.finishedAt} |`,
