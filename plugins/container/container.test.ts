@@ -117,7 +117,8 @@ describe('container task', () => {
     expect(results).toHaveLength(1);
     const result = results[0]!;
     expect(result).toMatchObject({ name: `qms-${PROJECT}-claude`, agent: 'claude', image: IMAGE, imageId, created: true });
-    expect(ctx.teardowns.map((t) => t.label)).toEqual([`remove container ${result.name}`]);
+    // The auth volume this run made goes too if the run fails (after the container: teardowns run in reverse).
+    expect(ctx.teardowns.map((t) => t.label)).toEqual([`remove volume ${result.name}-claude-config`, `remove container ${result.name}`]);
     expect(ctx.lines.join('\n')).not.toContain(ghToken);
     expect(ctx.lines.join('\n')).not.toContain(endpoints[0]!.token);
     expect((await state.get('container:claude'))?.data).toMatchObject({ containerId: result.id, name: result.name });
@@ -311,6 +312,20 @@ describe('container task', () => {
     expect((await docker.listContainers({ all: true, filters: projectOnly })).length).toBe(before.containers);
     expect((await docker.listNetworks({ filters: projectOnly })).length).toBe(before.networks);
     expect(await volumes()).toBe(before.volumes);
+  });
+
+  it('hands back a remover for an auth volume it made (none for one that was there), which leaves nothing once the container is gone', async () => {
+    const made: Array<{ name: string; remove: () => Promise<void> }> = [];
+    const run = () => ensureContainer(ctxFor(), { opts: opts({ agent: 'vol' }), endpoints, image: IMAGE, force: true, onVolumeCreated: (name, remove) => void made.push({ name, remove }) });
+    const first = await run();
+    expect(made.map((m) => m.name)).toEqual([`qms-${PROJECT}-vol-claude-config`]);
+    await run(); // recreated: the volume was there
+    expect(made).toHaveLength(1);
+    await docker.getContainer((await docker.listContainers({ all: true, filters: { label: ['qms.agent=vol'] } }))[0]!.Id).remove({ force: true });
+    expect(first.result.agent).toBe('vol');
+    await made[0]!.remove();
+    await made[0]!.remove(); // already gone: fine
+    expect((await docker.listVolumes({ filters: { label: ['qms.agent=vol'] } })).Volumes ?? []).toEqual([]);
   });
 
   it('refuses, before creating anything, an agent whose container would be the egress proxy', async () => {

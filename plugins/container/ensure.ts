@@ -48,6 +48,8 @@ export interface EnsureInput {
   force: boolean;
   /** Called right after this call created a container (register its teardown). */
   onCreated?: (docker: Docker, id: string, name: string) => void;
+  /** Called when this call created the agent's auth volume (nothing can be in it yet). */
+  onVolumeCreated?: (name: string, remove: () => Promise<void>) => void;
   /** Called for each part of the egress proxy (network, container) this call created. */
   onEgressCreated?: (what: string, remove: () => Promise<void>) => void;
 }
@@ -126,6 +128,9 @@ async function createAndStart(ctx: PluginContext, docker: Docker, spec: Containe
   );
   if (!hasVolume) {
     await docker.createVolume({ Name: spec.volume, Labels: { [LABEL.project]: ctx.config.name, [LABEL.root]: ctx.root, [LABEL.agent]: opts.agent } });
+    input.onVolumeCreated?.(spec.volume, () => volume.remove().catch((err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }));
   }
   const cpus = await effectiveCpus(docker, ctx.env, opts.limits.cpus);
   if (cpus < opts.limits.cpus) ctx.log.info(`limits.cpus ${opts.limits.cpus} is more than the engine's ${cpus} CPUs: using ${cpus}`);

@@ -38,7 +38,9 @@ async function ensureOne(ctx: TaskContext, opts: ResolvedContainerOptions): Prom
     endpoints: await agentEndpointsFromResults(ctx, opts.mcpServers, opts.agent),
     image: built?.tag ?? opts.image,
     force: ctx.options.force,
-    // A failed or interrupted `up` removes what it created; the auth volume stays.
+    // A failed or interrupted `up` removes what it created (an auth volume too, when it made it:
+    // nobody has logged in with it yet); one made before stays.
+    onVolumeCreated: (name, remove) => ctx.onTeardown(`remove volume ${name}`, remove),
     onCreated: (_docker, id, name) => ctx.onTeardown(`remove container ${name}`, () => removeContainer(ctx, id)),
     onEgressCreated: (what, remove) => ctx.onTeardown(`remove ${what}`, remove),
   });
