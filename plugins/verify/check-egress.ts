@@ -10,14 +10,15 @@
  */
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { captureExec } from './capture-exec.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
 import { startHostCanary, type HostCanary } from './host-canary.js';
 import { LABEL, egressNames } from '../container/names.js';
-import { EGRESS, egressLogFile } from '../container/egress/egress-files.js';
+import { EGRESS, egressLogFile, probeNonceFile } from '../container/egress/egress-files.js';
+import { atomicWrite } from '../../tasks/state/atomic-write.js';
 import type { AllowRule } from '../container/egress/network-policy.js';
 import type { Decision } from '../container/egress/egress-proxy.js';
 
@@ -154,6 +155,8 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
   // Two canaries on the same addresses: the agent's probes aim at one, and at the same time the
   // positive control (the egress container, which has a way to the host) at the other.
   const [canary, controlCanary] = await Promise.all([startHostCanary(), startHostCanary()]);
+  // The proxy marks as this check's only requests carrying the nonce issued here (never an agent's own header).
+  await atomicWrite(probeNonceFile(input.root), JSON.stringify({ nonce, until: Date.now() + 60_000 }), 0o644);
   try {
     const [run, control] = await Promise.all([
       captureExec(docker, target.containerId, ['sh', '-c', SCRIPT], {
@@ -172,7 +175,7 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
     const log = (await decisions(input.root)).filter((d) => d.probe === nonce);
     records.push(...judge(lines, { hits, controlReached, controlMs, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, hostIp, proxyOutside, denied, allowed, started, stderr: run.stderr }));
   } finally {
-    await Promise.all([canary.close(), controlCanary.close()]);
+    await Promise.all([canary.close(), controlCanary.close(), rm(probeNonceFile(input.root), { force: true })]);
   }
   return records;
 }

@@ -170,6 +170,7 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
     QMS_EGRESS_PORT: String(EGRESS.port),
     QMS_EGRESS_LOG: EGRESS.logFile,
     QMS_EGRESS_BLOCKED_FILE: EGRESS.blockedFile,
+    QMS_EGRESS_PROBE_FILE: EGRESS.probeFile,
   };
   const logDir = egressLogDir(ctx.root);
 

@@ -20,6 +20,8 @@ export const EGRESS = {
   logFile: '/qms-egress/log/egress.ndjson',
   /** The host's addresses as `qms up` last saw them (JSON list), which no allowed name may lead to. */
   blockedFile: '/qms-egress/log/host-addresses.json',
+  /** The probe nonce a verification running now issued (`{ nonce, until }`): only its requests are marked as probes. */
+  probeFile: '/qms-egress/log/probe.json',
 } as const;
 
 /** The proxy's code as built (`npm run build`): dist/plugins/container/egress/egress-proxy.js. */
@@ -28,6 +30,7 @@ export const proxyScript = (): string => join(packageRoot(), 'dist', 'plugins', 
 export const egressLogDir = (root: string): string => join(qmsDir(root), 'egress');
 export const egressLogFile = (root: string): string => join(egressLogDir(root), 'egress.ndjson');
 export const hostAddressesFile = (root: string): string => join(egressLogDir(root), 'host-addresses.json');
+export const probeNonceFile = (root: string): string => join(egressLogDir(root), 'probe.json');
 
 /** What an agent container's env points its tools at. */
 export const proxyUrl = `http://${EGRESS.alias}:${EGRESS.port}`;

@@ -7,10 +7,10 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../tasks/errors.js';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decisionWriter, isSpecialAddress, matchRule, startEgressProxy, type Decision, type RunningProxy } from './egress-proxy.js';
+import { decisionWriter, issuedProbeIn, isSpecialAddress, matchRule, startEgressProxy, type Decision, type RunningProxy } from './egress-proxy.js';
 import { DEFAULT_ALLOW, parseAllowEntry, resolveNetworkPolicy } from './network-policy.js';
 
 const SECRET = 'egress-test-secret-0123456789';
@@ -85,6 +85,9 @@ describe('the egress proxy', () => {
   let proxy: RunningProxy;
   let proxyPort = 0;
   const log: Decision[] = [];
+  const probeDir = mkdtempSync(join(tmpdir(), 'qms-egress-probe-'));
+  const probeFile = join(probeDir, 'probe.json');
+  afterAll(() => rmSync(probeDir, { recursive: true, force: true }));
 
   beforeAll(async () => {
     site = createServer((req, res) => {
@@ -113,6 +116,7 @@ describe('the egress proxy', () => {
       blocked: () => ['172.17.0.1', '10.9.8.7'],
       identify: async () => 'claude',
       onDecision: (d) => log.push(d),
+      issuedProbe: issuedProbeIn(probeFile),
     });
   });
 
@@ -184,20 +188,31 @@ describe('the egress proxy', () => {
     expect(denied.every((d) => d.agent === 'claude' && d.client === '127.0.0.1')).toBe(true);
   });
 
-  it("marks a verification probe's decisions with its nonce (sanitised) and never forwards the header", async () => {
-    const before = siteSeen.length;
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: proxyPort, method: 'GET', path: `http://127.0.0.1:${sitePort}/p`, headers: { 'x-qms-egress-probe': 'n0nce-1 <b>/;x', host: `127.0.0.1:${sitePort}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+  it("marks a verification probe's decisions with the nonce the host issued (sanitised), an agent's own header not at all, and never forwards it", async () => {
+    const withHeader = (nonce: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: proxyPort, method: 'GET', path: `http://127.0.0.1:${sitePort}/p`, headers: { 'x-qms-egress-probe': nonce, host: `127.0.0.1:${sitePort}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.once('error', reject);
+        req.end();
       });
-      req.once('error', reject);
-      req.end();
-    });
-    expect(status).toBe(200);
-    expect(siteSeen.length).toBe(before + 1);
-    expect(siteSeen.at(-1)).not.toContain('PROBE-HEADER-LEAKED');
+    const before = siteSeen.length;
+    // Nothing issued: a header the agent sends itself is ordinary traffic in the log.
+    expect(await withHeader('qms-verify-forged')).toBe(200);
+    expect(log.at(-1)).toMatchObject({ host: '127.0.0.1', decision: 'allowed' });
+    expect(log.at(-1)).not.toHaveProperty('probe');
+    writeFileSync(probeFile, JSON.stringify({ nonce: 'n0nce-1bx', until: Date.now() + 60_000 }));
+    expect(await withHeader('n0nce-1 <b>/;x')).toBe(200);
     expect(log.at(-1)).toMatchObject({ host: '127.0.0.1', decision: 'allowed', probe: 'n0nce-1bx' });
+    expect(await withHeader('other-nonce')).toBe(200);
+    expect(log.at(-1)).not.toHaveProperty('probe');
+    writeFileSync(probeFile, JSON.stringify({ nonce: 'n0nce-1bx', until: Date.now() - 1 })); // expired
+    expect(await withHeader('n0nce-1bx')).toBe(200);
+    expect(log.at(-1)).not.toHaveProperty('probe');
+    expect(siteSeen.length).toBe(before + 4);
+    expect(siteSeen.slice(before).join('\n')).not.toContain('PROBE-HEADER-LEAKED');
   });
 
   it('answers a malformed request with 400 and a direct (non-proxy) request with 400, reaching nothing', async () => {

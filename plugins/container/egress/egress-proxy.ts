@@ -57,6 +57,8 @@ export interface EgressProxyOptions {
   idleMs?: number;
   /** Clients refused outright (the proxy's own way out is no way in). */
   refuseClient?: (ip: string) => boolean;
+  /** Whether a probe nonce is one the host issued (a verification running now); default none is. */
+  issuedProbe?: (nonce: string) => boolean;
 }
 
 /** `10.1.0.0/16`-style IPv4 subnets → does `ip` fall in one? */
@@ -179,7 +181,9 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
     const host = normaliseHost(rawHost);
     const client = clientIp(req.socket);
     const probeHeader = req.headers[PROBE_HEADER];
-    const probe = typeof probeHeader === 'string' ? probeHeader.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) : '';
+    const claimed = typeof probeHeader === 'string' ? probeHeader.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) : '';
+    // Only a nonce the host issued makes a probe: an agent's own header is ordinary traffic.
+    const probe = claimed && o.issuedProbe?.(claimed) ? claimed : '';
     const [verdict, agent] = await Promise.all([judge(o, host, port, probe !== ''), o.identify(client).catch(() => 'unknown')]);
     return { verdict, log: { time: new Date().toISOString(), agent, client, method: req.method ?? '?', host, port, ...(probe ? { probe } : {}) } };
   };
@@ -361,6 +365,19 @@ export function identifyByReverseDns(agents: Readonly<Record<string, string>>): 
 }
 
 /** The container's entry: configuration from the env (set by egress-container.ts). */
+/** The host's current probe nonce, from the file verification writes (`{ nonce, until }`) while it probes. */
+export function issuedProbeIn(file: string): (nonce: string) => boolean {
+  return (nonce) => {
+    if (!file) return false;
+    try {
+      const issued = JSON.parse(readFileSync(file, 'utf8')) as { nonce?: unknown; until?: unknown };
+      return issued.nonce === nonce && typeof issued.until === 'number' && issued.until > Date.now();
+    } catch {
+      return false;
+    }
+  };
+}
+
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const json = <T>(name: string): T => JSON.parse(env[name] ?? 'null') as T;
   // Every network of the container: the agents' (one each, joined as they come) and the way out, whose clients are refused.
@@ -394,6 +411,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     identify: identifyByReverseDns(json<Record<string, string>>('QMS_EGRESS_AGENTS') ?? {}),
     refuseClient: inSubnets((env.QMS_EGRESS_OUTSIDE ?? '').split(',').filter(Boolean)),
     onDecision: decisionWriter(env.QMS_EGRESS_LOG ?? '/qms-egress/log/egress.ndjson'),
+    issuedProbe: issuedProbeIn(env.QMS_EGRESS_PROBE_FILE ?? ''),
   });
   process.stdout.write(`${JSON.stringify({ event: 'ready', bind, port: running.proxy.address() })}\n`);
   const stop = () => void running.close().then(() => process.exit(0));
