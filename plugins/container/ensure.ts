@@ -126,11 +126,13 @@ async function createAndStart(ctx: PluginContext, docker: Docker, spec: Containe
     () => true,
     () => false,
   );
+  const removeVolume = (): Promise<void> =>
+    volume.remove().catch((err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    });
   if (!hasVolume) {
     await docker.createVolume({ Name: spec.volume, Labels: { [LABEL.project]: ctx.config.name, [LABEL.root]: ctx.root, [LABEL.agent]: opts.agent } });
-    input.onVolumeCreated?.(spec.volume, () => volume.remove().catch((err: unknown) => {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    }));
+    input.onVolumeCreated?.(spec.volume, removeVolume);
   }
   const cpus = await effectiveCpus(docker, ctx.env, opts.limits.cpus);
   if (cpus < opts.limits.cpus) ctx.log.info(`limits.cpus ${opts.limits.cpus} is more than the engine's ${cpus} CPUs: using ${cpus}`);
@@ -139,7 +141,7 @@ async function createAndStart(ctx: PluginContext, docker: Docker, spec: Containe
   input.onCreated?.(docker, container.id, spec.name);
   const discard = async (): Promise<void> => {
     await container.remove({ force: true }).catch(() => undefined);
-    if (!hasVolume) await volume.remove().catch(() => undefined);
+    if (!hasVolume) await removeVolume().catch(() => undefined);
   };
   try {
     await container.start();

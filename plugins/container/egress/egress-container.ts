@@ -175,7 +175,7 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
   const logDir = egressLogDir(ctx.root);
 
   // The lock is held until the proxy answers (or is gone), so a concurrent call never reuses a
-  // proxy still starting; the caller gets the network as soon as the proxy is started.
+  // proxy still starting; the caller gets the network as soon as it exists.
   let started!: (r: EgressResult) => void;
   const early = new Promise<EgressResult>((resolve) => (started = resolve));
   const locked = ctx.state.withLock('egress', async (): Promise<void> => {
