@@ -49,7 +49,7 @@ for p in /proc/[0-9]*; do
   fi
 done
 uid /proc/self; printf '\nM %s\n' "$u"
-for p in $H; do [ -e "$p/status" ] && printf 'L %s\n' "$p"; done
+for p in $H; do if [ -e "$p/status" ]; then printf 'L %s\n' "$p"; fi; done
 `;
 
 export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerInspectInfo, tokens: ReadonlyMap<string, string>): Promise<CheckRecord[]> {
