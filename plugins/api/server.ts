@@ -143,9 +143,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       case 'verification':
         if (method !== 'GET') throw methodNotAllowed('GET');
       {
-        const latest = (await latestVerification(ctx(), agent)) ?? null;
-        if (new URL(req.url ?? '/', 'http://x').searchParams.get('format') !== 'markdown') return sendJson(res, 200, { agent, verification: latest });
-        const text = latest ? await verificationMarkdown(ctx(), agent) : undefined;
+        if (new URL(req.url ?? '/', 'http://x').searchParams.get('format') !== 'markdown') return sendJson(res, 200, { agent, verification: (await latestVerification(ctx(), agent)) ?? null });
+        const text = await verificationMarkdown(ctx(), agent);
         if (text === undefined) throw new ApiError(404, 'no-evidence', `no verification evidence (Markdown) for ${agent}`, `Run \`qms verify ${agent}\` (or ensure it: the up chain verifies).`);
         // Text the checks' output went into: plain, never rendered as HTML by the browser.
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; sandbox", 'cache-control': 'no-store' });

@@ -202,21 +202,19 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   const failed = checks.filter((c) => c.result === 'fail');
   const skipped = checks.filter((c) => c.result === 'skip');
   for (const c of failed) input.log.warn(`✘ ${input.agent} ${c.id}: ${c.actual}`);
+  const failures = `verify: ${failed.length} check${failed.length > 1 ? 's' : ''} of ${input.agent} failed: ${failed.map((c) => c.id).join(', ')}`;
   // The host's record is kept whatever happens to the session folder's copy (the agents can
   // write there, e.g. plant a symlink where the evidence goes): a failure is never lost.
   const written = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster)).catch(async (err: unknown) => {
     await keepHostRecord(input.root, input.agent, undefined, report);
     if (failed.length === 0) throw err;
-    throw new QmsError(`verify: ${failed.length} check${failed.length > 1 ? 's' : ''} of ${input.agent} failed: ${failed.map((c) => c.id).join(', ')}; and ${(err as Error).message}`, (err as QmsError).hint);
+    throw new QmsError(`${failures}; and ${(err as Error).message}`, (err as QmsError).hint);
   });
   await keepHostRecord(input.root, input.agent, written, report);
   const files = { markdown: written.markdown, json: written.json };
   input.log.info(`${input.agent}: ${checks.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped → ${files.markdown}`);
   if (failed.length > 0) {
-    throw new QmsError(
-      `verify: ${failed.length} check${failed.length > 1 ? 's' : ''} of ${input.agent} failed: ${failed.map((c) => c.id).join(', ')}`,
-      `See ${files.markdown} for what was checked, how, and what was found.`,
-    );
+    throw new QmsError(failures, `See ${files.markdown} for what was checked, how, and what was found.`);
   }
   return { report, ...files };
 }

@@ -364,7 +364,6 @@ export function identifyByReverseDns(agents: Readonly<Record<string, string>>): 
   };
 }
 
-/** The container's entry: configuration from the env (set by egress-container.ts). */
 /** The host's current probe nonce, from the file verification writes (`{ nonce, until }`) while it probes. */
 export function issuedProbeIn(file: string): (nonce: string) => boolean {
   return (nonce) => {
@@ -378,6 +377,7 @@ export function issuedProbeIn(file: string): (nonce: string) => boolean {
   };
 }
 
+/** The container's entry: configuration from the env (set by egress-container.ts). */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const json = <T>(name: string): T => JSON.parse(env[name] ?? 'null') as T;
   // Every network of the container: the agents' (one each, joined as they come) and the way out, whose clients are refused.
