@@ -1,6 +1,6 @@
 // Start-up bundles, run by `npm run build` after tsc: fewer files for Node's ESM loader to
-// load when the CLI starts (each costs ~1.5 ms, and `qms list` loaded 44 of ours), and zod as
-// one minified, code-cached file (compiling it was a sixth of `qms list`). What runs stays tsc's
+// load when the CLI starts (each costs ~1.5 ms, and `qms list` loaded 44 of ours), and zod and
+// dockerode as one minified, code-cached file each (compiling zod was a sixth of `qms list`). What runs stays tsc's
 // output and zod's code, in fewer files (bench/startup.bench.mjs; tasks/README.md, "Start-up").
 //
 // 1. The modules the CLI loads (from ROOTS, following static imports and dynamic imports of a
@@ -14,9 +14,10 @@
 //    that everything imports, so its identity is one per process; so does every module imported
 //    dynamically (it keeps its own file, with its own inlinable imports copied into it). Files
 //    run as their own process or mounted into a container (STANDALONE) stay as tsc made them.
-// 2. zod (3, CommonJS) is bundled and minified into dist/vendor/zod.cjs, with V8's code cache
-//    of it as `qms list` uses it; tasks/cjs.ts loads that copy when it was made from the zod
-//    installed (else `zod` itself), with the cache when V8 accepts it (else from the source).
+// 2. zod (3) and dockerode (CommonJS) are bundled and minified into dist/vendor/<name>.cjs, with
+//    V8's code cache of each as qms uses it (VENDORED); tasks/cjs.ts loads a copy when it was
+//    made from the package installed (else the package itself), with the cache when V8 accepts
+//    it (else from the source).
 // Without rolldown (it comes with vitest's vite) the build keeps tsc's files: slower, the same.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -187,31 +188,85 @@ async function bundleInPlace(file, stay) {
   return inputs.size - 1;
 }
 
-/** dist/vendor/zod.cjs (+ zod.json, + its code cache); returns what was done. */
-export async function vendorZod(dist) {
-  const vendor = join(dist, 'vendor');
-  rmSync(vendor, { recursive: true, force: true });
-  const req = createRequire(join(root, 'package.json'));
-  const manifest = req.resolve('zod/package.json');
-  const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
-  if (!version.startsWith('3.')) return 'zod is not version 3: loaded from node_modules';
-  const bundle = await rolldown({ input: req.resolve('zod'), platform: 'node', logLevel: 'silent' });
-  mkdirSync(vendor, { recursive: true });
-  const banner = `/* zod ${version} (MIT License, Copyright (c) 2025 Colin McDonnell), bundled from node_modules/zod by qms's scripts/startup-bundles.mjs */`;
-  await bundle.write({ file: join(vendor, 'zod.cjs'), format: 'cjs', minify: true, banner });
-  await bundle.close();
-  // tasks/cjs.ts compares this version with the one in `manifest` (relative to the copy).
-  writeFileSync(join(vendor, 'zod.json'), `${JSON.stringify({ version, manifest: relative(vendor, manifest).split(sep).join('/') })}\n`);
-  return `zod ${version} -> ${relative(root, join(vendor, 'zod.cjs'))}${await keepZodCodeCache(dist)}`;
-}
+/**
+ * The packages copied into dist/vendor (tasks/cjs.ts, VendoredPackage): when a copy fits (else
+ * they load from node_modules), what stays outside it, and what to run of it before its code
+ * cache is taken, so that what a run uses of it is in the cache.
+ */
+const VENDORED = {
+  zod: {
+    fits: (version) => version.startsWith('3.') || 'zod is not version 3',
+    license: 'MIT License, Copyright (c) 2025 Colin McDonnell',
+    external: {},
+    exercise: exerciseZod,
+  },
+  dockerode: {
+    fits: () => true,
+    license: 'Apache License 2.0, with docker-modem (Apache License 2.0) and their MIT-licensed dependencies',
+    // What dockerode-extras.ts stands in for until first use (by the package requiring it): they
+    // stay the installed packages.
+    external: { '@grpc/grpc-js': 'dockerode', '@grpc/proto-loader': 'dockerode', uuid: 'dockerode', 'tar-fs': 'dockerode', ssh2: 'docker-modem' },
+    exercise: exerciseDockerode,
+  },
+};
 
 /**
- * V8's code cache of the vendored zod, made after checking a config like qms's own and two bad
- * ones, so that what `qms list` runs of zod is in it (tasks/cjs.ts loads zod with it).
+ * dist/vendor/<name>.cjs for each of VENDORED (+ <name>.json, + its code cache); returns what
+ * was done. A package whose stand-ins (external) would resolve elsewhere from the copy than
+ * from the package itself is not copied.
  */
-async function keepZodCodeCache(dist) {
+export async function vendorPackages(dist) {
+  const vendor = join(dist, 'vendor');
+  rmSync(vendor, { recursive: true, force: true });
+  mkdirSync(vendor, { recursive: true });
+  const fromRoot = createRequire(join(root, 'package.json'));
+  const fromCopy = createRequire(join(vendor, 'copy.cjs'));
+  const done = [];
+  for (const [name, p] of Object.entries(VENDORED)) {
+    const manifest = fromRoot.resolve(`${name}/package.json`);
+    const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
+    const fits = p.fits(version);
+    const external = Object.keys(p.external);
+    const fromOwner = (owner) => createRequire(resolvesFrom(createRequire(manifest), `${owner}/package.json`) ?? manifest);
+    const moved = external.find((id) => resolvesFrom(fromCopy, id) !== resolvesFrom(fromOwner(p.external[id]), id));
+    if (fits !== true || moved) {
+      done.push(`${name}: ${fits === true ? `${moved} resolves elsewhere from dist/vendor` : fits}, loaded from node_modules`);
+      continue;
+    }
+    const bundle = await rolldown({ input: fromRoot.resolve(name), platform: 'node', logLevel: 'silent', external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)) });
+    const banner = `/* ${name} ${version} (${p.license}), bundled from node_modules/${name} by qms's scripts/startup-bundles.mjs */`;
+    await bundle.write({ file: join(vendor, `${name}.cjs`), format: 'cjs', minify: true, banner });
+    await bundle.close();
+    // tasks/cjs.ts compares this version with the one in `manifest` (relative to the copy).
+    writeFileSync(join(vendor, `${name}.json`), `${JSON.stringify({ version, manifest: relative(vendor, manifest).split(sep).join('/') })}\n`);
+    done.push(`${name} ${version} -> ${relative(root, join(vendor, `${name}.cjs`))}${await keepCodeCache(dist, name, p.exercise)}`);
+  }
+  return done.join('; ');
+}
+
+function resolvesFrom(req, id) {
+  try {
+    return req.resolve(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** V8's code cache of the copy of `name` after `exercise` ran it the way qms does. */
+async function keepCodeCache(dist, name, exercise) {
+  const cjs = await import(pathToFileURL(join(dist, 'tasks/cjs.js')).href);
+  await exercise(dist, cjs);
+  const cache = cjs.vendoredCodeCache(name);
+  if (!cache) return ' (no code cache: the copy was not loaded)';
+  const file = cjs.codeCacheOf(join(dist, 'vendor', `${name}.cjs`));
+  writeFileSync(`${file}.tmp`, cache);
+  renameSync(`${file}.tmp`, file);
+  return ` with a ${Math.round(cache.length / 1024)} kB code cache`;
+}
+
+/** zod as `qms list` runs it: checking a config like qms's own and two bad ones. */
+async function exerciseZod(dist) {
   const url = (f) => pathToFileURL(join(dist, f)).href;
-  const cjs = await import(url('tasks/cjs.js'));
   const { validateUserConfig } = await import(url('tasks/config/validate-config.js'));
   const q = await import(url('index.js'));
   const config = q.defineConfig({
@@ -228,12 +283,17 @@ async function keepZodCodeCache(dist) {
       // the error paths are what is being compiled
     }
   }
-  const cache = cjs.zodCodeCache();
-  if (!cache) return ' (no code cache: the copy was not loaded)';
-  const file = cjs.codeCacheOf(join(dist, 'vendor', 'zod.cjs'));
-  writeFileSync(`${file}.tmp`, cache);
-  renameSync(`${file}.tmp`, file);
-  return ` with a ${Math.round(cache.length / 1024)} kB code cache`;
+}
+
+/** dockerode as `qms up` calls it, against a socket that is not there (no engine is needed). */
+async function exerciseDockerode(dist, cjs) {
+  const { deferDockerodeExtras } = await import(pathToFileURL(join(dist, 'plugins/docker-engine/dockerode-extras.js')).href);
+  deferDockerodeExtras();
+  const Docker = cjs.loadVendored('dockerode');
+  const docker = new Docker({ socketPath: join(dist, 'vendor', 'no-engine.sock') });
+  const container = docker.getContainer('qms-build');
+  const calls = [docker.ping(), docker.version(), container.inspect(), container.exec({ Cmd: ['true'], AttachStdout: true }), docker.getImage('qms').inspect(), docker.getNetwork('qms').inspect(), docker.getVolume('qms').inspect(), docker.listContainers({ all: true })];
+  await Promise.allSettled(calls);
 }
 
 /** Rewrites the files the CLI loads under `dist` with their inlinable imports inside; returns what was done. */
@@ -252,6 +312,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`startup-bundles: ${join(dist, ROOTS[0])} is missing: run tsc first`);
     process.exitCode = 1;
   } else {
-    console.log(`startup-bundles: ${await inlineStartupModules(dist)}; ${await vendorZod(dist)}`);
+    console.log(`startup-bundles: ${await inlineStartupModules(dist)}; ${await vendorPackages(dist)}`);
   }
 }

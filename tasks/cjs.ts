@@ -1,15 +1,16 @@
 /**
- * Loads CommonJS dependencies (commander, cosmiconfig, jiti, zod, dotenv) with `require`.
- * Importing a CJS package from ESM makes Node scan its source for named exports
+ * Loads CommonJS dependencies (commander, cosmiconfig, jiti, zod, dotenv, dockerode) with
+ * `require`. Importing a CJS package from ESM makes Node scan its source for named exports
  * (cjs-module-lexer); for these packages that cost more than their whole load through
  * `require` and roughly doubled the start-up time of `qms list`.
  *
- * zod (the config schema and the plugin-option check) comes from the minified copy the build
- * makes (dist/vendor/zod.cjs, scripts/startup-bundles.mjs) when it was made from the zod
- * installed, compiled with the V8 code cache the build keeps beside it (V8 checks that it fits
- * this Node and this file, else compiles from the source); otherwise from `zod` itself (running
- * from the sources, or after a build by tsc alone). The same code either way: compiling zod's
- * 150 kB of source was a sixth of `qms list`'s start-up.
+ * zod (the config schema and the plugin-option check) and dockerode (every engine call) come
+ * from the minified copies the build makes (dist/vendor/<name>.cjs, scripts/startup-bundles.mjs)
+ * when a copy was made from the package installed, compiled with the V8 code cache the build
+ * keeps beside it (V8 checks that it fits this Node and this file, else compiles from the
+ * source); otherwise from the package itself (running from the sources, or after a build by tsc
+ * alone). The same code either way: compiling zod's 150 kB was a sixth of `qms list`'s start-up,
+ * and loading dockerode's ~60 files a tenth of a warm `qms up`'s CPU.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,22 +20,23 @@ import type { Script } from 'node:vm';
 
 export const requireCjs = createRequire(import.meta.url);
 
-type Zod = typeof import('zod');
+/** The packages the build vendors (scripts/startup-bundles.mjs, VENDORED). */
+export type VendoredPackage = 'zod' | 'dockerode';
 
-/** What the build records beside the copy: zod's version and its package.json, relative to the copy. */
+/** What the build records beside a copy: the package's version and its package.json, relative to the copy. */
 interface VendorRecord {
   version: string;
   manifest: string;
 }
 
-/** The vendored copy in `dir` when the zod it was made from is still the one installed, else undefined. */
-export function vendoredZod(dir: URL = new URL('../vendor/', import.meta.url)): string | undefined {
+/** The vendored copy of `name` in `dir` when the package it was made from is still the one installed, else undefined. */
+export function vendoredCopy(name: VendoredPackage, dir: URL = new URL('../vendor/', import.meta.url)): string | undefined {
   try {
-    const made = JSON.parse(readFileSync(new URL('zod.json', dir), 'utf8')) as VendorRecord;
+    const made = JSON.parse(readFileSync(new URL(`${name}.json`, dir), 'utf8')) as VendorRecord;
     const installed = (JSON.parse(readFileSync(new URL(made.manifest, dir), 'utf8')) as { version?: unknown }).version;
-    return installed === made.version ? fileURLToPath(new URL('zod.cjs', dir)) : undefined;
+    return installed === made.version ? fileURLToPath(new URL(`${name}.cjs`, dir)) : undefined;
   } catch {
-    return undefined; // no copy, or zod moved: `zod` itself
+    return undefined; // no copy, or the package moved: the package itself
   }
 }
 
@@ -57,15 +59,20 @@ export function runWithCodeCache(file: string): { exports: unknown; script: Scri
   return { exports: module.exports, script };
 }
 
-let zod: { exports: Zod; script?: Script } | undefined;
+const loaded = new Map<VendoredPackage, { exports: unknown; script?: Script }>();
 
-export function loadZod(): Zod {
-  if (!zod) {
-    const file = vendoredZod();
-    zod = file ? (runWithCodeCache(file) as { exports: Zod; script: Script }) : { exports: requireCjs('zod') as Zod };
+/** `name` from its vendored copy when one fits, else from node_modules; loaded once. */
+export function loadVendored<T>(name: VendoredPackage): T {
+  let mod = loaded.get(name);
+  if (!mod) {
+    const file = vendoredCopy(name);
+    mod = file ? runWithCodeCache(file) : { exports: requireCjs(name) };
+    loaded.set(name, mod);
   }
-  return zod.exports;
+  return mod.exports as T;
 }
 
-/** V8's code cache of the vendored zod as loaded and used so far (for the build to keep), if it was loaded. */
-export const zodCodeCache = (): Buffer | undefined => zod?.script?.createCachedData();
+/** V8's code cache of a vendored copy as loaded and used so far (for the build to keep), if it was loaded. */
+export const vendoredCodeCache = (name: VendoredPackage): Buffer | undefined => loaded.get(name)?.script?.createCachedData();
+
+export const loadZod = (): typeof import('zod') => loadVendored('zod');

@@ -1,11 +1,13 @@
 /**
  * One way to reach the Docker engine for every plugin: dockerode (loaded lazily, so
- * `qms list` never pays for it), pinged once, with one clear error when nothing answers.
+ * `qms list` never pays for it; the build's code-cached copy when it fits, tasks/cjs.ts),
+ * pinged once, with one clear error when nothing answers.
  */
 import type Docker from 'dockerode';
 import type { Env } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
 import { deferDockerodeExtras } from './dockerode-extras.js';
+import { loadVendored } from '../../tasks/cjs.js';
 
 const clients = new Map<string, Promise<Docker>>();
 
@@ -49,7 +51,7 @@ export function connectDocker(env: Env): Promise<Docker> {
 
 async function open(address: string): Promise<Docker> {
   deferDockerodeExtras();
-  const { default: DockerCtor } = await import('dockerode');
+  const DockerCtor = loadVendored<typeof Docker>('dockerode');
   const docker = new DockerCtor(connectionOptions(address));
   try {
     await docker.ping();

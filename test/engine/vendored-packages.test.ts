@@ -1,7 +1,9 @@
 /**
- * tasks/cjs.ts's zod: the build's minified copy (dist/vendor/zod.cjs) is used only when it was
- * made from the zod installed, runs with or without a usable code cache, and checks exactly as
- * `zod` does (the config schema and the plugin-option check rely on it).
+ * tasks/cjs.ts's vendored packages: a build's minified copy (dist/vendor/<name>.cjs) is used only
+ * when it was made from the package installed, runs with or without a usable code cache, and
+ * behaves as the package does: zod checks exactly as `zod` (the config schema and the
+ * plugin-option check rely on it); dockerode has dockerode's API, leaves the packages
+ * dockerode-extras.ts stands in for unloaded, and speaks to a real engine.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,27 +11,28 @@ import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeCacheOf, runWithCodeCache, vendoredZod } from '../../tasks/cjs.js';
+import { codeCacheOf, runWithCodeCache, vendoredCopy } from '../../tasks/cjs.js';
+import { deferDockerodeExtras } from '../../plugins/docker-engine/dockerode-extras.js';
 import { ensureBuilt, repoRoot } from '../cli/built.js';
 
 const require = createRequire(import.meta.url);
 const zodManifest = require.resolve('zod/package.json');
 const installed = (require('zod/package.json') as { version: string }).version;
-const tmp = mkdtempSync(join(tmpdir(), 'qms-vendored-zod-'));
+const tmp = mkdtempSync(join(tmpdir(), 'qms-vendored-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const dirUrl = (d: string) => pathToFileURL(`${d}/`);
 
-describe('vendoredZod', () => {
+describe('vendoredCopy', () => {
   it('is undefined without a copy', () => {
-    expect(vendoredZod(dirUrl(tmp))).toBeUndefined();
+    expect(vendoredCopy('zod', dirUrl(tmp))).toBeUndefined();
   });
 
   it('names the copy made from the zod installed, and not one made from another version', () => {
     const record = (version: string) => writeFileSync(join(tmp, 'zod.json'), JSON.stringify({ version, manifest: relative(tmp, zodManifest) }));
     record(installed);
-    expect(vendoredZod(dirUrl(tmp))).toBe(join(tmp, 'zod.cjs'));
+    expect(vendoredCopy('zod', dirUrl(tmp))).toBe(join(tmp, 'zod.cjs'));
     record('3.0.0-other');
-    expect(vendoredZod(dirUrl(tmp))).toBeUndefined();
+    expect(vendoredCopy('zod', dirUrl(tmp))).toBeUndefined();
   });
 });
 
@@ -50,11 +53,12 @@ describe('runWithCodeCache', () => {
   });
 });
 
-describe("the build's copy", () => {
+describe("the build's copies", () => {
   beforeAll(() => ensureBuilt(), 300_000);
+  const copyOf = (name: 'zod' | 'dockerode') => vendoredCopy(name, pathToFileURL(join(repoRoot, 'dist', 'vendor/')));
 
-  it('is zod: the same exports and the same issues for a strict object', () => {
-    const file = vendoredZod(pathToFileURL(join(repoRoot, 'dist', 'vendor/')));
+  it('of zod is zod: the same exports and the same issues for a strict object', () => {
+    const file = copyOf('zod');
     expect(file && existsSync(file), 'dist/vendor/zod.cjs from the zod installed: run `npm run build` first').toBeTruthy();
     const copy = runWithCodeCache(file!).exports as typeof import('zod');
     const zod = require('zod') as typeof import('zod');
@@ -65,5 +69,23 @@ describe("the build's copy", () => {
         .strict()
         .safeParse({ port: 1.5, name: 'A', tags: [''], on: true, extra: 1 });
     expect(JSON.parse(JSON.stringify(check(copy.z)))).toEqual(JSON.parse(JSON.stringify(check(zod.z))));
+  });
+
+  it('of dockerode has its API, uses its code cache, leaves the deferred packages unloaded and pings the engine', async () => {
+    const file = copyOf('dockerode');
+    expect(file && existsSync(file), 'dist/vendor/dockerode.cjs from the dockerode installed: run `npm run build` first').toBeTruthy();
+    deferDockerodeExtras();
+    const before = Object.keys(require.cache).filter((f) => /node_modules\/(ssh2\/lib\/client|protobufjs|@grpc\/grpc-js\/build\/src\/server|tar-stream)/.test(f));
+    const { exports, script } = runWithCodeCache(file!);
+    const Copy = exports as typeof import('dockerode');
+    expect(script.cachedDataRejected).toBe(false);
+    const Real = require('dockerode') as typeof import('dockerode');
+    const methods = (C: object) => Object.getOwnPropertyNames((C as { prototype: object }).prototype).sort();
+    expect(methods(Copy)).toEqual(methods(Real));
+    expect(Object.keys(require.cache).filter((f) => /node_modules\/(ssh2\/lib\/client|protobufjs|@grpc\/grpc-js\/build\/src\/server|tar-stream)/.test(f))).toEqual(before);
+    // A real engine answers the copy as it answers dockerode (CI has one; the e2e tests need it too).
+    const docker = new Copy();
+    expect(String(await docker.ping())).toBe('OK');
+    expect((await docker.version()).ApiVersion).toBe((await new Real().version()).ApiVersion);
   });
 });
