@@ -28,6 +28,13 @@ const PROBE_USER = '65532:65532';
 const PROBE_USER_ALT = '65531:65531';
 /** A public address: the stand-in for "anywhere on the internet" a direct connection must not reach. */
 const PUBLIC_ADDRESS = '1.1.1.1';
+/**
+ * How long a probe waits for a connection or a DNS answer before it counts as "none". The
+ * agents' network drops packets (no refusal comes back), so "no route" is proved by waiting:
+ * a quarter second is ~100× what the positive control takes to connect on the local bridge
+ * (its time is in the record). The proxy bounds a probe's DNS lookup alike (egress-proxy.ts).
+ */
+const PROBE_WAIT_MS = 250;
 /** curl's exit codes for "never connected": resolve failure, refused/unreachable, timeout. */
 const NOT_CONNECTED = new Set([6, 7, 28]);
 
@@ -48,9 +55,9 @@ interface ProbeLine {
  */
 const SCRIPT = `
 next() { [ -z "$SEP" ] || printf 'next\n'; SEP=1; }
-direct() { next; printf 'url = "http://%s/"\nnoproxy = "*"\nconnect-timeout = 0.5\nmax-time = 1\noutput = "/dev/null"\nwrite-out = "%s %%{exitcode} -\\n"\n' "$2" "$1"; }
+direct() { next; printf 'url = "http://%s/"\nnoproxy = "*"\nconnect-timeout = %s\nmax-time = 1\noutput = "/dev/null"\nwrite-out = "%s %%{exitcode} -\\n"\n' "$2" "$WAIT" "$1"; }
 via() { next; printf 'url = "%s"\nproxy = "%s"\nnoproxy = ""\nproxy-header = "X-Qms-Egress-Probe: %s"\nmax-time = 6\noutput = "/dev/null"\nwrite-out = "%s %%{exitcode} %%{http_connect}\\n"\n%s' "$2" "$HTTPS_PROXY" "$NONCE" "$1" "$3"; }
-{ timeout 0.5 getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
+{ timeout "$WAIT" getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
 {
   direct host-alias "host.docker.internal:$CANARY"
   direct bridge-gateway "$GW:$CANARY"
@@ -161,7 +168,7 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
     const [run, control] = await Promise.all([
       captureExec(docker, target.containerId, ['sh', '-c', SCRIPT], {
         user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
-        env: Object.entries({ CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
+        env: Object.entries({ WAIT: String(PROBE_WAIT_MS / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
         timeoutMs: 30_000,
         signal: target.signal,
       }),
@@ -225,13 +232,13 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
       id: 'egress:host-port', group: GROUP, title: 'a host port that is not an MCP server is unreachable',
       how: `a canary HTTP listener on every address of the host (port ${s.canary.port}); from the container (as a uid of the probes' own, which the agent cannot touch), curl --noproxy '*' to host.docker.internal, the bridge gateway ${s.gateway}, the egress network's gateway ${s.outsideGateway} and the host's address ${s.hostIp} on that port; positive control: the egress proxy's container connects to a second canary`,
       expected: 'no connection from the agent (the canary counts 0); the control connects',
-      actual: `${hostIds.map(describe).join('; ')}; canary connections from the agent's probes: ${s.hits}; control: ${s.controlReached ? `connected in ${s.controlMs} ms (the probes wait 500 ms)` : `did not connect (${s.control || 'no message'}) — the check proves nothing`}`,
+      actual: `${hostIds.map(describe).join('; ')}; canary connections from the agent's probes: ${s.hits}; control: ${s.controlReached ? `connected in ${s.controlMs} ms (the probes wait ${PROBE_WAIT_MS} ms)` : `did not connect (${s.control || 'no message'}) — the check proves nothing`}`,
       result: hostOk ? 'pass' : 'fail',
     }, s.started),
     record({
       id: 'egress:bypass', group: GROUP, title: 'no way out that bypasses the proxy',
-      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout 0.5 getent hosts example.com`,
-      expected: 'no connection; an outside name does not resolve (no answer, or no answer within 0.5 s)',
+      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout ${PROBE_WAIT_MS / 1000} getent hosts example.com`,
+      expected: `no connection; an outside name does not resolve (no answer, or no answer within ${PROBE_WAIT_MS} ms)`,
       actual: `${bypassIds.map(describe).join('; ')}; dns: ${dns ? (dns.code === 0 ? 'example.com RESOLVED' : 'does not resolve') : missing('dns')}`,
       result: bypassOk ? 'pass' : 'fail',
     }, s.started),
@@ -244,7 +251,7 @@ function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
     }, s.started),
     record({
       id: 'egress:allowed', group: GROUP, title: 'the proxy lets an allowlisted host through',
-      how: `from the container through $HTTPS_PROXY, marked as this verification's probe (the proxy resolves it with a 0.5 s timeout): CONNECT ${s.allowed ?? '(no rule)'}`,
+      how: `from the container through $HTTPS_PROXY, marked as this verification's probe (the proxy resolves it with a ${PROBE_WAIT_MS} ms timeout): CONNECT ${s.allowed ?? '(no rule)'}`,
       expected: 'allowed by the proxy: 200 (reachable) or 502 (allowed, but the host did not answer from here)',
       actual: allowedLine ? `HTTP ${allowedLine.detail}${allowedLine.detail === '502' ? ' (allowed; the host is not reachable from this machine)' : allowedLine.detail === '200' ? ' (reachable)' : ''}` : s.allowed ? missing('allowed') : 'the allowlist is empty',
       result: allowedOk ? 'pass' : 'fail',

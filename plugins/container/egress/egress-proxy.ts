@@ -98,8 +98,9 @@ type Verdict = { ok: false; rule: string } | { ok: true; rule: AllowRule; addres
 // of libuv's four threads, and gives up after a bounded time.
 const resolver = new Resolver({ timeout: 2_500, tries: 1 });
 // A probe only needs to see the decision and whether the host answers: on a machine without DNS,
-// half a second's wait says enough. c-ares's own timeout sometimes doubled it, so a timer bounds it.
-const PROBE_DNS_MS = 500;
+// the probes' own quarter second (check-egress.ts) says enough. c-ares's own timeout sometimes
+// doubled it, so a timer bounds it.
+const PROBE_DNS_MS = 250;
 const probeResolver = new Resolver({ timeout: PROBE_DNS_MS, tries: 1 });
 function resolveByDns(host: string, probe: boolean): Promise<string[]> {
   if (!probe) return resolver.resolve4(host);
