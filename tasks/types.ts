@@ -105,6 +105,13 @@ export interface TaskDef<R = unknown> {
   /** Needs the user's terminal (e.g. `attach`): rendering stops before it runs; `--no-attach` leaves it out. */
   interactive?: boolean;
   /**
+   * The task calls `console` (if at all) only from code its `run`/`upToDate` awaits, never from a
+   * timer or event callback it leaves running: its console lines are then told apart by their
+   * stack alone, without AsyncLocalStorage, whose promise hooks slow every promise of the run
+   * (tasks/run/task-console.ts). A callback's console call is then not the task's output.
+   */
+  awaitedConsole?: boolean;
+  /**
    * Runs before the run starts drawing, while the terminal is free (tasks/run/preflight.ts):
    * e.g. ask before starting a service every task needs. Throwing stops the run before any task.
    */

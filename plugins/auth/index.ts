@@ -31,6 +31,7 @@ export function auth(options: AuthOptions = {}): Plugin {
   const task: TaskDef<AuthResult> = {
     name: 'auth',
     description: 'Check the Docker engine, Claude and GitHub credentials, and that .env files are private',
+    awaitedConsole: true,
     async run(ctx) {
       const { runAuthChecks } = await import('./run-checks.js');
       return runAuthChecks(ctx, { agent, envFiles });

@@ -125,6 +125,7 @@ export function container(options: ContainerOptions = {}): Plugin {
         name: 'container',
         description: 'Ensure each agent\'s container runs with the current configuration (the agents of the run: `qms up [agent...]`)',
         dependsOn: [opts.imageTask, ...opts.mcpServers, ...opts.after],
+        awaitedConsole: true,
         run: (ctx) => ensureTask(ctx, opts),
       },
       {
@@ -145,6 +146,7 @@ export function container(options: ContainerOptions = {}): Plugin {
       {
         name: 'container:down',
         description: 'Stop and remove the agents\' containers: all of the project\'s, or those named (`qms down qa`); `--volumes` also removes their auth volumes',
+        awaitedConsole: true,
         async run(ctx) {
           const { downContainers } = await import('./down.js');
           const { AGENTS_NAMED } = await import('../../tasks/run/agent-flags.js');

@@ -13,6 +13,7 @@ export function dockerImage(options?: DockerImageOptions): Plugin {
   const task: TaskDef<DockerImageResult> = {
     name: opts.taskName ?? 'build',
     description: `Build the image ${opts.tag ?? 'qms-agent:latest'} from ${opts.context ?? 'docker'}/${opts.dockerfile ?? 'Dockerfile'}`,
+    awaitedConsole: true,
     run: async (ctx) => (await import('./task.js')).buildTask(opts, ctx),
   };
   return { name: 'docker-image', tasks: [task] };

@@ -46,11 +46,13 @@ export function mcpServer(options: McpServerOptions): Plugin {
       {
         name: taskName,
         description: `Start the ${name} MCP server (or reuse it when healthy) and wait until it answers MCP`,
+        awaitedConsole: true,
         run: async (ctx): Promise<McpEndpoint> => (await supervisor()).startServer(ctx, options),
       },
       {
         name: `${taskName}:stop`,
         description: `Stop the ${name} MCP server (SIGTERM, grace period, SIGKILL)`,
+        awaitedConsole: true,
         run: async (ctx) => {
           const [{ AGENTS_NAMED }, { CONTAINER_STATE_KIND }] = await Promise.all([import('../../tasks/run/agent-flags.js'), import('../container/names.js')]);
           // `qms down qa`: the server stays while another agent's container is recorded (its tokens are in use).

@@ -29,6 +29,7 @@ export function session(options: SessionOptions = {}): Plugin {
   const task: TaskDef<SessionResult> = {
     name: 'session',
     description: "Start a new session folder and make sure each agent's workspace and inbox exist",
+    awaitedConsole: true,
     async run(ctx) {
       const { createSession } = await import('./create-session.js');
       // The whole roster: an agent's container proves the others' workspaces read-only, so they exist.

@@ -22,6 +22,7 @@ export function configSchemas() {
       upToDate: fn('upToDate').optional(),
       run: fn('run'),
       interactive: z.boolean().optional(),
+      awaitedConsole: z.boolean().optional(),
       preflight: fn('preflight').optional(),
       sources: z.array(z.string().min(1)).optional(),
       outputs: z.array(z.string().min(1)).optional(),

@@ -177,10 +177,10 @@ export async function runTasks(o: RunTasksOptions): Promise<RunResult> {
           }
         }
         if (attempt === 1 && !run.force && task.upToDate) {
-          const upToDate = await abortable(() => withTaskConsole(log, () => task.upToDate!(ctx)), controller.signal);
+          const upToDate = await abortable(() => withTaskConsole(log, () => task.upToDate!(ctx), task.awaitedConsole), controller.signal);
           if (upToDate) throw new SkipSignal(upToDate, undefined);
         }
-        const value = await abortable(() => withTaskConsole(log, () => task.run(ctx)), controller.signal);
+        const value = await abortable(() => withTaskConsole(log, () => task.run(ctx), task.awaitedConsole), controller.signal);
         if (fingerprintOf) await recordSuccess(config.root, task.name, fingerprintOf);
         // It may have written files a later task's sources name: list folders afresh.
         fileIndex = undefined;

@@ -76,6 +76,48 @@ describe('console.log / console.error inside a task', () => {
     expect(JSON.stringify(renderer.events)).not.toContain('ghp_consolesecret');
   });
 
+  it('tasks declaring awaitedConsole keep their own lines while they run at once, through awaits, Promise.all and helpers', async () => {
+    const real = vi.spyOn(process.stdout, 'write');
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const helper = async (what: string) => {
+      await new Promise((r) => setTimeout(r, 1));
+      console.warn(`${what} from a helper`);
+    };
+    const tasks: TaskDef[] = [
+      {
+        name: 'a',
+        awaitedConsole: true,
+        run: async () => {
+          console.log('a before');
+          await gate; // b logs in between
+          await Promise.all([helper('a'), new Promise((r) => setTimeout(r, 2)).then(() => console.info('a after'))]);
+        },
+      },
+      {
+        name: 'b',
+        awaitedConsole: true,
+        run: async () => {
+          await new Promise((r) => setTimeout(r, 1));
+          console.log('b before');
+          open();
+          await helper('b');
+          console.error('b after');
+        },
+      },
+      // Without the declaration a timer's console call is still the task's (AsyncLocalStorage).
+      { name: 'c', run: () => new Promise<void>((r) => setTimeout(() => (console.log('c from a timer'), r()), 3)) },
+    ];
+    const { renderer } = await run(tasks, ['a', 'b', 'c']);
+    const written = real.mock.calls.map((c) => String(c[0])).join('');
+    real.mockRestore();
+    expect(written).not.toMatch(/before|after|helper|timer/);
+    const out = renderer.of('task:output').map((e) => `${e.task} ${e.stream} ${e.line}`);
+    expect(out.sort()).toEqual(
+      ['a info a before', 'a warn a from a helper', 'a info a after', 'b info b before', 'b warn b from a helper', 'b warn b after', 'c info c from a timer'].sort(),
+    );
+  });
+
   it('the console is the real one again after the run', async () => {
     const before = console.log;
     await run([{ name: 'a', run: () => undefined }], ['a']);
