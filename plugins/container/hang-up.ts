@@ -4,7 +4,11 @@
  */
 import type Docker from 'dockerode';
 
-/** SIGHUP, then SIGTERM after 2 s, to an exec's process (its host pid: the engine is local). */
+/**
+ * SIGHUP, then SIGTERM after 2 s, to an exec's process group (its host pid: the engine is local;
+ * the engine makes an exec's process the leader of its own group): a shell's children (a
+ * probe's sleep or curl) go with it, not on as orphans.
+ */
 export async function hangUp(exec: Docker.Exec): Promise<void> {
   const pidOf = async (): Promise<number | undefined> => {
     const info = await exec.inspect().catch(() => undefined);
@@ -14,7 +18,11 @@ export async function hangUp(exec: Docker.Exec): Promise<void> {
     const pid = await pidOf();
     if (!pid) return;
     try {
-      process.kill(pid, signal);
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        process.kill(pid, signal); // not a group leader after all
+      }
     } catch {
       return; // not ours to signal (a remote engine, another user): the engine keeps it
     }

@@ -11,9 +11,10 @@
  * A joined check must run its in-container probes through the batch (`VerifyTarget.probe`):
  * one that execs on its own holds the batch until it is done.
  *
- * Values a script needs (URLs, tokens) reach it on the exec's stdin, one line each, into
- * unexported shell variables: never in an argument, never in any process's environment — so
- * the process scan can run in the same exec as the probes that carry tokens.
+ * The combined script travels on the exec's stdin (`sh` reads it there), and the values a
+ * script needs (URLs, tokens) are unexported shell variables set in it: never in an argument,
+ * never in any process's environment — so the process scan can run in the same exec as the
+ * probes that carry tokens.
  */
 import { randomBytes } from 'node:crypto';
 import type { Captured } from './capture-exec.js';
@@ -23,13 +24,13 @@ import { shq } from './shell-quote.js';
 export interface ProbeScript {
   /** An sh script (run by the container's /bin/sh, as the agent). */
   script: string;
-  /** Shell variables the script reads (names: [A-Z_][A-Z0-9_]*; values without newlines). */
+  /** Shell variables the script reads (names: [A-Z_][A-Z0-9_]*). */
   vars?: Readonly<Record<string, string>>;
   timeoutMs: number;
 }
 
-/** Runs one combined script with `stdin`; resolves with what the exec printed. */
-export type RunCombined = (script: string, stdin: string, timeoutMs: number) => Promise<Captured>;
+/** Runs one combined script, handed to `sh` on stdin; resolves with what the exec printed. */
+export type RunCombined = (script: string, timeoutMs: number) => Promise<Captured>;
 
 const VAR = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -47,22 +48,15 @@ interface Pending {
  * the files, and `cat` of them all through `base64` (a start per job and file was most of a
  * batch's cost on a busy machine). The host cuts the decoded bytes by those counts.
  */
-export function combinedScript(probes: readonly ProbeScript[], tag: string): { script: string; stdin: string } {
-  const lines: string[] = [];
-  const reads: string[] = [];
+export function combinedScript(probes: readonly ProbeScript[], tag: string): string {
   const jobs = probes.map((p, i) => {
     const assigns = Object.entries(p.vars ?? {}).map(([name, value]) => {
       if (!VAR.test(name)) throw new Error(`probe variable name ${JSON.stringify(name)} is not a shell variable name`);
-      if (/[\n\r\0]/.test(value)) throw new Error(`probe variable ${name} holds a line break`);
-      const v = `V${lines.length}`;
-      lines.push(value);
-      reads.push(`IFS= read -r ${v} || exit 3`);
-      return `${name}=$${v}; `;
+      return `${name}=${shq(value)}; `;
     });
     return `{ ( ${assigns.join('')}eval ${shq(p.script)} ) >"$D/${i}.o" 2>"$D/${i}.e" </dev/null; echo $? >"$D/${i}.c"; } &`;
   });
-  const script = [
-    ...reads,
+  return [
     `D=$(mktemp -d 2>/dev/null || { d=/tmp/.qms-verify-batch-$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 3`,
     `trap 'rm -rf "$D"' EXIT`,
     ...jobs,
@@ -73,7 +67,6 @@ export function combinedScript(probes: readonly ProbeScript[], tag: string): { s
     `echo ${tag}-DATA`,
     'cat -- * | base64',
   ].join('\n');
-  return { script, stdin: lines.map((l) => `${l}\n`).join('') };
 }
 
 /** Each job's output, by index, from the combined script's stdout. */
@@ -137,7 +130,7 @@ export class ExecBatch {
     if (batch.length === 0) return;
     this.execs++;
     const tag = `QMSJOB${randomBytes(4).toString('hex')}`;
-    let combined: { script: string; stdin: string };
+    let combined: string;
     try {
       combined = combinedScript(batch.map((p) => p.probe), tag);
     } catch (err) {
@@ -145,7 +138,7 @@ export class ExecBatch {
       return;
     }
     const timeoutMs = Math.max(...batch.map((p) => p.probe.timeoutMs));
-    this.runCombined(combined.script, combined.stdin, timeoutMs).then(
+    this.runCombined(combined, timeoutMs).then(
       (c) => splitCombined(c.stdout, tag, batch.length, c.code, c.stderr).forEach((r, i) => batch[i]!.resolve(r)),
       (err: unknown) => batch.forEach((p) => p.reject(err)),
     );
