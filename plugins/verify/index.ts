@@ -139,6 +139,8 @@ export function verify(options: VerifyOptions = {}): Plugin {
     name: 'verify',
     description: 'Verify each agent\'s container from inside (MCP and identity, access table, QMS, git, limits) and write one record per agent',
     dependsOn,
+    // verify never calls console: its lines go through ctx.log
+    awaitedConsole: true,
     run: (ctx) => verifyAll(ctx, ctx.options.agents),
   };
   const command: PluginCommand = {
