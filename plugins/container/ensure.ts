@@ -176,8 +176,11 @@ export async function ensureContainer(ctx: PluginContext, input: EnsureInput): P
   }
   const docker = await connectDocker(ctx.env);
   return ctx.state.withLock(stateId(opts.agent), async () => {
+    // Looked at while the spec is made (the lock keeps other runs off it); nothing is touched before the spec is there.
+    const current = inspectContainer(docker, containerName(ctx.config.name, opts.agent));
+    current.catch(() => undefined); // awaited below, unless the spec fails first
     const { spec, egress } = await prepareSpec(ctx, docker, input);
-    const existing = await inspectContainer(docker, spec.name).catch(async (err: unknown) => {
+    const existing = await current.catch(async (err: unknown) => {
       await settleEgress(egress);
       throw err;
     });

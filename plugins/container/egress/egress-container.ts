@@ -78,18 +78,31 @@ async function joinNetwork(docker: Docker, proxyId: string, joined: readonly str
   await docker.getNetwork(network).connect({ Container: proxyId, EndpointConfig: { Aliases: [EGRESS.alias, EGRESS.hostAlias] } });
 }
 
-/** Creates the network unless this project's exists; true when this call created it. `agent`: an agent's (internal) network. */
-async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, agent: string | undefined, input: EgressInput): Promise<boolean> {
+/** What the engine says of a network (the parts read here). */
+interface NetworkInfo {
+  Internal?: boolean;
+  Labels?: Record<string, string>;
+  IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> };
+}
+
+const inspectNetwork = async (docker: Docker, name: string): Promise<NetworkInfo> => (await docker.getNetwork(name).inspect()) as NetworkInfo;
+
+/**
+ * Creates the network unless this project's exists; `created` when this call made it, and
+ * what the engine says of it (inspected once: its gateways and subnets are read from it too).
+ * `agent`: an agent's (internal) network.
+ */
+async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, agent: string | undefined, input: EgressInput): Promise<{ created: boolean; info: NetworkInfo }> {
   const internal = agent !== undefined;
-  const existing = await docker.getNetwork(name).inspect().catch((err: unknown) => {
+  const existing = await inspectNetwork(docker, name).catch((err: unknown) => {
     if (notFound(err)) return undefined;
     throw err;
-  }) as { Internal?: boolean; Labels?: Record<string, string> } | undefined;
+  });
   if (existing) {
     if (existing.Labels?.[LABEL.root] !== ctx.root || Boolean(existing.Internal) !== internal) {
       throw new QmsError(`A Docker network named ${name} exists but is not this project's ${internal ? 'internal agents\'' : 'egress'} network.`, `Remove it (\`docker network rm ${name}\`) or give this project another name in qms.config.ts.`);
     }
-    return false;
+    return { created: false, info: existing };
   }
   await docker.createNetwork({
     Name: name,
@@ -101,7 +114,7 @@ async function ensureNetwork(ctx: PluginContext, docker: Docker, name: string, a
     Options: internal ? { 'com.docker.network.bridge.inhibit_ipv4': 'true' } : {},
   });
   input.onCreated?.(`network ${name}`, () => removeNetwork(docker, name));
-  return true;
+  return { created: true, info: await inspectNetwork(docker, name) };
 }
 
 async function removeNetwork(docker: Docker, name: string): Promise<void> {
@@ -111,20 +124,14 @@ async function removeNetwork(docker: Docker, name: string): Promise<void> {
 }
 
 /** Every IPv4 address of this host (each interface, docker0 without carrier too) and the gateways of `networks`. */
-async function hostAddresses(docker: Docker, networks: readonly string[]): Promise<string[]> {
+function hostAddresses(networks: readonly NetworkInfo[]): string[] {
   const own = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address));
   const bridge = dockerBridgeAddress();
-  const gateways = await Promise.all(networks.map(async (n) => {
-    const info = (await docker.getNetwork(n).inspect().catch(() => undefined)) as { IPAM?: { Config?: Array<{ Gateway?: string }> } } | undefined;
-    return (info?.IPAM?.Config ?? []).map((c) => c.Gateway).filter((g): g is string => typeof g === 'string' && g !== '');
-  }));
-  return [...new Set([...own, ...(bridge ? [bridge] : []), ...gateways.flat()])].sort();
+  const gateways = networks.flatMap((info) => (info.IPAM?.Config ?? []).map((c) => c.Gateway).filter((g): g is string => typeof g === 'string' && g !== ''));
+  return [...new Set([...own, ...(bridge ? [bridge] : []), ...gateways])].sort();
 }
 
-async function subnets(docker: Docker, network: string): Promise<string[]> {
-  const info = (await docker.getNetwork(network).inspect()) as { IPAM?: { Config?: Array<{ Subnet?: string }> } };
-  return (info.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && s !== '');
-}
+const subnets = (info: NetworkInfo): string[] => (info.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && s !== '');
 
 async function logTail(docker: Docker, id: string): Promise<string> {
   const buf = (await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(''))) as Buffer;
@@ -184,25 +191,35 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
     const undo = async (): Promise<void> => {
       for (const n of createdNetworks) await removeNetwork(docker, n).catch(() => undefined);
     };
-    for (const [name, agent] of [[agentNetwork, input.agent], [names.outsideNetwork, undefined]] as const) {
-      try {
-        if (await ensureNetwork(ctx, docker, name, agent, input)) createdNetworks.push(name);
-      } catch (err) {
-        await undo();
-        throw err;
-      }
+    // The proxy is looked at while the networks are (the lock keeps other runs off it).
+    const proxyNow = docker.getContainer(names.proxy).inspect().catch((err: unknown) => {
+      if (notFound(err)) return undefined;
+      throw err;
+    });
+    proxyNow.catch(() => undefined); // awaited below, unless a network fails first
+    // Both at once; what either created goes again when the other fails.
+    const networks = await Promise.allSettled(([[agentNetwork, input.agent], [names.outsideNetwork, undefined]] as const).map(async ([name, agent]) => {
+      const made = await ensureNetwork(ctx, docker, name, agent, input);
+      if (made.created) createdNetworks.push(name);
+      return made.info;
+    }));
+    const failed = networks.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await undo();
+      throw failed.reason;
     }
+    const outside = (networks[1] as PromiseFulfilledResult<NetworkInfo>).value;
     // A name in the allowlist must never lead to the host: none of its addresses, nor a gateway of
     // ours. They change with the engine's networks, so they are a file the proxy reads again, not its config.
     await ensureQmsDir(ctx.root);
     await mkdir(logDir, { recursive: true, mode: 0o700 });
     if (process.getuid?.() === 0) await chown(logDir, input.user.uid, input.user.gid);
-    await atomicWrite(hostAddressesFile(ctx.root), JSON.stringify(await hostAddresses(docker, [names.outsideNetwork])), 0o644);
+    await atomicWrite(hostAddressesFile(ctx.root), JSON.stringify(hostAddresses([outside])), 0o644);
     // Its way out is no way in: clients from the outside network are refused.
-    env.QMS_EGRESS_OUTSIDE = (await subnets(docker, names.outsideNetwork)).join(',');
+    env.QMS_EGRESS_OUTSIDE = subnets(outside).join(',');
     const hash = createHash('sha256').update(JSON.stringify({ image: input.imageId, env, user: input.user, script: createHash('sha256').update(script).digest('hex'), logDir, version: 2 })).digest('hex').slice(0, 32);
-    const existing = await docker.getContainer(names.proxy).inspect().catch((err: unknown) => {
-      if (notFound(err)) return undefined;
+    const existing = await proxyNow.catch(async (err: unknown) => {
+      await undo();
       throw err;
     });
     if (existing && existing.Config.Labels?.[LABEL.root] !== ctx.root) {
