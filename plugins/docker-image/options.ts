@@ -124,6 +124,9 @@ export interface ResolvedBuild {
   extraFiles: ExtraFile[];
 }
 
+/** The tag the image is built under. */
+export const imageTag = (options: DockerImageOptions): string => options.tag ?? 'qms-agent:latest';
+
 /** Resolves the options against the project root and env for one run; checks paths exist. */
 export async function resolveBuild(options: DockerImageOptions, root: string, env: Env, chosenBase?: string): Promise<ResolvedBuild> {
   const contextDir = resolve(root, options.context ?? 'docker');
@@ -165,7 +168,7 @@ export async function resolveBuild(options: DockerImageOptions, root: string, en
 
   const network = options.network ?? 'host';
   return {
-    tag: options.tag ?? 'qms-agent:latest',
+    tag: imageTag(options),
     contextDir,
     dockerfile: relative(contextDir, dockerfilePath).split('\\').join('/'),
     dockerfileDisplay,

@@ -10,7 +10,7 @@ import type { TaskContext } from '../../tasks/types.js';
 import { chooseBase } from './base-choice.js';
 import { shortHash } from './hash.js';
 import { buildImage, inspectImage } from './image-build.js';
-import type { DockerImageOptions, DockerImageResult } from './options.js';
+import { imageTag, type DockerImageOptions, type DockerImageResult } from './options.js';
 import { planBuild, type BuildPlan } from './plan.js';
 import { quickInspect, UNAVAILABLE } from './quick-inspect.js';
 
@@ -31,9 +31,11 @@ export async function buildTask(options: DockerImageOptions, ctx: TaskContext): 
     output: (line) => ctx.log.output(`${line}\n`),
     signal: ctx.signal,
   });
+  // The tag's image is asked for while the context is hashed (the two do not depend on each other).
+  const asked = ctx.options.force ? undefined : quickInspect(ctx.env, imageTag(options));
   const plan = await planBuild(options, ctx.root, ctx.env, base.image);
-  if (!ctx.options.force) {
-    const quick = await quickInspect(ctx.env, plan.tag);
+  if (asked) {
+    const quick = await asked;
     if (quick !== UNAVAILABLE && quick?.hash === plan.hash) skipUpToDate(ctx, plan, quick.id);
   }
   const docker = await connectDocker(ctx.env);
