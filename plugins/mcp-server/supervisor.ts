@@ -214,8 +214,8 @@ async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch
     return undefined;
   }
   const tokenOf = (agent: string) => readToken(ctx.root, name, kind.tokenFile(ctx.root, name, launch.agents, agent));
-  const token = await tokenOf(launch.agents[0]!);
   const agentTokens = await Promise.all(launch.agents.map(tokenOf));
+  const token = agentTokens[0];
   if (ctx.options.force) ctx.log.info(`--force: restarting ${kind.noun} ${name} (pid ${record.pid})`);
   else if (record.configHash !== configHash) ctx.log.info(`${kind.noun} ${name} (pid ${record.pid}) runs with a different configuration; restarting it`);
   else if (!token || agentTokens.some((t) => !t)) ctx.log.warn(`${kind.noun} ${name} (pid ${record.pid}) is missing a token file; restarting it`);
