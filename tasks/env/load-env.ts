@@ -23,8 +23,10 @@ export interface LoadedEnv {
   files: string[];
 }
 
+/** dotenv's parser, loaded when there is a file to parse (most runs have none: a few ms of start-up). */
+const parse = (text: Buffer): Record<string, string> => (requireCjs('dotenv') as typeof import('dotenv')).parse(text);
+
 export async function loadEnv(options: LoadEnvOptions): Promise<LoadedEnv> {
-  const { parse } = requireCjs('dotenv') as typeof import('dotenv');
   const fromFiles: Record<string, string> = {};
   const files: string[] = [];
   const defaultFile = resolve(options.root, '.env');
