@@ -402,11 +402,12 @@ describe('container manager operations', () => {
     expect({ code, ...got }).toEqual({ code: 3, out: 'to-out\n', err: 'to-err\n' });
   });
 
-  it('an aborted exec (Ctrl-C, a timeout) hangs up its command in the container, then rejects with the reason', async () => {
+  it('an aborted exec (Ctrl-C, a timeout) hangs up its command and its children in the container, then rejects with the reason', async () => {
     const [s] = await containerStatuses(ctxFor(), { sampleGapMs: 0 });
     const sleeping = async () => ((await docker.getContainer(s!.id).top()).Processes ?? []).some((p: string[]) => p.join(' ').includes('sleep 313'));
     const controller = new AbortController();
-    const done = execIn(docker, s!.id, ['sleep', '313'], { stdout: new PassThrough(), stderr: new PassThrough(), signal: controller.signal });
+    // A shell with a child, as a probe script has: the child must not outlive the hang-up.
+    const done = execIn(docker, s!.id, ['sh', '-c', 'sleep 313; echo after'], { stdout: new PassThrough(), stderr: new PassThrough(), signal: controller.signal });
     for (let i = 0; i < 100 && !(await sleeping()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await sleeping()).toBe(true);
     controller.abort(new Error('stop it'));

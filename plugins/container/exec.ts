@@ -13,8 +13,8 @@ export interface ExecOptions {
   user?: string;
   workingDir?: string;
   env?: string[];
-  /** Written to the command's stdin (once it is there), which is then closed (else no stdin is attached). */
-  stdin?: string | PromiseLike<string>;
+  /** Written to the command's stdin, which is then closed (else no stdin is attached). */
+  stdin?: string;
   signal?: AbortSignal;
 }
 
@@ -30,7 +30,7 @@ export async function execIn(docker: Docker, containerId: string, cmd: readonly 
     ...(options.env ? { Env: options.env } : {}),
   });
   const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
-  if (options.stdin !== undefined) void Promise.resolve(options.stdin).then((input) => stream.destroyed || stream.end(input));
+  if (options.stdin !== undefined) stream.end(options.stdin);
   const { signal } = options;
   let onAbort = (): void => undefined;
   try {

@@ -1,7 +1,6 @@
 /**
  * Run a command in the container and collect its output, with a time limit. Secrets go in
  * `stdin` (or `env`, the exec's environment: not in argv, not in `docker inspect`), never in `cmd`.
- * `stdin` may come later (prepared-exec.ts): the command starts at once and waits for it.
  */
 import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
@@ -17,7 +16,7 @@ export async function captureExec(
   docker: Docker,
   containerId: string,
   cmd: readonly string[],
-  options: { user?: string; workingDir?: string; env?: string[]; stdin?: string | PromiseLike<string>; timeoutMs?: number; signal?: AbortSignal },
+  options: { user?: string; workingDir?: string; env?: string[]; stdin?: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<Captured> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -25,7 +24,7 @@ export async function captureExec(
   const stderr: Buffer[] = [];
   out.on('data', (c: Buffer) => stdout.push(c));
   err.on('data', (c: Buffer) => stderr.push(c));
-  const signals = [...(options.timeoutMs !== undefined ? [AbortSignal.timeout(options.timeoutMs)] : []), ...(options.signal ? [options.signal] : [])];
+  const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
   const code = await execIn(docker, containerId, cmd, {
     stdout: out,
     stderr: err,

@@ -11,10 +11,9 @@
  * A joined check must run its in-container probes through the batch (`VerifyTarget.probe`):
  * one that execs on its own holds the batch until it is done.
  *
- * The combined script travels on the exec's stdin (`sh` reads it there), and the values a
- * script needs (URLs, tokens) are unexported shell variables set in it: never in an argument,
- * never in any process's environment — so the process scan can run in the same exec as the
- * probes that carry tokens.
+ * Values a script needs (URLs, tokens) reach it on the exec's stdin, one line each, into
+ * unexported shell variables: never in an argument, never in any process's environment — so
+ * the process scan can run in the same exec as the probes that carry tokens.
  */
 import { randomBytes } from 'node:crypto';
 import type { Captured } from './capture-exec.js';
@@ -24,13 +23,13 @@ import { shq } from './shell-quote.js';
 export interface ProbeScript {
   /** An sh script (run by the container's /bin/sh, as the agent). */
   script: string;
-  /** Shell variables the script reads (names: [A-Z_][A-Z0-9_]*). */
+  /** Shell variables the script reads (names: [A-Z_][A-Z0-9_]*; values without newlines). */
   vars?: Readonly<Record<string, string>>;
   timeoutMs: number;
 }
 
-/** Runs one combined script, handed to `sh` on stdin; resolves with what the exec printed. */
-export type RunCombined = (script: string, timeoutMs: number) => Promise<Captured>;
+/** Runs one combined script with `stdin`; resolves with what the exec printed. */
+export type RunCombined = (script: string, stdin: string, timeoutMs: number) => Promise<Captured>;
 
 const VAR = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -48,15 +47,22 @@ interface Pending {
  * the files, and `cat` of them all through `base64` (a start per job and file was most of a
  * batch's cost on a busy machine). The host cuts the decoded bytes by those counts.
  */
-export function combinedScript(probes: readonly ProbeScript[], tag: string): string {
+export function combinedScript(probes: readonly ProbeScript[], tag: string): { script: string; stdin: string } {
+  const lines: string[] = [];
+  const reads: string[] = [];
   const jobs = probes.map((p, i) => {
     const assigns = Object.entries(p.vars ?? {}).map(([name, value]) => {
       if (!VAR.test(name)) throw new Error(`probe variable name ${JSON.stringify(name)} is not a shell variable name`);
-      return `${name}=${shq(value)}; `;
+      if (/[\n\r\0]/.test(value)) throw new Error(`probe variable ${name} holds a line break`);
+      const v = `V${lines.length}`;
+      lines.push(value);
+      reads.push(`IFS= read -r ${v} || exit 3`);
+      return `${name}=$${v}; `;
     });
     return `{ ( ${assigns.join('')}eval ${shq(p.script)} ) >"$D/${i}.o" 2>"$D/${i}.e" </dev/null; echo $? >"$D/${i}.c"; } &`;
   });
-  return [
+  const script = [
+    ...reads,
     `D=$(mktemp -d 2>/dev/null || { d=/tmp/.qms-verify-batch-$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 3`,
     `trap 'rm -rf "$D"' EXIT`,
     ...jobs,
@@ -67,6 +73,7 @@ export function combinedScript(probes: readonly ProbeScript[], tag: string): str
     `echo ${tag}-DATA`,
     'cat -- * | base64',
   ].join('\n');
+  return { script, stdin: lines.map((l) => `${l}\n`).join('') };
 }
 
 /** Each job's output, by index, from the combined script's stdout. */
@@ -130,7 +137,7 @@ export class ExecBatch {
     if (batch.length === 0) return;
     this.execs++;
     const tag = `QMSJOB${randomBytes(4).toString('hex')}`;
-    let combined: string;
+    let combined: { script: string; stdin: string };
     try {
       combined = combinedScript(batch.map((p) => p.probe), tag);
     } catch (err) {
@@ -138,7 +145,7 @@ export class ExecBatch {
       return;
     }
     const timeoutMs = Math.max(...batch.map((p) => p.probe.timeoutMs));
-    this.runCombined(combined, timeoutMs).then(
+    this.runCombined(combined.script, combined.stdin, timeoutMs).then(
       (c) => splitCombined(c.stdout, tag, batch.length, c.code, c.stderr).forEach((r, i) => batch[i]!.resolve(r)),
       (err: unknown) => batch.forEach((p) => p.reject(err)),
     );

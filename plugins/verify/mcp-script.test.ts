@@ -70,11 +70,11 @@ afterAll(async () => {
 });
 
 // `dir` (the curl that counts its starts, first on PATH) is made in beforeAll.
-const sh = (script: string) => hostSh(`${dir}:/usr/bin:/bin`)(script);
+const sh = (script: string, stdin: string) => hostSh(`${dir}:/usr/bin:/bin`)(script, stdin);
 
 describe('mcp script', () => {
   it('answers every step in order over one session, ends it, and starts curl once per run of requests', async () => {
-    const batch = new ExecBatch((script) => sh(script));
+    const batch = new ExecBatch((script, stdin) => sh(script, stdin));
     const steps = [
       ...initializeSteps(1),
       { kind: 'rpc' as const, name: 'tools/list', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } },
@@ -110,7 +110,7 @@ describe('mcp script', () => {
   });
 
   it('reports a server that is not there per step, with curl\'s error', async () => {
-    const batch = new ExecBatch((script) => sh(script));
+    const batch = new ExecBatch((script, stdin) => sh(script, stdin));
     const sent = [...initializeSteps(1), toolCall(2, 'echo', { text: 'x' })];
     const out = await batch.exec({ script: mcpScript(sent), vars: { [ENV_URL]: 'http://127.0.0.1:1/mcp', [ENV_TOKEN]: TOKEN }, timeoutMs: 30_000 });
     const { steps } = parseMcpOutput(out.stdout, sent);
@@ -126,9 +126,9 @@ describe('mcp script', () => {
 describe('shared MCP session', () => {
   it("runs the checks of one server as one script in one session, each answered under its own ids; a later request runs alone", async () => {
     const runs: string[] = [];
-    const batch = new ExecBatch((script) => {
+    const batch = new ExecBatch((script, stdin) => {
       runs.push(script);
-      return sh(script);
+      return sh(script, stdin);
     });
     const endpoint = { name: 'srv', port: 0, hostUrl: url, containerUrl: url, token: TOKEN };
     const sessions = new Map<string, SharedMcpSession>();

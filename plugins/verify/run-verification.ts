@@ -6,7 +6,6 @@
  * and a QmsError listing the failed checks (pointing at the report) when any failed.
  */
 import { randomBytes } from 'node:crypto';
-import type Docker from 'dockerode';
 import type { Env, Logger } from '../../tasks/types.js';
 import { QmsError } from '../../tasks/errors.js';
 import { connectDocker } from '../docker-engine/client.js';
@@ -32,7 +31,7 @@ import { evidenceStem, writeReport } from './write-report.js';
 import { keepHostRecord } from './host-record.js';
 import { checkGitIdentity } from './check-git-identity.js';
 import { checkEgress } from './check-egress.js';
-import { ExecBatch, type RunCombined } from './exec-batch.js';
+import { ExecBatch } from './exec-batch.js';
 import { SharedMcpSession } from './mcp-session.js';
 import { agentRoleFile } from '../container/host-paths.js';
 
@@ -101,17 +100,6 @@ async function claudeMcpList(input: VerificationInput, target: VerifyTarget, con
 export async function runVerification(input: VerificationInput): Promise<VerificationOutcome> {
   const startedAt = new Date();
   const docker = await connectDocker(input.env);
-  // The batch's exec starts now and waits for its script (prepared-exec.ts), as the container's
-  // own user (an exec without one runs as the container's User, which `info` below reports).
-  const runner = combinedRunner(docker, input.containerId, '', input.signal, true);
-  try {
-    return await verify(input, docker, runner, startedAt);
-  } finally {
-    runner.close();
-  }
-}
-
-async function verify(input: VerificationInput, docker: Docker, runner: RunCombined, startedAt: Date): Promise<VerificationOutcome> {
   const [info, head, version] = await Promise.all([
     docker.getContainer(input.containerId).inspect().catch((err: Error) => {
       throw new QmsError(`verify: container ${input.containerId.slice(0, 12)} cannot be inspected (${err.message}).`, 'Start it with `qms up`.');
@@ -121,7 +109,7 @@ async function verify(input: VerificationInput, docker: Docker, runner: RunCombi
   ]);
   if (!info.State.Running) throw new QmsError(`verify: container ${info.Name.replace(/^\//, '')} is not running (${info.State.Status}).`, 'Start it with `qms up`.');
   const user = info.Config.User ?? '';
-  const batch = new ExecBatch(runner);
+  const batch = new ExecBatch(combinedRunner(docker, info.Id, user, input.signal));
   const guarded = guardedIn(batch);
   // A check that execs on its own (the egress probes run as a uid of their own) stays out of the batch, so it never holds it.
   const unbatched = guardedIn({ join: (fn) => fn() });

@@ -1,8 +1,7 @@
 /** What the checks run against: one running container, reached through dockerode, as the agent. */
 import type Docker from 'dockerode';
-import type { Captured } from './capture-exec.js';
+import { captureExec, type Captured } from './capture-exec.js';
 import { ExecBatch, type ProbeScript, type RunCombined } from './exec-batch.js';
-import { prepareExec, type PreparedExec } from './prepared-exec.js';
 import type { SharedMcpSession } from './mcp-session.js';
 
 export interface VerifyTarget {
@@ -20,26 +19,11 @@ export interface VerifyTarget {
   sessions?: ReadonlyMap<string, SharedMcpSession>;
 }
 
-/**
- * How a batch reaches the container: `sh` as `user` (empty: the container's own user), the
- * script on its stdin. With `ahead`, the first exec starts now, before its script exists (its
- * start-up overlaps the checks' preparation on the host); `close()` ends it if no script came.
- */
-export function combinedRunner(docker: Docker, containerId: string, user: string, signal: AbortSignal, ahead = false): RunCombined & { close(): void } {
-  const open = (): PreparedExec => prepareExec(docker, containerId, ['sh'], { user, signal });
-  let next = ahead ? open() : undefined;
-  const run: RunCombined = (script, timeoutMs) => {
-    const exec = next ?? open();
-    next = undefined;
-    return exec.run(script, timeoutMs);
-  };
-  return Object.assign(run, {
-    close: () => {
-      next?.close();
-      next = undefined;
-    },
-  });
-}
+/** How a batch reaches the container: `sh -c` as `user`, its values on stdin. */
+export const combinedRunner =
+  (docker: Docker, containerId: string, user: string, signal: AbortSignal): RunCombined =>
+  (script, stdin, timeoutMs) =>
+    captureExec(docker, containerId, ['sh', '-c', script], { user, stdin, timeoutMs, signal });
 
 /** A target for one check on its own (tests, scripts): each probe is an exec of its own. */
 export function standaloneTarget(t: Omit<VerifyTarget, 'probe'>): VerifyTarget {
