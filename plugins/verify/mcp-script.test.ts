@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonRpcResponse, toolText } from '../mcp-server/jsonrpc-body.js';
 import { hostSh } from '../../test/helpers/host-sh.js';
 import { ExecBatch } from './exec-batch.js';
-import { ENV_TOKEN, ENV_URL, initializeSteps, mcpScript, parseMcpOutput, toolCall } from './mcp-script.js';
+import { ENV_TOKEN, ENV_URL, initializeSteps, type McpStep, mcpScript, parseMcpOutput, toolCall } from './mcp-script.js';
 import { SharedMcpSession } from './mcp-session.js';
 import { runMcpScript } from './run-mcp-script.js';
 import type { VerifyTarget } from './target.js';
@@ -163,5 +163,28 @@ describe('shared MCP session', () => {
     const later = await runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'echo', { text: 'c' })]);
     expect(echo(later.steps[2]?.body, 2)).toBe('echo c');
     expect(opened.length - before).toBe(2);
+  });
+
+  it('sends a tools/list asked by several checks once, and answers each under its own id', async () => {
+    const runs: string[] = [];
+    const batch = new ExecBatch((script, stdin) => {
+      runs.push(script);
+      return sh(script, stdin);
+    });
+    const endpoint = { name: 'srv', port: 0, hostUrl: url, containerUrl: url, token: TOKEN };
+    const sessions = new Map<string, SharedMcpSession>();
+    const target = { probe: (p, waiters) => batch.exec(p, waiters), sessions } as Pick<VerifyTarget, 'probe' | 'sessions'> as VerifyTarget;
+    const session = new SharedMcpSession(target, endpoint);
+    sessions.set('srv', session);
+    const list = (id: number): McpStep => ({ kind: 'rpc', name: 'tools/list', body: { jsonrpc: '2.0', id, method: 'tools/list' } });
+    const [a, b] = await Promise.all([
+      batch.join(() => session.join(() => runMcpScript(target, endpoint, [...initializeSteps(1), list(2)]))),
+      batch.join(() => session.join(() => runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'echo', { text: 'b' }), list(3)]))),
+    ]);
+    expect(runs[0]!.match(/tools\/list/g)).toHaveLength(1);
+    const names = (body: string | undefined, id: number) => (jsonRpcResponse(body ?? '', id)?.result?.tools as Array<{ name: string }> | undefined)?.map((t) => t.name);
+    expect(names(a.steps[2]?.body, 2)).toEqual(['echo']);
+    expect(names(b.steps[3]?.body, 3)).toEqual(['echo']);
+    expect(toolText(jsonRpcResponse(b.steps[2]?.body ?? '', 2))).toBe('echo b');
   });
 });

@@ -7,7 +7,8 @@
  * Like the exec batch it is a barrier (barrier.ts): it runs once every joined check is waiting
  * for its answers or done. The requests get session-wide JSON-RPC ids (MCP forbids
  * reusing one in a session) and each check gets its answers back under its own ids, with the
- * shared handshake's answers in place of its own `initialize` steps. A check asking after the
+ * shared handshake's answers in place of its own `initialize` steps (and one `tools/list` for
+ * all the checks that ask for it). A check asking after the
  * session ran (a second round) gets a script of its own.
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
@@ -25,6 +26,9 @@ interface Request {
 
 const HANDSHAKE = new Set(['initialize', 'notifications/initialized']);
 const isHandshake = (s: McpStep): boolean => s.kind === 'rpc' && HANDSHAKE.has(String(s.body.method));
+/** Requests without effects: one asked by several checks with the same params is sent once, its answer given to each. */
+const READ_ONLY = new Set(['tools/list', 'resources/list', 'prompts/list']);
+const sharedKey = (s: McpStep): string | undefined => (s.kind === 'rpc' && READ_ONLY.has(String(s.body.method)) ? JSON.stringify([s.body.method, s.body.params ?? null]) : undefined);
 
 /** An answer read under the session's id `sent`, written back as plain JSON under the check's `own` id. */
 function underOwnId(step: StepOutput, sent: number, own: unknown): StepOutput {
@@ -66,13 +70,18 @@ export class SharedMcpSession {
     // The shared handshake takes id 1; each check's requests follow under fresh ids.
     const merged: McpStep[] = initializeSteps(1);
     let nextId = 2;
+    const asked = new Map<string, { at: number; sent: number }>();
     const plans = requests.map((r) =>
-      r.steps.map((step) => {
+      r.steps.map((step): { step: McpStep; at: number; sent?: number; own?: unknown } => {
         if (isHandshake(step)) return { step, at: step.kind === 'rpc' && step.body.method === 'initialize' ? 0 : 1 };
+        const key = sharedKey(step);
+        const earlier = key === undefined ? undefined : asked.get(key);
+        if (earlier && step.kind === 'rpc') return { step, ...earlier, own: step.body.id };
         const at = merged.length;
         if (step.kind === 'rpc' && step.body.id !== undefined) {
           const sent = nextId++;
           merged.push({ ...step, body: { ...step.body, id: sent } });
+          if (key !== undefined) asked.set(key, { at, sent });
           return { step, at, sent, own: step.body.id };
         }
         merged.push(step);
