@@ -59,11 +59,11 @@ export function howOf(check: FsCheck, nonce: string): string {
     case 'rw-dir':
       return `printf … > ${p}/.qms-verify-${nonce}; cat it back; rm it`;
     case 'masked-dir':
-      return `ls -A ${p}; cat each of ${check.files?.length ?? 0} files the host has there (state, tokens, a canary written for this run), counting the bytes read`;
+      return `list ${p} (the shell's globs, dot files too); read each of ${check.files?.length ?? 0} files the host has there (state, tokens, a canary written for this run), counting the bytes of any readable`;
     case 'masked-file':
       return `cat ${p} > /dev/null, then count the bytes readable`;
     case 'git-clone':
-      return `git clone --quiet --shared --no-checkout ${CONTAINER_ROOT} /projects/.qms-verify-clone-${nonce} (a scratch repository in /projects when the project is not a git repository; --shared reads the project's objects in place, so the probe costs the same for any size of project); git rev-parse HEAD; git cat-file -t HEAD^{tree}; rm -rf`;
+      return `git clone --quiet --shared --no-checkout ${CONTAINER_ROOT} /projects/.qms-verify-clone-${nonce} (a scratch repository in /projects when the project is not a git repository; --shared reads the project's objects in place, so the probe costs the same for any size of project); git cat-file --batch-check of HEAD and HEAD^{tree}; rm -rf`;
   }
 }
 
@@ -111,20 +111,21 @@ rw_dir() {
 }
 masked_dir() {
   id=$1; d=$2; shift 2; leaked=""; files=$#
-  if list=$(ls -A "$d" 2>/dev/null) && [ -n "$list" ]; then
-    n=0; while IFS= read -r x; do n=$((n+1)); done <<LIST
-$list
-LIST
-    leaked="; listed $n entries"
-  fi
-  for f in "$@"; do set -- "$@" "$d/$f"; shift; done
-  # One read of them all; only when something was readable, one per file to name it.
-  if [ "$(($(cat -- "$@" 2>/dev/null | wc -c)))" -gt 0 ]; then
-    for f in "$@"; do
-      n=$(($(cat -- "$f" 2>/dev/null | wc -c)))
-      if [ "$n" -gt 0 ]; then leaked="$leaked; read $n bytes of ${"$"}{f#"$d/"}"; fi
+  # Counted by the shell's own globs (no process): a pattern that matched nothing stays itself.
+  n=0
+  for p in '*' '.[!.]*' '..?*'; do
+    for x in "$d"/$p; do
+      if [ "$x" != "$d/$p" ] || [ -e "$x" ] || [ -L "$x" ]; then n=$((n+1)); fi
     done
-  fi
+  done
+  [ "$n" -gt 0 ] && leaked="; listed $n entries"
+  # A byte of any of them read by the shell's own read; only then one count per file to name it.
+  for f in "$@"; do
+    x=""
+    if { IFS= read -r x || [ -n "$x" ]; } 2>/dev/null < "$d/$f"; then
+      leaked="$leaked; read $(($(cat -- "$d/$f" 2>/dev/null | wc -c))) bytes of $f"
+    fi
+  done
   if [ -n "$leaked" ]; then out "$id" fail "readable: ${"$"}{leaked#; }";
   else out "$id" pass "listing refused or empty; none of the $files files readable"; fi
 }
@@ -142,11 +143,15 @@ git_clone() {
     src=/projects/.qms-verify-src-$N; note=" (scratch repository: the project is not a git repository)"
     git init -q "$src" && git -C "$src" -c user.name=qms-verify -c user.email=qms-verify@localhost commit -q --allow-empty -m 'qms verify' || { out "$1" fail "could not create a scratch repository in /projects"; rm -rf "$src"; return; }
   fi
-  head=""; tree=""
-  if err=$(git clone --quiet --shared --no-checkout "$src" "$dest" 2>&1) && head=$(git -C "$dest" rev-parse HEAD 2>&1) && tree=$(git -C "$dest" cat-file -t 'HEAD^{tree}' 2>&1) && [ "$tree" = tree ]; then
-    out "$1" pass "cloned $src, HEAD $head, its tree readable$note"
+  objs=""
+  # One git for both: HEAD and its tree, each read from the clone's object store.
+  if err=$(git clone --quiet --shared --no-checkout "$src" "$dest" 2>&1) && objs=$(printf 'HEAD\nHEAD^{tree}\n' | git -C "$dest" cat-file --batch-check 2>&1); then
+    case $objs in
+      *" commit "*" tree "*) out "$1" pass "cloned $src, HEAD ${"$"}{objs%% *}, its tree readable$note" ;;
+      *) out "$1" fail "HEAD or its tree not readable in the clone: $objs" ;;
+    esac
   else
-    out "$1" fail "$err $head $tree"
+    out "$1" fail "$err $objs"
   fi
   rm -rf "$dest"; [ "$src" = "$CR" ] || rm -rf "$src"
 }

@@ -51,7 +51,13 @@ describe('in-container scripts', () => {
       writeFileSync(join(dir, 'open.env'), 'SECRET-CONTENT\n');
       writeFileSync(join(dir, 'empty.env'), '');
       mkdirSync(join(dir, 'empty'));
+      // Dot files are listed too; a file without a final newline is readable too.
+      mkdirSync(join(dir, 'dots'));
+      writeFileSync(join(dir, 'dots', '.hidden'), 'SECRET');
+      writeFileSync(join(dir, 'dots', '..x'), '');
+      writeFileSync(join(dir, 'dots', '*'), '');
       const checks = [
+        { id: 'd-dots', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'dots'), files: ['.hidden', 'absent'] },
         { id: 'd-leaky', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'q'), files: ['tok', 'absent'] },
         { id: 'd-empty', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'empty'), files: ['tok'] },
         { id: 'f-open', group: 'secrets' as const, title: '', probe: 'masked-file' as const, path: join(dir, 'open.env') },
@@ -63,6 +69,7 @@ describe('in-container scripts', () => {
       const { results } = parseFsOutput(out);
       expect(results.get('d-leaky')).toEqual({ result: 'fail', actual: 'readable: listed 1 entries; read 15 bytes of tok' });
       expect(results.get('d-empty')).toMatchObject({ result: 'pass' });
+      expect(results.get('d-dots')).toEqual({ result: 'fail', actual: 'readable: listed 3 entries; read 6 bytes of .hidden' });
       expect(results.get('f-open')).toEqual({ result: 'fail', actual: 'readable: 15 bytes' });
       expect(results.get('f-empty')).toMatchObject({ result: 'pass' });
       expect(results.get('f-absent')).toMatchObject({ result: 'pass' });
