@@ -208,6 +208,12 @@ const VENDORED = {
     external: { '@grpc/grpc-js': 'dockerode', '@grpc/proto-loader': 'dockerode', uuid: 'dockerode', 'tar-fs': 'dockerode', ssh2: 'docker-modem' },
     exercise: exerciseDockerode,
   },
+  commander: {
+    fits: () => true,
+    license: 'MIT License, Copyright (c) 2011 TJ Holowaychuk',
+    external: {},
+    exercise: exerciseCommander,
+  },
 };
 
 /**
@@ -223,7 +229,7 @@ export async function vendorPackages(dist) {
   const fromCopy = createRequire(join(vendor, 'copy.cjs'));
   const done = [];
   for (const [name, p] of Object.entries(VENDORED)) {
-    const manifest = fromRoot.resolve(`${name}/package.json`);
+    const manifest = manifestOf(fromRoot, name);
     const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
     const fits = p.fits(version);
     const external = Object.keys(p.external);
@@ -242,6 +248,17 @@ export async function vendorPackages(dist) {
     done.push(`${name} ${version} -> ${relative(root, join(vendor, `${name}.cjs`))}${await keepCodeCache(dist, name, p.exercise)}`);
   }
   return done.join('; ');
+}
+
+/** The package.json of package `name` (through its exports when it lists itself, else up from its entry: commander does not). */
+function manifestOf(req, name) {
+  const listed = resolvesFrom(req, `${name}/package.json`);
+  if (listed) return listed;
+  for (let dir = dirname(req.resolve(name)); dirname(dir) !== dir; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).name === name) return file;
+  }
+  throw new Error(`startup-bundles: no package.json found for ${name}`);
 }
 
 function resolvesFrom(req, id) {
@@ -294,6 +311,45 @@ async function exerciseDockerode(dist, cjs) {
   const container = docker.getContainer('qms-build');
   const calls = [docker.ping(), docker.version(), container.inspect(), container.exec({ Cmd: ['true'], AttachStdout: true }), docker.getImage('qms').inspect(), docker.getNetwork('qms').inspect(), docker.getVolume('qms').inspect(), docker.listContainers({ all: true })];
   await Promise.allSettled(calls);
+}
+
+/** commander as the CLI uses it (tasks/cli/main.ts): a program with global options and commands, parsing `qms up` and a usage error. */
+async function exerciseCommander(_dist, cjs) {
+  const { Command, Option, InvalidArgumentError } = cjs.loadVendored('commander');
+  const positiveInt = (v) => {
+    if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('expected a positive integer');
+    return Number(v);
+  };
+  const program = () => {
+    const p = new Command('qms')
+      .description('qms')
+      .version('0.0.0', '-V, --version', 'print the version')
+      .option('-c, --config <path>', 'config file')
+      .option('--json', 'NDJSON')
+      .option('-n, --dry-run', 'plan only')
+      .option('-j, --concurrency <n>', 'tasks at once', positiveInt)
+      .option('-k, --keep-going', 'keep going')
+      .option('--force', 'redo')
+      .addOption(new Option('--output <mode>', 'output').choices(['full', 'failed', 'none']))
+      .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+      .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+      .showHelpAfterError('(run with --help for usage)')
+      .exitOverride();
+    const seen = [];
+    p.command('up').argument('[agents...]', 'agents').option('--no-attach', 'no attach').option('--start-engine', 'start').action(function () {
+      seen.push([this.args, this.opts(), this.optsWithGlobals()]);
+    });
+    p.command('down').argument('[agents...]', 'agents').option('--volumes', 'volumes').action(function () {
+      seen.push([this.args, this.optsWithGlobals()]);
+    });
+    p.command('task').argument('<names...>', 'names').action(function () {
+      seen.push(this.args);
+    });
+    return p;
+  };
+  for (const argv of [['up', '--no-attach', '--json'], ['--json', 'down', 'qa', '--volumes'], ['task', 'build', '-j', '2'], ['up', '--frob']]) {
+    await program().parseAsync(['node', 'qms', ...argv]).catch(() => undefined);
+  }
 }
 
 /** Rewrites the files the CLI loads under `dist` with their inlinable imports inside; returns what was done. */

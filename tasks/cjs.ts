@@ -4,13 +4,14 @@
  * (cjs-module-lexer); for these packages that cost more than their whole load through
  * `require` and roughly doubled the start-up time of `qms list`.
  *
- * zod (the config schema and the plugin-option check) and dockerode (every engine call) come
- * from the minified copies the build makes (dist/vendor/<name>.cjs, scripts/startup-bundles.mjs)
+ * zod (the config schema and the plugin-option check), dockerode (every engine call) and
+ * commander (every command line but a bare `qms list`) come from the minified copies the build makes (dist/vendor/<name>.cjs, scripts/startup-bundles.mjs)
  * when a copy was made from the package installed, compiled with the V8 code cache the build
  * keeps beside it (V8 checks that it fits this Node and this file, else compiles from the
  * source); otherwise from the package itself (running from the sources, or after a build by tsc
  * alone). The same code either way: compiling zod's 150 kB was a sixth of `qms list`'s start-up,
- * and loading dockerode's ~60 files a tenth of a warm `qms up`'s CPU.
+ * loading dockerode's ~60 files a tenth of a warm `qms up`'s CPU, and commander ~15 ms of every
+ * `qms up` before its first task.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +22,7 @@ import type { Script } from 'node:vm';
 export const requireCjs = createRequire(import.meta.url);
 
 /** The packages the build vendors (scripts/startup-bundles.mjs, VENDORED). */
-export type VendoredPackage = 'zod' | 'dockerode';
+export type VendoredPackage = 'zod' | 'dockerode' | 'commander';
 
 /** What the build records beside a copy: the package's version and its package.json, relative to the copy. */
 interface VendorRecord {

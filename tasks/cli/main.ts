@@ -6,7 +6,7 @@
  */
 import type { Command as CommandType } from 'commander';
 import { packageVersion } from '../../plugins/mcp-server/package-root.js';
-import { requireCjs } from '../cjs.js';
+import { loadVendored } from '../cjs.js';
 import type { PluginCommandEntry } from './commands/plugin-command.js';
 import type { GlobalOptions } from './global-options.js';
 import { withDoubleDash } from './operands.js';
@@ -14,7 +14,7 @@ import { EXIT, reportError } from './report-error.js';
 
 type Command = CommandType;
 /** commander, loaded when a command line needs parsing. */
-const commander = () => requireCjs('commander') as typeof import('commander');
+const commander = () => loadVendored<typeof import('commander')>('commander');
 
 function positiveInt(value: string): number {
   const n = Number(value);

@@ -55,7 +55,7 @@ describe('runWithCodeCache', () => {
 
 describe("the build's copies", () => {
   beforeAll(() => ensureBuilt(), 300_000);
-  const copyOf = (name: 'zod' | 'dockerode') => vendoredCopy(name, pathToFileURL(join(repoRoot, 'dist', 'vendor/')));
+  const copyOf = (name: 'zod' | 'dockerode' | 'commander') => vendoredCopy(name, pathToFileURL(join(repoRoot, 'dist', 'vendor/')));
 
   it('of zod is zod: the same exports and the same issues for a strict object', () => {
     const file = copyOf('zod');
@@ -87,5 +87,29 @@ describe("the build's copies", () => {
     const docker = new Copy();
     expect(String(await docker.ping())).toBe('OK');
     expect((await docker.version()).ApiVersion).toBe((await new Real().version()).ApiVersion);
+  });
+
+  it('of commander is commander: the same exports, its code cache used, a command line parsed and refused alike', async () => {
+    const file = copyOf('commander');
+    expect(file && existsSync(file), 'dist/vendor/commander.cjs from the commander installed: run `npm run build` first').toBeTruthy();
+    const { exports, script } = runWithCodeCache(file!);
+    expect(script.cachedDataRejected).toBe(false);
+    const copy = exports as typeof import('commander');
+    const real = require('commander') as typeof import('commander');
+    expect(Object.keys(copy).sort()).toEqual(Object.keys(real).sort());
+    const parse = async (c: typeof real, argv: string[]) => {
+      const seen: unknown[] = [];
+      const errors: string[] = [];
+      const p = new c.Command('qms').option('--json').option('-j, --concurrency <n>', 'n', (v) => Number(v)).addOption(new c.Option('--output <mode>').choices(['full', 'none']));
+      p.exitOverride().configureOutput({ writeOut: () => undefined, writeErr: (s) => void errors.push(s) });
+      p.command('up').argument('[agents...]').option('--no-attach').action(function (this: import('commander').Command) {
+        seen.push(this.args, this.optsWithGlobals());
+      });
+      const outcome = await p.parseAsync(['node', 'qms', ...argv]).then(() => 'ok', (err: { code?: string }) => err.code);
+      return { outcome, seen, errors };
+    };
+    for (const argv of [['up', 'qa', '--no-attach', '--json', '-j', '3'], ['--output', 'none', 'up'], ['up', '--frob'], ['--output', 'some', 'up']]) {
+      expect(await parse(copy, argv)).toEqual(await parse(real, argv));
+    }
   });
 });
