@@ -8,7 +8,8 @@ import type { Env, PluginContext, PreflightContext, ResolvedConfig } from '../ty
 
 /** May a preflight ask the user? Only on a terminal (stdin and stdout), outside CI, without `--json`. */
 export function terminalAvailable(env: Env, json: boolean): boolean {
-  return process.stdin.isTTY === true && process.stdout.isTTY === true && !env.CI && !json;
+  // Cheapest first: the first read of process.stdin makes its stream (a few ms), needless with --json or in CI.
+  return !json && !env.CI && process.stdout.isTTY === true && process.stdin.isTTY === true;
 }
 
 export async function runPreflights(
