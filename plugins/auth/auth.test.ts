@@ -8,6 +8,8 @@ import { tokenShape } from './gh-token-format.js';
 import { runAuthChecks, type AuthResult } from './run-checks.js';
 import { claudeConfigVolume } from './claude-config-volume.js';
 import { connectDocker } from '../docker-engine/client.js';
+import { pingVersion } from '../docker-engine/engine-ping.js';
+import { checkDocker } from './check-docker.js';
 import { QmsError, ConfigError } from '../../tasks/errors.js';
 import { testContext, type TestContext } from '../../test/plugin-test-context.js';
 
@@ -155,6 +157,16 @@ describe('auth checks (real git, real Docker engine)', () => {
     } finally {
       await docker.getVolume(volume).remove();
     }
+  });
+
+  it("names the engine from its ping's headers exactly as GET /version does (which runs runc and docker-init on the host)", async () => {
+    const env = process.env as Record<string, string>;
+    const version = await (await connectDocker(env)).version();
+    expect(await pingVersion(env)).toEqual({ Version: version.Version, ApiVersion: version.ApiVersion });
+    const check = await checkDocker(env);
+    expect(check).toMatchObject({ level: 'ok', message: `Docker engine ${version.Version} answers (API ${version.ApiVersion})`, apiVersion: version.ApiVersion });
+    // No unix socket to ping: the check asks GET /version (through dockerode) instead.
+    expect(await pingVersion({ DOCKER_HOST: 'tcp://127.0.0.1:1' })).toBeUndefined();
   });
 
   it('fails with the engine error and its hint when Docker does not answer', async () => {
