@@ -32,6 +32,9 @@ export async function checkGitBoundary(target: VerifyTarget, endpoint: McpEndpoi
     expected: 'status answers; every other probe is refused; the index is unchanged',
   };
   const before = await indexDigest(root);
+  // The agents' folders are walked while the probes run in the container (not after them).
+  const nestedWalk = findNestedRepos(root, [IN_PROJECT.sessions, IN_PROJECT.users]);
+  nestedWalk.catch(() => undefined);
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), ...PROBES.map((command, i) => toolCall(i + 2, 'git_exec', { command }))]);
   if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
   const after = await indexDigest(root);
@@ -44,7 +47,7 @@ export async function checkGitBoundary(target: VerifyTarget, endpoint: McpEndpoi
     else if (i > 0 && !a.error) problems.push(`${command} was not refused`);
   });
   if (after !== before) problems.push('the index changed');
-  const nested = await findNestedRepos(root, [IN_PROJECT.sessions, IN_PROJECT.users]);
+  const nested = await nestedWalk;
   const planted = nested.found.length
     ? `; ${nested.found.length} nested repositor${nested.found.length === 1 ? 'y' : 'ies'} in the agents' folders, never staged or entered: ${nested.found.slice(0, 5).join(', ')}${nested.found.length > 5 ? ', …' : ''}`
     : '; no nested repository in the agents\' folders';
