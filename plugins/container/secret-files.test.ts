@@ -1,8 +1,8 @@
 /** findSecretFiles on a real folder tree: what is a host secret to mask, and what is not searched. */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { findSecretFiles } from './secret-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'qms-secrets-'));
@@ -37,5 +37,50 @@ describe('findSecretFiles', () => {
     symlinkSync(join(outside, 'dir'), join(root, 'linked'));
 
     expect(await findSecretFiles(root)).toEqual(['.env', '.env.example', '.env.local', '.envrc', 'apps/web/config/.env.production', 'config/secret.txt', 'docker/.env']);
+  });
+});
+
+describe('findSecretFiles keeps what each folder held while the folder is unchanged', () => {
+  const project = mkdtempSync(join(tmpdir(), 'qms-secret-walk-'));
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  const settle = () => new Promise((r) => setTimeout(r, 30));
+  // The folders' times must be older than the walk for a kept listing to count (racyMs 0 here, 2 s in use).
+  const walk = () => findSecretFiles(project, { racyMs: 0 });
+
+  it('finds a .env* file added, removed, renamed or in a new folder, also after an agent sets the folder\'s mtime back', async () => {
+    for (const f of ['.env', 'a/b/.env.local', 'a/c/readme.md']) file(f, 'X=1\n', project);
+    mkdirSync(join(project, '.qms'));
+    await settle();
+    expect(await walk()).toEqual(['.env', 'a/b/.env.local']);
+    expect(JSON.parse(readFileSync(join(project, '.qms/secret-walk.json'), 'utf8')).dirs['a/b'].files).toEqual(['.env.local']);
+    await settle();
+    file('a/c/.env.prod', 'X=1\n', project);
+    rmSync(join(project, '.env'));
+    renameSync(join(project, 'a/b/.env.local'), join(project, 'a/b/env.local'));
+    file('a/new/deep/.envrc', 'X=1\n', project);
+    expect(await walk()).toEqual(['a/c/.env.prod', 'a/new/deep/.envrc']);
+    await settle();
+    // An agent hiding a file it added: the folder's mtime set back; its ctime moves on all the same.
+    const before = statSync(join(project, 'a/b'));
+    file('a/b/.env.hidden', 'X=1\n', project);
+    utimesSync(join(project, 'a/b'), before.atime, before.mtime);
+    expect(await walk()).toEqual(['a/b/.env.hidden', 'a/c/.env.prod', 'a/new/deep/.envrc']);
+  });
+
+  it('a new process uses the kept listing of an unchanged folder, and reads the folder again once it changed', async () => {
+    await settle();
+    await walk();
+    // Plant an entry in what is kept of an unchanged folder: a fresh process (module) reports it, so the folder was not read.
+    const kept = join(project, '.qms/secret-walk.json');
+    const data = JSON.parse(readFileSync(kept, 'utf8'));
+    data.dirs['a/c'].files.push('.env.kept-only');
+    writeFileSync(kept, JSON.stringify(data));
+    vi.resetModules();
+    const fresh = (await import('./secret-files.js')).findSecretFiles;
+    expect(await fresh(project, { racyMs: 0 })).toContain('a/c/.env.kept-only');
+    // Any change to the folder's entries: it is read again and the planted entry is gone.
+    await settle();
+    file('a/c/other.txt', 'x', project);
+    expect(await fresh(project, { racyMs: 0 })).toEqual(['a/b/.env.hidden', 'a/c/.env.prod', 'a/new/deep/.envrc']);
   });
 });
