@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { sharedJsonSchemaValidator } from '../mcp-server/json-schema-validator.js';
 import { QmsError } from '../../tasks/errors.js';
 import { ensureQmsDir } from '../../tasks/state/qms-dir.js';
 import { AuditLog, defaultAuditLogFile } from './audit-log.js';
@@ -120,8 +121,8 @@ export function executorsByAgent(options: Omit<GitMcpOptions, 'agent'>): (agent:
 
 /** An McpServer around an existing executor (the HTTP host makes one per MCP session; an agent's sessions share its executor). */
 export async function mcpServerFor(executor: GitExecutor): Promise<McpServer> {
-  const [{ McpServer: Server }, { z }] = await Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('zod')]);
-  const server = new Server({ name: 'qms-git', version: '1.0.0' });
+  const [{ McpServer: Server }, { z }, jsonSchemaValidator] = await Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('zod'), sharedJsonSchemaValidator()]);
+  const server = new Server({ name: 'qms-git', version: '1.0.0' }, { jsonSchemaValidator });
   server.registerTool(
     'git_exec',
     {

@@ -10,6 +10,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { QmsError } from '../../tasks/errors.js';
+import { sharedJsonSchemaValidator } from '../mcp-server/json-schema-validator.js';
 import { runQmsCli, type QmsCli } from './qms-cli-run.js';
 import { qmsCliTools } from './qms-cli-tools.js';
 import { refuseNonRegularUserFiles } from './user-folders-guard.js';
@@ -25,7 +26,7 @@ export function identityRefusal(identity: string, claimed: string): string {
 export async function createQmsCliServer(cli: QmsCli, identity: string): Promise<McpServer> {
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
   const { z } = await import('zod');
-  const server = new McpServer({ name: 'qms', version: '1.0.0' });
+  const server = new McpServer({ name: 'qms', version: '1.0.0' }, { jsonSchemaValidator: await sharedJsonSchemaValidator() });
   for (const tool of qmsCliTools(z)) {
     server.registerTool(
       tool.name,

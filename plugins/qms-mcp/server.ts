@@ -9,6 +9,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { QmsError } from '../../tasks/errors.js';
+import { sharedJsonSchemaValidator } from '../mcp-server/json-schema-validator.js';
 import { validateUser } from './doc-id.js';
 import { checkin, checkout, documentStatus, inbox, overview, readDocument, workspace } from './documents.js';
 import { identityRefusal } from './qms-cli-server.js';
@@ -41,7 +42,7 @@ export async function createQmsMcpServer(options: QmsMcpServerOptions): Promise<
   const { z } = await import('zod');
   const user = validateUser(options.user ?? 'claude');
   const project = await openQmsProject(options.projectRoot);
-  const server = new McpServer({ name: 'qms', version: '1.0.0' });
+  const server = new McpServer({ name: 'qms', version: '1.0.0' }, { jsonSchemaValidator: await sharedJsonSchemaValidator() });
   const docId = z.string().describe('Document id, e.g. CR-043 or SOP-001');
   const userArg = z.string().max(64).optional().describe("QMS user: may only name this connection's own identity (the default)");
   const strict = <T extends Record<string, import('zod').ZodTypeAny>>(shape: T) => z.object({ ...shape, user: userArg }).strict();
