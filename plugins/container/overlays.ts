@@ -82,18 +82,17 @@ export async function writeOverlays(
     [`${etcDir}/mcp-servers.tsv`, serversTsvContent(endpoints), 0o600],
   ];
   if (ghToken) files.push([`${etcDir}/gh-token`, `${ghToken}\n`, 0o600]);
-  else await rm(`${etcDir}/gh-token`, { force: true });
-
-  const hash = createHash('sha256');
-  for (const [file, content, mode] of files) {
-    await put(file, content, mode, owner);
-    hash.update(file).update('\0').update(content).update('\0');
-  }
   // Not part of the hash: Claude refreshes its login often, which must not recreate the container.
   const credentials = `${etcDir}/claude-credentials.json`;
-  if (claudeCredentials) await put(credentials, claudeCredentials, 0o600, owner);
-  else await rm(credentials, { force: true });
-  await writeMaskFile(out.maskFile);
+  // Every file is a path of its own: all written (or removed) at once.
+  await Promise.all([
+    ...files.map(([file, content, mode]) => put(file, content, mode, owner)),
+    ghToken ? undefined : rm(`${etcDir}/gh-token`, { force: true }),
+    claudeCredentials ? put(credentials, claudeCredentials, 0o600, owner) : rm(credentials, { force: true }),
+    writeMaskFile(out.maskFile),
+  ]);
+  const hash = createHash('sha256');
+  for (const [file, content] of files) hash.update(file).update('\0').update(content).update('\0');
   return { mcpJson: out.mcpJson, settingsLocal: out.settingsLocal, etcDir, hash: hash.digest('hex') };
 }
 
