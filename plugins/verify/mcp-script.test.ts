@@ -123,18 +123,24 @@ describe('mcp script', () => {
   });
 });
 
+/** A batch (recording its scripts) and a target whose server `srv` has a shared session. */
+function sharedSession() {
+  const runs: string[] = [];
+  const batch = new ExecBatch((script, stdin) => {
+    runs.push(script);
+    return sh(script, stdin);
+  });
+  const endpoint = { name: 'srv', port: 0, hostUrl: url, containerUrl: url, token: TOKEN };
+  const sessions = new Map<string, SharedMcpSession>();
+  const target = { probe: (p, waiters) => batch.exec(p, waiters), sessions } as Pick<VerifyTarget, 'probe' | 'sessions'> as VerifyTarget;
+  const session = new SharedMcpSession(target, endpoint);
+  sessions.set('srv', session);
+  return { runs, batch, endpoint, target, session };
+}
+
 describe('shared MCP session', () => {
   it("runs the checks of one server as one script in one session, each answered under its own ids; a later request runs alone", async () => {
-    const runs: string[] = [];
-    const batch = new ExecBatch((script, stdin) => {
-      runs.push(script);
-      return sh(script, stdin);
-    });
-    const endpoint = { name: 'srv', port: 0, hostUrl: url, containerUrl: url, token: TOKEN };
-    const sessions = new Map<string, SharedMcpSession>();
-    const target = { probe: (p, waiters) => batch.exec(p, waiters), sessions } as Pick<VerifyTarget, 'probe' | 'sessions'> as VerifyTarget;
-    const session = new SharedMcpSession(target, endpoint);
-    sessions.set('srv', session);
+    const { runs, batch, endpoint, target, session } = sharedSession();
     const before = opened.length;
     const echo = (body: string | undefined, id: number) => toolText(jsonRpcResponse(body ?? '', id));
     const [a, b, none] = await Promise.all([
@@ -166,16 +172,7 @@ describe('shared MCP session', () => {
   });
 
   it('sends a tools/list asked by several checks once, and answers each under its own id', async () => {
-    const runs: string[] = [];
-    const batch = new ExecBatch((script, stdin) => {
-      runs.push(script);
-      return sh(script, stdin);
-    });
-    const endpoint = { name: 'srv', port: 0, hostUrl: url, containerUrl: url, token: TOKEN };
-    const sessions = new Map<string, SharedMcpSession>();
-    const target = { probe: (p, waiters) => batch.exec(p, waiters), sessions } as Pick<VerifyTarget, 'probe' | 'sessions'> as VerifyTarget;
-    const session = new SharedMcpSession(target, endpoint);
-    sessions.set('srv', session);
+    const { runs, batch, endpoint, target, session } = sharedSession();
     const list = (id: number): McpStep => ({ kind: 'rpc', name: 'tools/list', body: { jsonrpc: '2.0', id, method: 'tools/list' } });
     const [a, b] = await Promise.all([
       batch.join(() => session.join(() => runMcpScript(target, endpoint, [...initializeSteps(1), list(2)]))),
