@@ -93,11 +93,14 @@ export function createStateStore(options: StateStoreOptions): StateStore {
     );
   };
 
+  // An update that changes nothing (a reused container's or server's entry, as it was) writes
+  // nothing: no temp file, fsync and rename on every warm run.
   const update = (fn: (s: StateFile) => void): Promise<void> =>
     withLock('state', async () => {
       const s = await read(true);
+      const before = JSON.stringify(s);
       fn(s);
-      await write(s);
+      if (JSON.stringify(s) !== before) await write(s);
     });
 
   return {

@@ -28,6 +28,20 @@ describe('state store', () => {
     expect(readdirSync(join(tmp.dir, '.qms')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('an update that changes nothing leaves the file as it is (no rewrite on a warm run); a change is written', async () => {
+    tmp = tempDir();
+    const store = createStateStore({ root: tmp.dir });
+    await store.put(entry('container:claude', { id: 'c1' }));
+    const first = statSync(store.file);
+    await store.put(entry('container:claude', { id: 'c1' }));
+    await store.remove('not-there');
+    const again = statSync(store.file);
+    expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]); // atomicWrite renames a new file over it
+    await store.put(entry('container:claude', { id: 'c2' }));
+    expect(statSync(store.file).ino).not.toBe(first.ino);
+    expect(await store.get('container:claude')).toEqual(entry('container:claude', { id: 'c2' }));
+  });
+
   it('moves a corrupt file aside, warns and starts empty', async () => {
     tmp = tempDir();
     mkdirSync(join(tmp.dir, '.qms'));
