@@ -7,8 +7,10 @@
  * which then is the only thing that changes.
  */
 import type Docker from 'dockerode';
-import { randomBytes } from 'node:crypto';
-import { chmod, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chmod, rm, utimes } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDocker } from '../docker-engine/client.js';
@@ -73,7 +75,14 @@ afterAll(async () => {
 describe('QMS check on the qms-cli backend, from inside a real container', () => {
   it('proves the tool set, the identity, the refusal and a read, and writes nothing under QMS/', async () => {
     const target = standaloneTarget({ docker, containerId, user: containerUser, agent: 'claude', signal: new AbortController().signal, nonce: suffix });
+    // A tracked file with a new mtime: a plain `git status` would refresh the index's stat data
+    // and rewrite .git/index (taking its lock); the check's must leave the user's index alone.
+    const sop = join(p.root, 'QMS', 'SOP', 'SOP-001.md');
+    await utimes(sop, new Date(), new Date(Date.now() + 5_000));
+    const index = () => createHash('sha256').update(readFileSync(join(p.root, '.git', 'index'))).digest('hex');
+    const indexBefore = index();
     const records = await checkQms(target, endpoint, p.root);
+    expect(index()).toBe(indexBefore);
     const byId = new Map(records.map((r) => [r.id, r]));
     expect([...byId.keys()].sort()).toEqual(['qms-identity', 'qms-identity-refused', 'qms-read', 'qms-tools', 'qms-tree-unchanged']);
     for (const r of records) expect(r.result, `${r.id}: ${r.actual}`).toBe('pass');

@@ -37,7 +37,9 @@ const BUILTIN_TOOLS = ['qms_inbox', 'qms_workspace', 'qms_status', 'qms_read', '
 /** `git status --porcelain -- QMS` on the host, or undefined when the project is no git repository. */
 function qmsGitStatus(root: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('git', ['-C', root, 'status', '--porcelain', '--untracked-files=all', '--', 'QMS'], { timeout: 15_000 }, (err, stdout) => resolve(err ? undefined : stdout));
+    // --no-optional-locks: a plain status refreshes the index's stat data and rewrites the
+    // user's .git/index (taking index.lock while the user may be running git).
+    execFile('git', ['--no-optional-locks', '-C', root, 'status', '--porcelain', '--untracked-files=all', '--', 'QMS'], { timeout: 15_000 }, (err, stdout) => resolve(err ? undefined : stdout));
   });
 }
 
