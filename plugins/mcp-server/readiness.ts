@@ -18,9 +18,11 @@ export interface ProbeResult {
  * One handshake; rejects on any failure (connection, HTTP status, not MCP, timeout). Spoken in
  * plain HTTP rather than with the SDK client, whose import (~200 ms, its zod schemas) dominated a
  * warm `qms up`: `initialize` → `notifications/initialized` → `tools/list`, then the session is ended
- * so probes (e.g. from `qms status`) do not pile up sessions on the server.
+ * so probes (e.g. from `qms status`) do not pile up sessions on the server. `initializeOnly`: the
+ * handshake's first step alone (a running server's reuse check: it answers MCP with this token;
+ * verify then talks to it in full from inside the container).
  */
-export async function probeMcp(url: string, token: string, timeoutMs = 3000): Promise<ProbeResult> {
+export async function probeMcp(url: string, token: string, timeoutMs = 3000, { initializeOnly = false }: { initializeOnly?: boolean } = {}): Promise<ProbeResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   let session: string | undefined;
   const post = async (message: Record<string, unknown>): Promise<{ status: number; body: string }> => {
@@ -48,12 +50,14 @@ export async function probeMcp(url: string, token: string, timeoutMs = 3000): Pr
   };
   try {
     const init = await call(1, 'initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'qms-readiness-probe', version: '1.0.0' } });
+    const info = init.serverInfo as { name?: unknown } | undefined;
+    const serverName = typeof info?.name === 'string' ? info.name : undefined;
+    if (initializeOnly) return { serverName, tools: [] };
     const initialized = await post({ method: 'notifications/initialized' });
     if (initialized.status !== 202 && initialized.status !== 200) throw new Error(`notifications/initialized: HTTP ${initialized.status}`);
     const listed = await call(2, 'tools/list', {});
-    const info = init.serverInfo as { name?: unknown } | undefined;
     const tools = Array.isArray(listed.tools) ? listed.tools.map((t: { name?: unknown }) => String(t.name)) : [];
-    return { serverName: typeof info?.name === 'string' ? info.name : undefined, tools };
+    return { serverName, tools };
   } catch (err) {
     throw signal.aborted ? new Error(`no MCP answer within ${timeoutMs} ms`) : err;
   } finally {

@@ -37,6 +37,8 @@ export interface ServiceKind {
   tokenEnv(byAgent: Readonly<Record<string, string>>, defaultToken: string): Record<string, string>;
   /** One readiness check; rejects on any failure. */
   probe(url: string, token: string, timeoutMs: number): Promise<ProbeSummary>;
+  /** Whether a running server still answers, before it is reused (default: `probe`); rejects if not. */
+  answers?(url: string, token: string, timeoutMs: number): Promise<unknown>;
   /** Hint when it never became ready. */
   readyHint: string;
   /** `serve-main.js <kind>` of our built-in server named `name`, to find one whose record was lost. */
@@ -61,6 +63,9 @@ export const MCP_KIND: ServiceKind = {
     const { tools } = await probeMcp(url, token, timeoutMs);
     return { summary: `tools: ${tools.join(', ') || 'none'}`, details: { tools: tools.length } };
   },
+  // An `initialize` answered with this token is enough to reuse it (half the requests of the
+  // readiness probe, on every warm up); verify lists its tools from inside the container.
+  answers: (url, token, timeoutMs) => probeMcp(url, token, timeoutMs, { initializeOnly: true }),
   readyHint: 'Check that the command starts a streamable-HTTP MCP server on that host and port (path /mcp) and accepts the bearer token; see its log (qms logs <server>).',
   builtinKind: (name) => `${name}-mcp`,
 };

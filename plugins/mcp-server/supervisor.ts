@@ -221,7 +221,7 @@ async function checkExisting(ctx: TaskContext, options: McpServerOptions, launch
   else if (!token || agentTokens.some((t) => !t)) ctx.log.warn(`${kind.noun} ${name} (pid ${record.pid}) is missing a token file; restarting it`);
   else {
     try {
-      await kind.probe(record.hostUrl, token, 3000);
+      await (kind.answers ?? kind.probe)(record.hostUrl, token, 3000);
       ctx.addSecret(token);
       // The task name is no part of the launch (no restart for it), but others look servers up by it.
       if (record.taskName !== taskNameOf(options)) await ctx.state.put({ ...entry, data: { ...entry.data, taskName: taskNameOf(options) } });
