@@ -32,7 +32,8 @@ const PUBLIC_ADDRESS = '1.1.1.1';
  * How long a probe waits for a connection or a DNS answer before it counts as "none". The
  * agents' network drops packets (no refusal comes back), so "no route" is proved by waiting:
  * a quarter second is ~100× what the positive control takes to connect on the local bridge
- * (its time is in the record). The proxy bounds a probe's DNS lookup alike (egress-proxy.ts).
+ * (2–3 ms; up to ~25 ms seen on a loaded machine; its time is in the record). The proxy bounds a
+ * probe's DNS lookup alike (egress-proxy.ts).
  */
 const PROBE_WAIT_MS = 250;
 /** curl's exit codes for "never connected": resolve failure, refused/unreachable, timeout. */
