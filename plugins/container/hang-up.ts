@@ -3,16 +3,22 @@
  * interrupted or timed-out qms): hang it up ourselves, so nothing is left behind in the container.
  */
 import type Docker from 'dockerode';
+import { readFile } from 'node:fs/promises';
 
 /**
- * SIGHUP, then SIGTERM after 2 s, to an exec's process group (its host pid: the engine is local;
- * the engine makes an exec's process the leader of its own group): a shell's children (a
- * probe's sleep or curl) go with it, not on as orphans.
+ * SIGHUP, then SIGTERM after 2 s, to an exec's process group (the engine makes an exec's process
+ * the leader of its own group): a shell's children (a probe's sleep or curl) go with it, not on
+ * as orphans. The pid is the engine's: only when this machine's /proc shows that pid in the
+ * exec's container is it ours to signal. A remote or VM engine (Docker Desktop), or a daemon in
+ * another pid namespace (its socket mounted into a dev container), reports a number that here
+ * may be any process group, a user's job; the engine keeps such an exec.
  */
 export async function hangUp(exec: Docker.Exec): Promise<void> {
   const pidOf = async (): Promise<number | undefined> => {
     const info = await exec.inspect().catch(() => undefined);
-    return info?.Running && info.Pid ? info.Pid : undefined;
+    if (!info?.Running || !info.Pid || !info.ContainerID) return undefined;
+    const cgroup = await readFile(`/proc/${info.Pid}/cgroup`, 'utf8').catch(() => '');
+    return cgroup.includes(info.ContainerID) ? info.Pid : undefined;
   };
   for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
     const pid = await pidOf();
