@@ -83,4 +83,18 @@ describe('findSecretFiles keeps what each folder held while the folder is unchan
     file('a/c/other.txt', 'x', project);
     expect(await fresh(project, { racyMs: 0 })).toEqual(['a/b/.env.hidden', 'a/c/.env.prod', 'a/new/deep/.envrc']);
   });
+
+  it('a damaged kept file (wrong types, a path for a name) is no error and no path out: those folders are read again', async () => {
+    await settle();
+    await walk();
+    const kept = join(project, '.qms/secret-walk.json');
+    const data = JSON.parse(readFileSync(kept, 'utf8'));
+    // Their ids still match: only the shape tells them apart from a good listing.
+    data.dirs['a/c'] = { ...data.dirs['a/c'], files: 5, links: null };
+    data.dirs['a/b'] = { ...data.dirs['a/b'], dirs: ['../../..'], files: ['../../../etc/passwd', '.env.hidden'] };
+    writeFileSync(kept, JSON.stringify(data));
+    vi.resetModules();
+    const fresh = (await import('./secret-files.js')).findSecretFiles;
+    expect(await fresh(project, { racyMs: 0 })).toEqual(['a/b/.env.hidden', 'a/c/.env.prod', 'a/new/deep/.envrc']);
+  });
 });

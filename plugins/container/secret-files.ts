@@ -51,12 +51,23 @@ const walks = new Map<string, Walk>();
 
 const keptFile = (root: string): string => join(root, IN_PROJECT.qmsDir, 'secret-walk.json');
 
+/** A folder entry's own name: a string that is no path (no separator, not `.` or `..`). */
+const isName = (v: unknown): v is string => typeof v === 'string' && v !== '' && v !== '.' && v !== '..' && !v.includes('/') && !v.includes(sep);
+const isNames = (v: unknown): v is string[] => Array.isArray(v) && v.every(isName);
+
+/** A kept listing as `keep` wrote it (the file is read back from disk, so checked, not assumed). */
+function isListing(v: unknown): v is Listing {
+  const l = v as Partial<Listing> | null;
+  return typeof l === 'object' && l !== null && isNames(l.dirs) && isNames(l.files) && isNames(l.links) && typeof l.id === 'string' && typeof l.readAt === 'number';
+}
+
 async function lastWalk(root: string): Promise<Walk> {
   const inMemory = walks.get(root);
   if (inMemory) return inMemory;
   try {
-    const kept = JSON.parse(await readFile(keptFile(root), 'utf8')) as { format?: unknown; dirs?: Record<string, Listing> };
-    if (kept.format === FORMAT && kept.dirs && typeof kept.dirs === 'object') return new Map(Object.entries(kept.dirs));
+    const kept = JSON.parse(await readFile(keptFile(root), 'utf8')) as { format?: unknown; dirs?: Record<string, unknown> };
+    // Only well-formed listings are used; any other folder is read again.
+    if (kept.format === FORMAT && kept.dirs && typeof kept.dirs === 'object') return new Map(Object.entries(kept.dirs).filter((e): e is [string, Listing] => isListing(e[1])));
   } catch {
     // none yet, or unreadable: every folder is read
   }
