@@ -119,10 +119,12 @@ masked_dir() {
     done
   done
   [ "$n" -gt 0 ] && leaked="; listed $n entries"
-  # A byte of any of them read by the shell's own read; only then one count per file to name it.
+  # Opened for reading (the redirection) and not empty: by its size, or by what the shell's own
+  # read got (a size of 0 can hide content); only then one count per file to name it. read alone
+  # would miss a file of NUL bytes (sh drops them).
   for f in "$@"; do
     x=""
-    if { IFS= read -r x || [ -n "$x" ]; } 2>/dev/null < "$d/$f"; then
+    if { [ -s "$d/$f" ] || IFS= read -r x || [ -n "$x" ]; } 2>/dev/null < "$d/$f"; then
       leaked="$leaked; read $(($(cat -- "$d/$f" 2>/dev/null | wc -c))) bytes of $f"
     fi
   done

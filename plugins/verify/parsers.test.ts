@@ -56,8 +56,9 @@ describe('in-container scripts', () => {
       writeFileSync(join(dir, 'dots', '.hidden'), 'SECRET');
       writeFileSync(join(dir, 'dots', '..x'), '');
       writeFileSync(join(dir, 'dots', '*'), '');
+      writeFileSync(join(dir, 'dots', 'nuls'), Buffer.alloc(7));
       const checks = [
-        { id: 'd-dots', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'dots'), files: ['.hidden', 'absent'] },
+        { id: 'd-dots', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'dots'), files: ['.hidden', 'absent', 'nuls'] },
         { id: 'd-leaky', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'q'), files: ['tok', 'absent'] },
         { id: 'd-empty', group: 'secrets' as const, title: '', probe: 'masked-dir' as const, path: join(dir, 'empty'), files: ['tok'] },
         { id: 'f-open', group: 'secrets' as const, title: '', probe: 'masked-file' as const, path: join(dir, 'open.env') },
@@ -69,7 +70,7 @@ describe('in-container scripts', () => {
       const { results } = parseFsOutput(out);
       expect(results.get('d-leaky')).toEqual({ result: 'fail', actual: 'readable: listed 1 entries; read 15 bytes of tok' });
       expect(results.get('d-empty')).toMatchObject({ result: 'pass' });
-      expect(results.get('d-dots')).toEqual({ result: 'fail', actual: 'readable: listed 3 entries; read 6 bytes of .hidden' });
+      expect(results.get('d-dots')).toEqual({ result: 'fail', actual: 'readable: listed 4 entries; read 6 bytes of .hidden; read 7 bytes of nuls' });
       expect(results.get('f-open')).toEqual({ result: 'fail', actual: 'readable: 15 bytes' });
       expect(results.get('f-empty')).toMatchObject({ result: 'pass' });
       expect(results.get('f-absent')).toMatchObject({ result: 'pass' });
