@@ -1,11 +1,13 @@
 /**
  * The egress checks' verdicts that need no container: a container whose policy is open gets one
  * skipped record saying so (the evidence records that the policy is off); a denied container
- * whose proxy is gone fails at once. The checks from inside run in test/e2e/egress.test.ts.
+ * whose proxy is gone fails at once; the probes' "no answer" counts only when the positive
+ * control connected within a fifth of their wait. The checks from inside run in
+ * test/e2e/egress.test.ts.
  */
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { checkEgress } from './check-egress.js';
+import { checkEgress, judge, parseLines, type Seen } from './check-egress.js';
 import type { VerifyTarget } from './target.js';
 
 const missing = () => Promise.reject(Object.assign(new Error('no such thing'), { statusCode: 404 }));
@@ -28,5 +30,22 @@ describe('checkEgress', () => {
     expect(records[0]!.actual).toContain('the egress proxy qms-p-egress is not running');
     expect(records[0]!.actual).toContain('not only qms-p-claude-net');
     expect(records[0]!.actual).toContain('the host has an address on qms-p-claude-net');
+  });
+
+  it("counts the probes' wait only when the control connected well within it: a busy machine fails host-port and bypass", () => {
+    const lines = parseLines(
+      ['host-alias 7 -', 'bridge-gateway 28 -', 'outside-gateway 28 -', 'host-address 28 -', 'public 28 -', 'proxy-outside 28 -', 'dns 124 -', 'denied 56 403', 'host-via-proxy 56 403', 'allowed 56 502'].join('\n'),
+    );
+    const seen = (controlMs: number): Seen => ({
+      hits: 0, controlReached: true, controlMs, wait: 250, control: '', target,
+      log: [{ time: '', agent: 'claude', client: '', method: 'CONNECT', host: 'qms-denied-n.invalid', port: 443, decision: 'denied', rule: 'not in the allowlist', probe: 'n' }],
+      canary: { port: 1, connections: () => 0, close: async () => undefined }, gateway: 'g', outsideGateway: 'o', hostIp: 'h', proxyOutside: 'p',
+      denied: 'qms-denied-n.invalid', allowed: 'api.example:443', started: new Date(), stderr: '',
+    });
+    const verdicts = (r: ReturnType<typeof judge>) => Object.fromEntries(r.map((c) => [c.id, c.result]));
+    expect(verdicts(judge(lines, seen(3)))).toEqual({ 'egress:host-port': 'pass', 'egress:bypass': 'pass', 'egress:denied': 'pass', 'egress:allowed': 'pass' });
+    const busy = judge(lines, seen(80));
+    expect(verdicts(busy)).toEqual({ 'egress:host-port': 'fail', 'egress:bypass': 'fail', 'egress:denied': 'pass', 'egress:allowed': 'pass' });
+    expect(busy[0]!.actual).toMatch(/control took 80 ms .* too busy/);
   });
 });
