@@ -5,6 +5,17 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { findSecretFiles } from './secret-files.js';
 
+// Folders whose next readdir fails (EIO), as a flaky disk or a folder briefly unreadable would.
+const failReads = vi.hoisted(() => new Set<string>());
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const readdir = ((path: string, ...rest: unknown[]) => {
+    if (failReads.delete(String(path))) return Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    return (fs.readdir as (...a: unknown[]) => Promise<unknown>)(path, ...rest);
+  }) as typeof fs.readdir;
+  return { ...fs, readdir };
+});
+
 const root = mkdtempSync(join(tmpdir(), 'qms-secrets-'));
 const outside = mkdtempSync(join(tmpdir(), 'qms-outside-'));
 afterAll(() => {
@@ -96,5 +107,14 @@ describe('findSecretFiles keeps what each folder held while the folder is unchan
     vi.resetModules();
     const fresh = (await import('./secret-files.js')).findSecretFiles;
     expect(await fresh(project, { racyMs: 0 })).toEqual(['a/b/.env.hidden', 'a/c/.env.prod', 'a/new/deep/.envrc']);
+  });
+
+  it('a folder that could not be read is read again on the next walk, not kept as empty', async () => {
+    file('flaky/.env.flaky', 'X=1\n', project);
+    await settle();
+    failReads.add(join(project, 'flaky'));
+    expect(await walk()).not.toContain('flaky/.env.flaky');
+    await settle();
+    expect(await walk()).toContain('flaky/.env.flaky');
   });
 });

@@ -92,8 +92,10 @@ export async function findSecretFiles(root: string, { racyMs = RACY_MS }: { racy
   const toRel = (abs: string, base: string): string => relative(base, abs).split(sep).join('/');
   const list = async (relDir: string, id: string): Promise<Listing> => {
     const readAt = Date.now();
-    const entries: Dirent[] = await readdir(join(root, relDir), { withFileTypes: true }).catch(() => []);
-    const listing: Listing = { dirs: [], files: [], links: [], id, readAt };
+    const entries: Dirent[] | undefined = await readdir(join(root, relDir), { withFileTypes: true }).catch(() => undefined);
+    // A folder that could not be read is not kept as empty: an id that never matches reads it next time.
+    const listing: Listing = { dirs: [], files: [], links: [], id: entries ? id : '', readAt };
+    if (!entries) return listing;
     for (const e of entries) {
       const rel = relDir ? `${relDir}/${e.name}` : e.name;
       if (e.isDirectory()) {
