@@ -36,7 +36,7 @@ export async function checkGitBoundary(target: VerifyTarget, endpoint: McpEndpoi
   const nestedWalk = findNestedRepos(root, [IN_PROJECT.sessions, IN_PROJECT.users]);
   nestedWalk.catch(() => undefined);
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), ...PROBES.map((command, i) => toolCall(i + 2, 'git_exec', { command }))]);
-  if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
   const after = await indexDigest(root);
   const problems: string[] = [];
   const calls = run.steps.filter((s) => s.name === 'tools/call git_exec');

@@ -25,7 +25,7 @@ export async function checkGitIdentity(target: VerifyTarget, endpoint: McpEndpoi
     expected: `the call is audited with agent "${target.agent}"`,
   };
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'git_exec', { command })]);
-  if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
   const answer = toolAnswer(run.steps.find((s) => s.name === 'tools/call git_exec'), 2);
   if (answer.problem !== undefined) return record({ ...base, actual: `no answer: ${answer.problem}`, result: 'fail' }, started);
   const lines = (await readFile(file, 'utf8').catch(() => ''))

@@ -12,7 +12,7 @@ import type { VerifyTarget } from './target.js';
 
 const describeFailure = (step: StepOutput | undefined, name: string): string => {
   if (!step) return `${name}: no answer (the probe stopped before it)`;
-  if (step.exit !== 0) return `${name}: curl failed (exit ${step.exit}): ${step.stderr.trim() || 'no message'}`;
+  if (step.exit !== 0) return `${name}: the request failed (exit ${step.exit}): ${step.stderr.trim() || 'no message'}`;
   return `${name}: HTTP ${step.status}: ${step.body.trim().slice(0, 200)}`;
 };
 
@@ -22,11 +22,11 @@ export async function checkMcpServer(target: VerifyTarget, endpoint: McpEndpoint
     id: `mcp:${endpoint.name}`,
     group: 'mcp' as const,
     title: `MCP server ${endpoint.name} answers from inside the container`,
-    how: `curl from the container: POST ${endpoint.containerUrl} initialize, notifications/initialized, tools/list (Authorization: Bearer <token from the exec's stdin, via curl -K ->), then DELETE the session`,
+    how: `from the container (an HTTP client in bash): POST ${endpoint.containerUrl} initialize, notifications/initialized, tools/list (Authorization: Bearer <token from the exec's stdin, in a shell variable), then DELETE the session`,
     expected: 'initialize returns serverInfo; notifications/initialized is accepted (202); tools/list returns at least one tool',
   };
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), { kind: 'rpc', name: 'tools/list', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } }]);
-  if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
   const [init, initialized, list] = run.steps;
   const initRes = init && init.status === 200 ? jsonRpcResponse(init.body, 1) : undefined;
   const serverInfo = initRes?.result?.serverInfo as { name?: string; version?: string } | undefined;

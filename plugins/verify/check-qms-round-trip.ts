@@ -60,7 +60,7 @@ export async function prepareScratchRoundTrip(target: VerifyTarget, endpoint: Mc
     named(toolCall(id.status, 'qms_status', { doc_id: doc.id })),
   ];
   const judge = async (run: ScriptRun): Promise<CheckRecord> => {
-    if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
+    if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
     const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === `${RT} ${name}`);
     const problems: string[] = [];
     const co = toolAnswer(find('tools/call qms_checkout'), id.checkout);

@@ -88,7 +88,7 @@ async function namedRoundTrip(target: VerifyTarget, endpoint: McpEndpoint, root:
     toolCall(3, 'qms_checkin', { doc_id: docId }),
     toolCall(4, 'qms_read', { doc_id: docId, draft: true }),
   ]);
-  if (run.noCurl) return record({ ...base, actual: 'curl is not installed in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
   const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === name);
   const problems: string[] = [];
   const co = toolAnswer(find('tools/call qms_checkout'), 2);
@@ -140,7 +140,7 @@ async function qmsChecks(target: VerifyTarget, endpoint: McpEndpoint, root: stri
   const other = agent === 'lead' ? 'qa' : 'lead';
   const onQmsCli = markers.length > 0;
   const expectedTools: readonly string[] = onQmsCli ? QMS_CLI_TOOLS : BUILTIN_TOOLS;
-  const via = `curl from the container over ${endpoint.containerUrl} with the agent's token`;
+  const via = `from the container over ${endpoint.containerUrl} with the agent's token`;
 
   const run = await runMcpScript(target, endpoint, [
     ...initializeSteps(1),
@@ -155,8 +155,8 @@ async function qmsChecks(target: VerifyTarget, endpoint: McpEndpoint, root: stri
   const add = (id: string, title: string, how: string, expected: string, actual: string, result: CheckRecord['result']): void => {
     records.push(record({ id, group: 'qms-round-trip', title, how, expected, actual, result }, started));
   };
-  if (run.noCurl) {
-    add('qms-tools', `QMS server ${endpoint.name} from inside the container`, via, 'curl in the image', 'curl is not installed in the image', 'fail');
+  if (run.noClient) {
+    add('qms-tools', `QMS server ${endpoint.name} from inside the container`, via, 'bash in the image', 'bash (the in-container MCP client) is not in the image', 'fail');
     return records;
   }
   const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === name);

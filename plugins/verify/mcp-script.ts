@@ -1,18 +1,19 @@
 /**
- * A tiny MCP client in sh + curl, run inside the container: JSON-RPC requests POSTed over
- * streamable HTTP to the container's own URL for a server, in order, keeping the
- * `mcp-session-id` from `initialize`. The bearer token is a shell variable (set from the exec's
- * stdin, exec-batch.ts) and reaches curl through its stdin config (`-K -`), so it is in no
- * process's argv or environment. The requests after `initialize` share one curl per run of them
- * (curl's own start is the cost here). `sh` steps run a shell snippet between requests (e.g.
- * editing the checked-out file).
+ * A tiny MCP client in bash, run inside the container: JSON-RPC requests POSTed over
+ * streamable HTTP (bash's own /dev/tcp, one kept-alive connection) to the container's own URL
+ * for a server, in order, keeping the `mcp-session-id` from `initialize`, then ending the
+ * session. `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
  *
- * Process starts are what a probe costs in a container on a busy machine, so nothing is started
- * per step: curl writes each answer into a file of its own and one line per answer
- * (`M<TAB>curl exit<TAB>http status<TAB>bytes<TAB>curl error`) through its write-out; at the end
- * one `cat` prints the lines, `B`, then the answers back to back. The answers are framed by
- * their byte counts, never by a marker an answer could contain (documents and workspace
- * listings the agent wrote come back in them).
+ * A process start is what a probe costs in a container on a busy machine (a curl ~20 ms of CPU,
+ * several per verification), so a whole session is one bash and nothing else: answers are read
+ * into variables by their Content-Length (or chunk sizes), and at the end one line per answer
+ * (`M<TAB>exit<TAB>http status<TAB>bytes<TAB>error`), `B`, then the answers back to back. The
+ * answers are framed by their byte counts, never by a marker an answer could contain (documents
+ * and workspace listings the agent wrote come back in them). Exit codes follow curl's (7: no
+ * connection, 28: timeout, 52: empty reply, …) so the evidence reads as before.
+ *
+ * The URL and bearer token are shell variables (set from the exec's stdin, exec-batch.ts) and
+ * reach bash on its stdin: they are in no process's argv or environment.
  */
 import { jsonRpcResponse, MCP_PROTOCOL_VERSION, toolText } from '../mcp-server/jsonrpc-body.js';
 import { shq } from './shell-quote.js';
@@ -40,92 +41,107 @@ export const toolCall = (id: number, name: string, args: Record<string, unknown>
 export const ENV_URL = 'QMS_VERIFY_URL';
 export const ENV_TOKEN = 'QMS_VERIFY_TOKEN';
 
-/** The session id from header line `$l` (sh parameter expansions: kept out of the template below). */
-const SID_FROM_LINE = 'SID=${l#*:}; SID=${SID# }; SID=${SID%"$CR"}';
-
-const PRELUDE = String.raw`
-command -v curl >/dev/null 2>&1 || { printf 'NOCURL\n'; exit 0; }
-T=$(mktemp -d 2>/dev/null || { d=/tmp/.qms-verify-$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 3
-trap 'rm -rf "$T"' EXIT
-SID=""
-CR=$(printf '\r')
-: > "$T/m"
-cfg() {
-  printf 'url = "%s"\nsilent\n' "$QMS_VERIFY_URL"
-  printf 'header = "Authorization: Bearer %s"\n' "$QMS_VERIFY_TOKEN"
-  if [ -n "$SID" ]; then printf 'header = "Mcp-Session-Id: %s"\n' "$SID"; fi
-}
-# rpcs END k body [k body]...: the requests one after the other in ONE curl, answer k into
-# $T/bk and its line into $T/m; the first run (no session yet) keeps the headers for the
-# session id; END=1 ends the session too.
-rpcs() {
-  end=$1; shift; first=1
-  {
-    while [ $# -gt 1 ]; do
-      printf '%s' "$2" > "$T/q$1"; : > "$T/b$1"
-      [ $first = 1 ] || printf 'next\n'
-      first=0
-      cfg
-      printf 'header = "Content-Type: application/json"\nheader = "Accept: application/json, text/event-stream"\n'
-      printf 'data-binary = "@%s"\noutput = "%s"\nmax-time = 15\n' "$T/q$1" "$T/b$1"
-      printf 'write-out = "M\\t%%{exitcode}\\t%%{http_code}\\t%%{size_download}\\t%%{errormsg}\\n"\n'
-      [ -n "$SID" ] || printf 'dump-header = "%s"\n' "$T/h"
-      shift 2
-    done
-    if [ "$end" = 1 ] && [ -n "$SID" ]; then printf 'next\n'; cfg; printf 'request = "DELETE"\noutput = "/dev/null"\nmax-time = 5\nwrite-out = ""\n'; fi
-  } | curl -K - >> "$T/m" 2>/dev/null
-  if [ -z "$SID" ] && [ -f "$T/h" ]; then
-    while IFS= read -r l; do
-      case $l in [Mm][Cc][Pp]-[Ss][Ee][Ss][Ss][Ii][Oo][Nn]-[Ii][Dd]:*) ${SID_FROM_LINE}; break ;; esac
-    done < "$T/h"
-  fi
-}
-# step k script: a shell snippet; its output is answer k.
-step() {
-  (eval "$2") > "$T/b$1" 2>&1
-  rc=$?
-  printf 'M\t%s\t-\t%s\t\n' "$rc" "$(($(wc -c < "$T/b$1")))" >> "$T/m"
-}
-end_session() {
-  [ -n "$SID" ] && { cfg; printf 'request = "DELETE"\noutput = "/dev/null"\nmax-time = 5\n'; } | curl -K - 2>/dev/null
-  return 0
-}
-`;
-
 /**
- * The script for `steps`: the first request alone (it brings the session id), then each run of
- * requests between `sh` steps in one curl; the session is ended with the last run (or alone
- * after a trailing `sh` step); then the lines and the answers.
+ * The client (bash). Its stdout is line-buffered, so a request is built whole and ends in a
+ * newline: it leaves in one write, never as pieces that Nagle's algorithm holds back against
+ * the server's delayed ACK (40 ms a request). Bodies are JSON: a trailing newline is allowed.
+ * (`$\{` stands for bash's `${`, which a template literal would take for its own.)
  */
+const CLIENT = String.raw`
+IFS= read -r U || exit 3
+IFS= read -r K || exit 3
+exec </dev/null
+LC_ALL=C
+trap '' PIPE
+SID= CON= CR=$'\r'
+A=$\{U#http://} HP=$\{A%%/*}
+P=/$\{A#*/}; [ "$A" != "$HP" ] || P=/
+case $HP in *:*) H=$\{HP%:*} O=$\{HP##*:} ;; *) H=$HP O=80 ;; esac
+X=() S=() E=() B=()
+drop() { CON=; exec 3>&- 3<&-; }
+# send K METHOD BODY: one request on the kept connection; its answer into B[K], exit code,
+# HTTP status and error into X, S, E[K].
+send() {
+  local k=$1 line len= chunked= close= n v sid= body= data=$\{3:+$3$'\n'}
+  X[k]=0 S[k]=000 E[k]= B[k]=
+  case $U in http://*) ;; *) X[k]=1 E[k]="not an http:// URL: $U"; return ;; esac
+  if [ -z "$CON" ]; then
+    { exec 3<>"/dev/tcp/$H/$O"; } 2>/dev/null || { X[k]=7 E[k]="cannot connect to $HP"; return; }
+    CON=1
+  fi
+  [ -z "$SID" ] || sid="Mcp-Session-Id: $SID$CR"$'\n'
+  printf -v v '%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n%sContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: %s\r\n\r\n%s' \
+    "$2" "$P" "$HP" "$K" "$sid" "$\{#data}" "$data"
+  printf '%s' "$v" >&3 2>/dev/null || { X[k]=55 E[k]='the request could not be sent'; drop; return; }
+  IFS= read -r -t 15 line <&3; n=$?
+  if [ $n -ne 0 ]; then
+    if [ $n -gt 128 ]; then X[k]=28 E[k]='no answer within 15 s'; else X[k]=52 E[k]='empty reply from the server'; fi
+    drop; return
+  fi
+  line=$\{line%"$CR"}; n=$\{line#* }; S[k]=$\{n%% *}
+  while IFS= read -r -t 15 line <&3; do
+    line=$\{line%"$CR"}
+    [ -n "$line" ] || break
+    case $\{line,,} in
+      content-length:*) len=$\{line#*:} len=$\{len// /} ;;
+      transfer-encoding:*chunked*) chunked=1 ;;
+      connection:*close*) close=1 ;;
+      mcp-session-id:*) [ -n "$SID" ] || { SID=$\{line#*:} SID=$\{SID# }; } ;;
+    esac
+  done
+  if [ -n "$chunked" ]; then
+    while IFS= read -r -t 15 line <&3; do
+      line=$\{line%"$CR"} line=$\{line%%;*}
+      case $line in ''|*[!0-9a-fA-F]*) X[k]=56 E[k]='a malformed chunk'; close=1; break ;; esac
+      n=$((16#$line))
+      [ "$n" -gt 0 ] || { IFS= read -r -t 15 line <&3; break; }
+      IFS= read -r -N "$n" -t 15 v <&3; body+=$v
+      [ "$\{#v}" -eq "$n" ] || { X[k]=18 E[k]='the answer ended inside a chunk'; close=1; break; }
+      IFS= read -r -t 15 line <&3
+    done
+  elif [ -n "$len" ]; then
+    case $len in
+      *[!0-9]*) X[k]=56 E[k]='a malformed Content-Length'; close=1 ;;
+      0) ;;
+      *) IFS= read -r -N "$len" -t 15 body <&3
+         [ "$\{#body}" -eq "$len" ] || { X[k]=18 E[k]="the answer ended after $\{#body} of $len bytes"; close=1; } ;;
+    esac
+  elif [ "$\{S[k]}" != 202 ] && [ "$\{S[k]}" != 204 ]; then
+    IFS= read -r -N 16777216 -t 15 body <&3; close=1
+  fi
+  B[k]=$body
+  [ -z "$close" ] || drop
+}
+rpc() { send "$1" POST "$2"; }
+# step K SCRIPT: a shell snippet; its output is answer K, its exit code the step's.
+step() {
+  local v
+  v=$( (eval "$2") 2>&1; printf '#%s' "$?")
+  X[$1]=$\{v##*#} S[$1]=- E[$1]= B[$1]=$\{v%#*}
+}
+end_session() { [ -z "$SID" ] || send 0 DELETE ''; }
+# answers N: the lines, B, then the answers back to back.
+answers() {
+  local k
+  for ((k = 1; k <= $1; k++)); do printf 'M\t%s\t%s\t%s\t%s\n' "$\{X[k]--1}" "$\{S[k]-000}" "$\{#B[k]}" "$\{E[k]}"; done
+  printf 'B\n'
+  for ((k = 1; k <= $1; k++)); do printf '%s' "$\{B[k]}"; done
+}
+`.replaceAll('$\\{', '${');
+
+/** The script for `steps` (sh, as the exec batch runs it): bash running the client over them, fed URL and token on stdin. */
 export function mcpScript(steps: readonly McpStep[]): string {
-  const lines: string[] = [];
-  let run: string[] = [];
-  let first = true;
-  const flush = (end: boolean): void => {
-    if (run.length > 0) lines.push(`rpcs ${end ? 1 : 0} ${run.join(' ')}`);
-    else if (end) lines.push('end_session');
-    run = [];
-  };
-  steps.forEach((s, i) => {
-    const k = i + 1;
-    if (s.kind === 'sh') {
-      flush(false);
-      lines.push(`step ${k} ${shq(s.script)}`);
-    } else if (first) {
-      lines.push(`rpcs 0 ${k} ${shq(JSON.stringify(s.body))}`);
-      first = false;
-    } else {
-      run.push(`${k} ${shq(JSON.stringify(s.body))}`);
-    }
-  });
-  flush(true);
-  lines.push(`printf 'B\\n' >> "$T/m"`, `cat "$T/m"${steps.map((_, i) => ` "$T/b${i + 1}"`).join('')}`);
-  return `${PRELUDE}\n${lines.join('\n')}\n`;
+  const lines = steps.map((s, i) => (s.kind === 'sh' ? `step ${i + 1} ${shq(s.script)}` : `rpc ${i + 1} ${shq(JSON.stringify(s.body))}`));
+  const program = `${CLIENT}\n${lines.join('\n')}\nend_session\nanswers ${steps.length}\n`;
+  return [
+    `command -v bash >/dev/null 2>&1 || { printf 'NOBASH\\n'; exit 0; }`,
+    `printf '%s\\n%s\\n' "$${ENV_URL}" "$${ENV_TOKEN}" | bash -c ${shq(program)} qms-mcp-client`,
+  ].join('\n');
 }
 
 export interface StepOutput {
   name: string;
-  /** curl's (or the snippet's) exit code. */
+  /** The client's exit code (curl's numbering) or the snippet's. */
   exit: number;
   /** HTTP status, or undefined for `sh` steps. */
   status: number | undefined;
@@ -135,11 +151,11 @@ export interface StepOutput {
 
 /**
  * The steps' answers, in order, from the script's output (`steps`: what the script was made
- * of); a step with no line (the script stopped early) has exit -1. `noCurl` when the image has
- * no curl.
+ * of); a step with no line (the script stopped early) has exit -1. `noClient` when the image has
+ * no bash.
  */
-export function parseMcpOutput(stdout: string, steps: readonly McpStep[]): { steps: StepOutput[]; noCurl: boolean } {
-  if (stdout.startsWith('NOCURL')) return { steps: [], noCurl: true };
+export function parseMcpOutput(stdout: string, steps: readonly McpStep[]): { steps: StepOutput[]; noClient: boolean } {
+  if (stdout.startsWith('NOBASH')) return { steps: [], noClient: true };
   const bytes = Buffer.from(stdout, 'utf8');
   const heads: Array<{ exit: number; status: number | undefined; size: number; error: string }> = [];
   let at = 0;
@@ -161,13 +177,13 @@ export function parseMcpOutput(stdout: string, steps: readonly McpStep[]): { ste
     at += h.size;
     return { name: s.name, exit: h.exit, status: h.status, body, stderr: h.error };
   });
-  return { steps: out, noCurl: false };
+  return { steps: out, noClient: false };
 }
 
 /** A `tools/call` step's answer: the tool's text and whether it is an error (a transport or JSON-RPC failure is one, with the problem). */
 export function toolAnswer(step: StepOutput | undefined, id: number): { text: string; error: boolean; problem?: string } {
   if (!step) return { text: '', error: true, problem: 'no answer' };
-  if (step.exit !== 0 || step.status !== 200) return { text: '', error: true, problem: `HTTP ${step.status ?? '-'} (curl exit ${step.exit}) ${step.stderr.trim()}`.trim() };
+  if (step.exit !== 0 || step.status !== 200) return { text: '', error: true, problem: `HTTP ${step.status ?? '-'} (exit ${step.exit}) ${step.stderr.trim()}`.trim() };
   const res = jsonRpcResponse(step.body, id);
   if (res?.error) return { text: '', error: true, problem: res.error.message };
   return { text: toolText(res), error: res?.result?.isError === true };

@@ -1,8 +1,8 @@
 /**
  * One MCP session per server for the checks of one verification pass: the checks that talk to
  * the same server (its handshake, the QMS or git probes, the identity probe) hand over their
- * steps, and the session runs them all as ONE script — one `initialize`, one curl per run of
- * requests — instead of a script, a handshake and two or three curl starts per check.
+ * steps, and the session runs them all as ONE script — one `initialize`, one connection —
+ * instead of a script and a handshake per check.
  *
  * Like the exec batch it is a barrier (barrier.ts): it runs once every joined check is waiting
  * for its answers or done. The requests get session-wide JSON-RPC ids (MCP forbids

@@ -93,8 +93,7 @@ describe('in-container scripts', () => {
 
   it('mcp script: the token is read from a shell variable, never written into the script', () => {
     const script = mcpScript(initializeSteps(1));
-    expect(script).toContain('"$QMS_VERIFY_TOKEN"');
-    expect(script).toContain('curl -K -');
+    expect(script).toContain(`printf '%s\\n%s\\n' "$QMS_VERIFY_URL" "$QMS_VERIFY_TOKEN" | bash -c`);
   });
 
   it('mcp script output: answers framed by their byte counts, whatever they hold', () => {
@@ -103,15 +102,15 @@ describe('in-container scripts', () => {
     const first = '{"id":1}\nM\t0\t200\t3\t\nB\n';
     const edit = 'refusé\n';
     const out = `M\t0\t200\t${Buffer.byteLength(first)}\t\nM\t0\t202\t0\t\nM\t1\t-\t${Buffer.byteLength(edit)}\t\nB\n${first}${edit}`;
-    const { steps: got, noCurl } = parseMcpOutput(out, steps);
-    expect(noCurl).toBe(false);
+    const { steps: got, noClient } = parseMcpOutput(out, steps);
+    expect(noClient).toBe(false);
     expect(got).toEqual([
       { name: 'initialize', exit: 0, status: 200, body: first, stderr: '' },
       { name: 'notifications/initialized', exit: 0, status: 202, body: '', stderr: '' },
       { name: 'edit', exit: 1, status: undefined, body: edit, stderr: '' },
       { name: 'tools/list', exit: -1, status: undefined, body: '', stderr: 'no answer: the script stopped before this step' },
     ]);
-    expect(parseMcpOutput('NOCURL\n', steps)).toEqual({ steps: [], noCurl: true });
+    expect(parseMcpOutput('NOBASH\n', steps)).toEqual({ steps: [], noClient: true });
   });
 });
 

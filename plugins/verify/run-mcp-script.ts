@@ -5,7 +5,8 @@ import type { VerifyTarget } from './target.js';
 
 export interface ScriptRun {
   steps: StepOutput[];
-  noCurl: boolean;
+  /** The image has no bash, which the in-container MCP client needs. */
+  noClient: boolean;
   /** stderr of the script, for the evidence when something went wrong (never holds the token). */
   stderr: string;
 }
@@ -23,7 +24,7 @@ export async function runMcpScriptAlone(target: VerifyTarget, endpoint: McpEndpo
   // Belt and braces: nothing the container printed may carry the token into the evidence.
   const scrub = (s: string): string => s.split(endpoint.token).join('***');
   return {
-    noCurl: parsed.noCurl,
+    noClient: parsed.noClient,
     steps: parsed.steps.map((s) => ({ ...s, body: scrub(s.body), stderr: scrub(s.stderr) })),
     stderr: scrub(out.stderr).trim(),
   };
