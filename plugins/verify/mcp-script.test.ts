@@ -79,7 +79,7 @@ afterAll(async () => {
 const sh = (script: string, stdin: string) => hostSh(`${dir}:/usr/bin:/bin`)(script, stdin);
 
 describe('mcp script', () => {
-  it('answers every step in order over one session and one connection, ends it, and starts no other program', async () => {
+  it('answers every step in order over one session and one connection, ends it, and starts no program but head for a long answer', async () => {
     const steps = [
       ...initializeSteps(1),
       { kind: 'rpc' as const, name: 'tools/list', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } },
@@ -113,7 +113,8 @@ describe('mcp script', () => {
     expect(jsonRpcResponse(got[6]!.body, 5)?.result?.isError).toBe(true);
     expect(closed).toHaveLength(1); // the session was DELETEd
     expect(connections - before).toBe(1);
-    expect(readFileSync(join(dir, 'starts.log'), { encoding: 'utf8', flag: 'a+' })).toBe('');
+    // No curl, no process per request: only head, for the one answer too long to read a byte at a time (tools/list).
+    expect(readFileSync(join(dir, 'starts.log'), { encoding: 'utf8', flag: 'a+' })).toBe(got[2]!.body.length > 512 ? 'head\n' : '');
   });
 
   it('reports a server that is not there per step, with curl\'s exit code', async () => {
@@ -191,7 +192,7 @@ const runAlone = (script: string, target: string) => sh(`IFS= read -r ${ENV_URL}
 describe('mcp script against a raw HTTP server', () => {
   it('reads chunked answers, follows a server that closes the connection, and sends each request in one piece', async () => {
     const init = sse(1, { serverInfo: { name: 'raw', version: '1' } });
-    const list = sse(2, { tools: [{ name: 'ünïcode' }] });
+    const list = sse(2, { tools: [{ name: 'ünïcode', description: 'long '.repeat(400) }] }); // chunks over 512 bytes: read by head
     const srv = await rawServer((r, n) => {
       if (n === 1) return { writes: [`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nMcp-Session-Id: s-1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`, ...chunked(init)], close: true };
       if (n === 2) return { writes: ['HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n'] };
@@ -220,10 +221,10 @@ describe('mcp script against a raw HTTP server', () => {
     }
   });
 
-  it('says when an answer was cut short, and the next request starts over on a new connection', async () => {
+  it.each([100, 2000])('says when an answer (of %i bytes: read by bash / by head) was cut short, and starts over on a new connection', async (promised) => {
     const srv = await rawServer((_r, n) =>
       n === 1
-        ? { writes: ['HTTP/1.1 200 OK\r\nMcp-Session-Id: s-2\r\nContent-Length: 100\r\n\r\n', 'only ten b'], close: true }
+        ? { writes: [`HTTP/1.1 200 OK\r\nMcp-Session-Id: s-2\r\nContent-Length: ${promised}\r\n\r\n`, 'only ten b'], close: true }
         : { writes: ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n', 'done'] },
     );
     try {
@@ -233,7 +234,7 @@ describe('mcp script against a raw HTTP server', () => {
         [18, 200, 'only ten b'],
         [0, 200, 'done'],
       ]);
-      expect(got[0]!.stderr).toBe('the answer ended after 10 of 100 bytes');
+      expect(got[0]!.stderr).toBe(`the answer ended after 10 of ${promised} bytes`);
       expect(srv.requests.map((r) => r.connection)).toEqual([1, 2, 2]);
     } finally {
       await srv.close();

@@ -5,8 +5,8 @@
  * session. `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
  *
  * A process start is what a probe costs in a container on a busy machine (a curl ~20 ms of CPU,
- * several per verification), so a whole session is one bash and nothing else: answers are read
- * into variables by their Content-Length (or chunk sizes), and at the end one line per answer
+ * several per verification), so a whole session is one bash (and a head per long answer): answers
+ * are read into variables by their Content-Length (or chunk sizes), and at the end one line per answer
  * (`M<TAB>exit<TAB>http status<TAB>bytes<TAB>error`), `B`, then the answers back to back. The
  * answers are framed by their byte counts, never by a marker an answer could contain (documents
  * and workspace listings the agent wrote come back in them). Exit codes follow curl's (7: no
@@ -59,6 +59,11 @@ P=/$\{A#*/}; [ "$A" != "$HP" ] || P=/
 case $HP in *:*) H=$\{HP%:*} O=$\{HP##*:} ;; *) H=$HP O=80 ;; esac
 X=() S=() E=() B=()
 drop() { CON=; exec 3>&- 3<&-; }
+# take N: N bytes of the answer into v. bash reads a socket a byte per system call (two, with a
+# timeout), so a long answer goes through head (the x keeps its trailing newlines).
+take() {
+  if [ "$1" -le 512 ]; then IFS= read -r -N "$1" -t 15 v <&3; else v=$(head -c "$1" <&3; printf x); v=$\{v%x}; fi
+}
 # send K METHOD BODY: one request on the kept connection; its answer into B[K], exit code,
 # HTTP status and error into X, S, E[K].
 send() {
@@ -95,7 +100,7 @@ send() {
       case $line in ''|*[!0-9a-fA-F]*) X[k]=56 E[k]='a malformed chunk'; close=1; break ;; esac
       n=$((16#$line))
       [ "$n" -gt 0 ] || { IFS= read -r -t 15 line <&3; break; }
-      IFS= read -r -N "$n" -t 15 v <&3; body+=$v
+      take "$n"; body+=$v
       [ "$\{#v}" -eq "$n" ] || { X[k]=18 E[k]='the answer ended inside a chunk'; close=1; break; }
       IFS= read -r -t 15 line <&3
     done
@@ -103,7 +108,7 @@ send() {
     case $len in
       *[!0-9]*) X[k]=56 E[k]='a malformed Content-Length'; close=1 ;;
       0) ;;
-      *) IFS= read -r -N "$len" -t 15 body <&3
+      *) take "$len"; body=$v
          [ "$\{#body}" -eq "$len" ] || { X[k]=18 E[k]="the answer ended after $\{#body} of $len bytes"; close=1; } ;;
     esac
   elif [ "$\{S[k]}" != 202 ] && [ "$\{S[k]}" != 204 ]; then
