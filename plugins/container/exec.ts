@@ -16,6 +16,8 @@ export interface ExecOptions {
   /** Written to the command's stdin, which is then closed (else no stdin is attached). */
   stdin?: string;
   signal?: AbortSignal;
+  /** Called once the engine has started the command (its start request answered). */
+  onStarted?: () => void;
 }
 
 export async function execIn(docker: Docker, containerId: string, cmd: readonly string[], options: ExecOptions): Promise<number> {
@@ -30,6 +32,7 @@ export async function execIn(docker: Docker, containerId: string, cmd: readonly 
     ...(options.env ? { Env: options.env } : {}),
   });
   const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
+  options.onStarted?.();
   if (options.stdin !== undefined) stream.end(options.stdin);
   const { signal } = options;
   let onAbort = (): void => undefined;

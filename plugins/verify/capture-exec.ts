@@ -16,7 +16,7 @@ export async function captureExec(
   docker: Docker,
   containerId: string,
   cmd: readonly string[],
-  options: { user?: string; workingDir?: string; env?: string[]; stdin?: string; timeoutMs: number; signal?: AbortSignal },
+  options: { user?: string; workingDir?: string; env?: string[]; stdin?: string; timeoutMs: number; signal?: AbortSignal; onStarted?: () => void },
 ): Promise<Captured> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -33,6 +33,7 @@ export async function captureExec(
     ...(options.workingDir ? { workingDir: options.workingDir } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+    ...(options.onStarted ? { onStarted: options.onStarted } : {}),
   });
   return { code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
 }

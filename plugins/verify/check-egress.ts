@@ -17,10 +17,10 @@ import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
 import { startHostCanary, type HostCanary } from './host-canary.js';
 import { LABEL, egressNames } from '../container/names.js';
-import { EGRESS, egressLogFile, probeNonceFile } from '../container/egress/egress-files.js';
+import { EGRESS, egressLogFile, probeControlFile, probeNonceFile } from '../container/egress/egress-files.js';
 import { atomicWrite } from '../../tasks/state/atomic-write.js';
 import type { AllowRule } from '../container/egress/network-policy.js';
-import type { Decision } from '../container/egress/egress-proxy.js';
+import type { Decision, ProbeControl, ProbeIssue } from '../container/egress/egress-proxy.js';
 
 const GROUP = 'network' as const;
 /** The probes' uid: not the agent's (PROBE_USER_ALT when the agent runs as that one). */
@@ -116,7 +116,7 @@ async function decisions(root: string): Promise<Decision[]> {
   });
 }
 
-export async function checkEgress(target: VerifyTarget, info: Info, input: { root: string; project: string }): Promise<CheckRecord[]> {
+export async function checkEgress(target: VerifyTarget, info: Info, input: { root: string; project: string; onProbesStarted?: () => void }): Promise<CheckRecord[]> {
   const started = new Date();
   const mode = info.Config.Labels?.[LABEL.network];
   if (mode !== 'deny') {
@@ -158,41 +158,52 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
   const gateway = bridge?.IPAM?.Config?.[0]?.Gateway ?? '172.17.0.1';
   const outsideGateway = outsideNet?.IPAM?.Config?.[0]?.Gateway ?? gateway;
   const proxyOutside = proxy.NetworkSettings.Networks?.[names.outsideNetwork]?.IPAddress ?? '';
-  // This check's own nonce, never shown to the agent: it marks the probes' decisions in the log.
-  const nonce = randomBytes(16).toString('hex');
-  const denied = `qms-denied-${nonce}.invalid`;
   const hostIp = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((a) => a.family === 'IPv4' && !a.internal && a.address !== gateway)?.address ?? gateway;
   const allowed = allowedTarget(rules);
   // Two canaries on the same addresses: the agent's probes aim at one, and at the same time the
-  // positive control (the egress container, which has a way to the host) at the other.
+  // positive control (the egress proxy, whose container has a way to the host) at the other.
   const [canary, controlCanary] = await Promise.all([startHostCanary(), startHostCanary()]);
-  // The proxy marks as this check's only requests carrying the nonce issued here (never an agent's own header).
-  await atomicWrite(probeNonceFile(input.root), JSON.stringify({ nonce, until: Date.now() + 60_000 }), 0o644);
   try {
     for (const [i, wait] of PROBE_WAITS_MS.entries()) {
-      const [run, control] = await Promise.all([
-        captureExec(docker, target.containerId, ['sh', '-c', SCRIPT], {
-          user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
-          env: Object.entries({ WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
-          timeoutMs: 30_000,
-          signal: target.signal,
-        }),
-        // curl, not node: a node start costs ~0.3 s of CPU in the image, beside the probes.
-        captureExec(docker, proxy.Id, ['curl', '-sS', '-o', '/dev/null', '--noproxy', '*', '--max-time', '5', '-w', '%{time_connect}', `http://${EGRESS.upstream}:${controlCanary.port}/`], { timeoutMs: 10_000, signal: target.signal }),
-      ]);
-      const controlReached = control.code === 0 && controlCanary.connections() > 0;
-      const controlMs = Math.round(Number(control.stdout.trim()) * 1000) || 0;
+      // This attempt's own nonce, never shown to the agent: it marks the probes' decisions in the
+      // log (the proxy marks only requests carrying the nonce issued here, never an agent's own
+      // header), and the proxy runs the control at the first of them, beside the probes.
+      const nonce = randomBytes(16).toString('hex');
+      const denied = `qms-denied-${nonce}.invalid`;
+      await rm(probeControlFile(input.root), { force: true });
+      await atomicWrite(probeNonceFile(input.root), JSON.stringify({ nonce, until: Date.now() + 60_000, control: controlCanary.port } satisfies ProbeIssue), 0o644);
+      const run = await captureExec(docker, target.containerId, ['sh', '-c', SCRIPT], {
+        user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
+        env: Object.entries({ WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
+        timeoutMs: 30_000,
+        signal: target.signal,
+        ...(input.onProbesStarted ? { onStarted: input.onProbesStarted } : {}),
+      });
+      const control = await controlOutcome(input.root, nonce);
+      const controlReached = control?.connected === true && controlCanary.connections() > 0;
+      const controlMs = Math.round(control?.ms ?? 0);
       if (controlReached && controlMs * CONTROL_SHARE > wait && i < PROBE_WAITS_MS.length - 1) continue;
       const lines = parseLines(run.stdout);
       const hits = canary.connections();
       const log = (await decisions(input.root)).filter((d) => d.probe === nonce);
-      records.push(...judge(lines, { hits, controlReached, controlMs, wait, control: control.stderr.trim(), log, target, canary, gateway, outsideGateway, hostIp, proxyOutside, denied, allowed, started, stderr: run.stderr }));
+      const controlNote = control ? (control.error ?? '') : 'the proxy reported no control: no probe request reached it';
+      records.push(...judge(lines, { hits, controlReached, controlMs, wait, control: controlNote, log, target, canary, gateway, outsideGateway, hostIp, proxyOutside, denied, allowed, started, stderr: run.stderr }));
       break;
     }
   } finally {
-    await Promise.all([canary.close(), controlCanary.close(), rm(probeNonceFile(input.root), { force: true })]);
+    await Promise.all([canary.close(), controlCanary.close(), rm(probeNonceFile(input.root), { force: true }), rm(probeControlFile(input.root), { force: true })]);
   }
   return records;
+}
+
+/** The proxy's report of the control for `nonce`: it is written while the probes run; a short wait covers a slow write. */
+async function controlOutcome(root: string, nonce: string): Promise<ProbeControl | undefined> {
+  for (let i = 0; i < 25; i++) {
+    const found = await readFile(probeControlFile(root), 'utf8').then((t) => JSON.parse(t) as ProbeControl, () => undefined);
+    if (found?.nonce === nonce) return found;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
 }
 
 /** What the probes, the canaries, the control and the proxy's log showed. */
@@ -245,7 +256,7 @@ export function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
   return [
     record({
       id: 'egress:host-port', group: GROUP, title: 'a host port that is not an MCP server is unreachable',
-      how: `a canary HTTP listener on every address of the host (port ${s.canary.port}); from the container (as a uid of the probes' own, which the agent cannot touch), curl --noproxy '*' to host.docker.internal, the bridge gateway ${s.gateway}, the egress network's gateway ${s.outsideGateway} and the host's address ${s.hostIp} on that port; positive control: the egress proxy's container connects to a second canary`,
+      how: `a canary HTTP listener on every address of the host (port ${s.canary.port}); from the container (as a uid of the probes' own, which the agent cannot touch), curl --noproxy '*' to host.docker.internal, the bridge gateway ${s.gateway}, the egress network's gateway ${s.outsideGateway} and the host's address ${s.hostIp} on that port; positive control: the egress proxy (in its container, which has a way to the host) connects to a second canary when the probes' first request reaches it, beside the probes`,
       expected: `no connection from the agent (the canary counts 0); the control connects within 1/${CONTROL_SHARE} of the probes' wait`,
       actual: `${hostIds.map(describe).join('; ')}; canary connections from the agent's probes: ${s.hits}; control: ${s.controlReached ? (tooBusy ? busyNote : `connected in ${s.controlMs} ms (the probes waited ${s.wait} ms)`) : `did not connect (${s.control || 'no message'}) — the check proves nothing`}`,
       result: hostOk ? 'pass' : 'fail',

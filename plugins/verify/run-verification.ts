@@ -109,7 +109,12 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   ]);
   if (!info.State.Running) throw new QmsError(`verify: container ${info.Name.replace(/^\//, '')} is not running (${info.State.Status}).`, 'Start it with `qms up`.');
   const user = info.Config.User ?? '';
-  const batch = new ExecBatch(combinedRunner(docker, info.Id, user, input.signal));
+  // The engine starts the execs into one container one at a time (~70 ms each here). The egress
+  // probes wait longest once started (their timeouts), so they start first and the batch after.
+  let egressStarted!: () => void;
+  const egressFirst = new Promise<void>((resolve) => (egressStarted = resolve));
+  const runBatch = combinedRunner(docker, info.Id, user, input.signal);
+  const batch = new ExecBatch((script, stdin, timeoutMs) => egressFirst.then(() => runBatch(script, stdin, timeoutMs)));
   const guarded = guardedIn(batch);
   // A check that execs on its own (the egress probes run as a uid of their own) stays out of the batch, so it never holds it.
   const unbatched = guardedIn({ join: (fn) => fn() });
@@ -180,7 +185,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
           ]),
     gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => using(gitEndpoint, () => checkGitBoundary(target, gitEndpoint, input.root))) : Promise.resolve([]),
     gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => using(gitEndpoint, () => checkGitIdentity(target, gitEndpoint, input.root))) : Promise.resolve([]),
-    unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project })),
+    unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project, onProbesStarted: egressStarted })).finally(egressStarted),
     guarded('config', 'container-config', 'limits and security options', async () =>
       checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
     ),

@@ -7,7 +7,7 @@
  * decision log names the agent, the host and the rule and holds no path; `qms down` removes the
  * proxy and its networks. Bad allowlists fail when the config loads, before anything starts.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -126,11 +126,22 @@ describe('default-deny egress', () => {
     const ids = () => docker('inspect', '-f', '{{.Id}}', n.proxy, n.agent);
     const before2 = ids();
     docker('network', 'create', `qms-${r.name}-unrelated`);
+    // The engine starts execs into one container one at a time: the egress probes (the longest wait) go first.
+    const events = spawn('docker', ['events', '--filter', `container=${n.agent}`, '--filter', 'event=exec_start', '--format', '{{.Action}}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let started = '';
+    events.stdout.on('data', (c: Buffer) => (started += c.toString()));
     try {
       const again = await qms(r, ['up', '--no-attach', '--json']);
       expect(again.code, transcript(again)).toBe(0);
       expect(ids()).toBe(before2);
+      const execs = started.split('exec_start: ').filter(Boolean);
+      expect(execs.length, started).toBeGreaterThanOrEqual(2);
+      expect(execs[0], started).toContain('direct host-alias');
+      // The positive control ran in the proxy, beside the probes, and counted.
+      const hostPort = currentVerification(r).report.checks.find((c) => c.id === 'egress:host-port');
+      expect(hostPort?.actual).toMatch(/control: connected in \d+ ms/);
     } finally {
+      events.kill();
       docker('network', 'rm', `qms-${r.name}-unrelated`);
     }
   }, 600_000);

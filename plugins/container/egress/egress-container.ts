@@ -178,6 +178,7 @@ export async function ensureEgress(ctx: PluginContext, docker: Docker, input: Eg
     QMS_EGRESS_LOG: EGRESS.logFile,
     QMS_EGRESS_BLOCKED_FILE: EGRESS.blockedFile,
     QMS_EGRESS_PROBE_FILE: EGRESS.probeFile,
+    QMS_EGRESS_PROBE_CONTROL_FILE: EGRESS.probeControlFile,
   };
   const logDir = egressLogDir(ctx.root);
 

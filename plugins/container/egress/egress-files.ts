@@ -3,7 +3,7 @@
  * container), the host folder of its decision log (`.qms/egress/`), the in-container paths, the
  * proxy's port and the name the agents reach it by.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { packageRoot } from '../../mcp-server/package-root.js';
 import { qmsDir } from '../../../tasks/state/qms-dir.js';
 
@@ -20,17 +20,22 @@ export const EGRESS = {
   logFile: '/qms-egress/log/egress.ndjson',
   /** The host's addresses as `qms up` last saw them (JSON list), which no allowed name may lead to. */
   blockedFile: '/qms-egress/log/host-addresses.json',
-  /** The probe nonce a verification running now issued (`{ nonce, until }`): only its requests are marked as probes. */
+  /** The probe a verification running now issued (`ProbeIssue`: nonce, until, control port): only its requests are marked as probes. */
   probeFile: '/qms-egress/log/probe.json',
+  /** The positive control's outcome for that nonce, written by the proxy (`ProbeControl`). */
+  probeControlFile: '/qms-egress/log/probe-control.json',
 } as const;
 
 /** The proxy's code as built (`npm run build`): dist/plugins/container/egress/egress-proxy.js. */
 export const proxyScript = (): string => join(packageRoot(), 'dist', 'plugins', 'container', 'egress', 'egress-proxy.js');
 
+/** The host folder mounted at `EGRESS.logDir`; the files below are the host's side of those in it. */
 export const egressLogDir = (root: string): string => join(qmsDir(root), 'egress');
-export const egressLogFile = (root: string): string => join(egressLogDir(root), 'egress.ndjson');
-export const hostAddressesFile = (root: string): string => join(egressLogDir(root), 'host-addresses.json');
-export const probeNonceFile = (root: string): string => join(egressLogDir(root), 'probe.json');
+const onHost = (inContainer: string) => (root: string): string => join(egressLogDir(root), basename(inContainer));
+export const egressLogFile = onHost(EGRESS.logFile);
+export const hostAddressesFile = onHost(EGRESS.blockedFile);
+export const probeNonceFile = onHost(EGRESS.probeFile);
+export const probeControlFile = onHost(EGRESS.probeControlFile);
 
 /** What an agent container's env points its tools at. */
 export const proxyUrl = `http://${EGRESS.alias}:${EGRESS.port}`;

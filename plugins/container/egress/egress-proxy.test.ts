@@ -7,10 +7,10 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../tasks/errors.js';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decisionWriter, issuedProbeIn, isSpecialAddress, matchRule, startEgressProxy, type Decision, type RunningProxy } from './egress-proxy.js';
+import { decisionWriter, issuedProbeIn, isSpecialAddress, matchRule, probeControl, startEgressProxy, type Decision, type ProbeControl, type RunningProxy } from './egress-proxy.js';
 import { DEFAULT_ALLOW, parseAllowEntry, resolveNetworkPolicy } from './network-policy.js';
 
 const SECRET = 'egress-test-secret-0123456789';
@@ -87,6 +87,7 @@ describe('the egress proxy', () => {
   const log: Decision[] = [];
   const probeDir = mkdtempSync(join(tmpdir(), 'qms-egress-probe-'));
   const probeFile = join(probeDir, 'probe.json');
+  const controlFile = join(probeDir, 'probe-control.json');
   afterAll(() => rmSync(probeDir, { recursive: true, force: true }));
 
   beforeAll(async () => {
@@ -117,6 +118,7 @@ describe('the egress proxy', () => {
       identify: async () => 'claude',
       onDecision: (d) => log.push(d),
       issuedProbe: issuedProbeIn(probeFile),
+      onProbe: probeControl(probeFile, controlFile, '127.0.0.1'),
     });
   });
 
@@ -213,6 +215,57 @@ describe('the egress proxy', () => {
     expect(log.at(-1)).not.toHaveProperty('probe');
     expect(siteSeen.length).toBe(before + 4);
     expect(siteSeen.slice(before).join('\n')).not.toContain('PROBE-HEADER-LEAKED');
+  });
+
+  it("runs the verification's positive control once per issued nonce, at its first probe request: a connection to the port the host named", async () => {
+    const canary = createTcpServer((c) => c.destroy());
+    let connections = 0;
+    canary.on('connection', () => connections++);
+    await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
+    const port = (canary.address() as AddressInfo).port;
+    const marked = (nonce: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `qms-denied.invalid:443`, headers: { 'x-qms-egress-probe': nonce } });
+        req.once('connect', (_res, socket) => (socket.destroy(), resolve()));
+        req.once('response', (res) => (res.resume(), resolve()));
+        req.once('error', reject);
+        req.end();
+      });
+    const control = async (): Promise<ProbeControl | undefined> => {
+      for (let i = 0; i < 100; i++) {
+        try {
+          return JSON.parse(readFileSync(controlFile, 'utf8')) as ProbeControl;
+        } catch {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      return undefined;
+    };
+    try {
+      // An agent's own header, and an issued nonce without a control port: no control.
+      await marked('forged-by-agent');
+      writeFileSync(probeFile, JSON.stringify({ nonce: 'nc-0', until: Date.now() + 60_000 }));
+      await marked('nc-0');
+      expect(existsSync(controlFile)).toBe(false);
+      expect(connections).toBe(0);
+      // Issued with the canary's port: one connection, reported under the nonce, however many probe requests follow.
+      writeFileSync(probeFile, JSON.stringify({ nonce: 'nc-1', until: Date.now() + 60_000, control: port }));
+      await Promise.all([marked('nc-1'), marked('nc-1'), marked('nc-1')]);
+      expect(await control()).toMatchObject({ nonce: 'nc-1', connected: true });
+      expect(connections).toBe(1);
+      // A control port nobody listens on: reported as not connected, with why.
+      rmSync(controlFile);
+      const closed = createTcpServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const gone = (closed.address() as AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      writeFileSync(probeFile, JSON.stringify({ nonce: 'nc-2', until: Date.now() + 60_000, control: gone }));
+      await marked('nc-2');
+      expect(await control()).toMatchObject({ nonce: 'nc-2', connected: false, error: expect.stringMatching(/ECONNREFUSED/) });
+    } finally {
+      rmSync(controlFile, { force: true });
+      await new Promise<void>((r) => canary.close(() => r()));
+    }
   });
 
   it('answers a malformed request with 400 and a direct (non-proxy) request with 400, reaching nothing', async () => {

@@ -12,7 +12,7 @@
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, isIP, type Socket } from 'node:net';
 import { Resolver, lookup, reverse } from 'node:dns/promises';
-import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import type { AllowRule } from './network-policy.js';
 
 export interface Decision {
@@ -59,6 +59,8 @@ export interface EgressProxyOptions {
   refuseClient?: (ip: string) => boolean;
   /** Whether a probe nonce is one the host issued (a verification running now); default none is. */
   issuedProbe?: (nonce: string) => boolean;
+  /** Called once per issued nonce, at its first probe request (verification's positive control: `probeControl`). */
+  onProbe?: (nonce: string) => void;
 }
 
 /** `10.1.0.0/16`-style IPv4 subnets → does `ip` fall in one? */
@@ -178,6 +180,7 @@ function perClientLimit(limit: number, refuse: (ip: string) => boolean): (socket
 export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningProxy> {
   const admit = perClientLimit(o.perClientConnections ?? 128, o.refuseClient ?? (() => false));
   const idleMs = o.idleMs ?? 10 * 60_000;
+  const probesSeen = new Set<string>();
   const decide = async (req: IncomingMessage, rawHost: string, port: number): Promise<{ verdict: Verdict; log: Omit<Decision, 'decision' | 'rule'> }> => {
     const host = normaliseHost(rawHost);
     const client = clientIp(req.socket);
@@ -185,6 +188,10 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
     const claimed = typeof probeHeader === 'string' ? probeHeader.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) : '';
     // Only a nonce the host issued makes a probe: an agent's own header is ordinary traffic.
     const probe = claimed && o.issuedProbe?.(claimed) ? claimed : '';
+    if (probe && !probesSeen.has(probe)) {
+      probesSeen.add(probe);
+      o.onProbe?.(probe);
+    }
     const [verdict, agent] = await Promise.all([judge(o, host, port, probe !== ''), o.identify(client).catch(() => 'unknown')]);
     return { verdict, log: { time: new Date().toISOString(), agent, client, method: req.method ?? '?', host, port, ...(probe ? { probe } : {}) } };
   };
@@ -365,16 +372,67 @@ export function identifyByReverseDns(agents: Readonly<Record<string, string>>): 
   };
 }
 
-/** The host's current probe nonce, from the file verification writes (`{ nonce, until }`) while it probes. */
+/** What verification writes while it probes: its nonce, until when it holds, and the host port of the positive control's canary. */
+export interface ProbeIssue {
+  nonce: string;
+  until: number;
+  control?: number;
+}
+
+/** The probe the host issued and that holds now, from the file verification writes; else undefined. */
+export function readProbeIssue(file: string): ProbeIssue | undefined {
+  if (!file) return undefined;
+  try {
+    const issued = JSON.parse(readFileSync(file, 'utf8')) as Partial<ProbeIssue>;
+    if (typeof issued.nonce !== 'string' || typeof issued.until !== 'number' || issued.until <= Date.now()) return undefined;
+    return { nonce: issued.nonce, until: issued.until, ...(Number.isInteger(issued.control) ? { control: issued.control } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `nonce` is the host's current probe nonce. */
 export function issuedProbeIn(file: string): (nonce: string) => boolean {
+  return (nonce) => readProbeIssue(file)?.nonce === nonce;
+}
+
+/** The positive control's outcome, as the proxy writes it for the host (`EGRESS.probeControlFile`). */
+export interface ProbeControl {
+  nonce: string;
+  /** Whether a TCP connection to the host's control canary was made, and how long it took. */
+  connected: boolean;
+  ms: number;
+  error?: string;
+}
+
+/**
+ * The egress check's positive control, run by the proxy when a verification's first probe
+ * request reaches it, i.e. while the agent's probes run: a TCP connection from this container
+ * (which has a way to the host) to the control canary the host named in the probe file. The
+ * outcome goes to `out` (written whole, then renamed) for the host to read.
+ */
+export function probeControl(file: string, out: string, upstream: string, timeoutMs = 5_000): (nonce: string) => void {
   return (nonce) => {
-    if (!file) return false;
-    try {
-      const issued = JSON.parse(readFileSync(file, 'utf8')) as { nonce?: unknown; until?: unknown };
-      return issued.nonce === nonce && typeof issued.until === 'number' && issued.until > Date.now();
-    } catch {
-      return false;
-    }
+    const issue = readProbeIssue(file);
+    if (!out || issue?.nonce !== nonce || issue.control === undefined) return;
+    const started = process.hrtime.bigint();
+    const socket = connect({ host: upstream, port: issue.control });
+    let settled = false;
+    const done = (connected: boolean, error?: string): void => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      const result: ProbeControl = { nonce, connected, ms: Number(process.hrtime.bigint() - started) / 1e6, ...(error ? { error } : {}) };
+      try {
+        writeFileSync(`${out}.tmp`, JSON.stringify(result));
+        renameSync(`${out}.tmp`, out);
+      } catch {
+        // the host reads no control and says so
+      }
+    };
+    socket.setTimeout(timeoutMs, () => done(false, `no connection within ${timeoutMs} ms`));
+    socket.once('connect', () => done(true));
+    socket.once('error', (err) => done(false, err.message));
   };
 }
 
@@ -413,6 +471,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     refuseClient: inSubnets((env.QMS_EGRESS_OUTSIDE ?? '').split(',').filter(Boolean)),
     onDecision: decisionWriter(env.QMS_EGRESS_LOG ?? '/qms-egress/log/egress.ndjson'),
     issuedProbe: issuedProbeIn(env.QMS_EGRESS_PROBE_FILE ?? ''),
+    onProbe: probeControl(env.QMS_EGRESS_PROBE_FILE ?? '', env.QMS_EGRESS_PROBE_CONTROL_FILE ?? '', upstream),
   });
   process.stdout.write(`${JSON.stringify({ event: 'ready', bind, port: running.proxy.address() })}\n`);
   const stop = () => void running.close().then(() => process.exit(0));
