@@ -2,7 +2,8 @@
  * The egress checks' verdicts that need no container: a container whose policy is open gets one
  * skipped record saying so (the evidence records that the policy is off); a denied container
  * whose proxy is gone fails at once; the probes' "no answer" counts only when the positive
- * control connected within a fifth of their wait. The checks from inside run in
+ * control connected within a fifth of their wait, and "an outside name does not resolve" only
+ * when the resolver answered for the proxy's name. The checks from inside run in
  * test/e2e/egress.test.ts.
  */
 import type Docker from 'dockerode';
@@ -34,7 +35,7 @@ describe('checkEgress', () => {
 
   it("counts the probes' wait only when the control connected well within it: a busy machine fails host-port and bypass", () => {
     const lines = parseLines(
-      ['host-alias 7 -', 'bridge-gateway 28 -', 'outside-gateway 28 -', 'host-address 28 -', 'public 28 -', 'proxy-outside 28 -', 'dns 124 -', 'denied 56 403', 'host-via-proxy 56 403', 'allowed 56 502'].join('\n'),
+      ['host-alias 7 -', 'bridge-gateway 28 -', 'outside-gateway 28 -', 'host-address 28 -', 'public 28 -', 'proxy-outside 28 -', 'dns 124 -', 'dns-control 0 -', 'denied 56 403', 'host-via-proxy 56 403', 'allowed 56 502'].join('\n'),
     );
     const seen = (controlMs: number): Seen => ({
       hits: 0, controlReached: true, controlMs, wait: 250, control: '', target,
@@ -47,5 +48,9 @@ describe('checkEgress', () => {
     const busy = judge(lines, seen(80));
     expect(verdicts(busy)).toEqual({ 'egress:host-port': 'fail', 'egress:bypass': 'fail', 'egress:denied': 'pass', 'egress:allowed': 'pass' });
     expect(busy[0]!.actual).toMatch(/control took 80 ms .* too busy/);
+    // The resolver gave no answer even for the proxy's own name: "example.com does not resolve" proves nothing.
+    const deaf = judge(new Map([...lines, ['dns-control', { id: 'dns-control', code: 124, detail: '-' }]]), seen(3));
+    expect(verdicts(deaf)['egress:bypass']).toBe('fail');
+    expect(deaf[1]!.actual).toMatch(/no answer for qms-egress within 250 ms — the check proves nothing/);
   });
 });

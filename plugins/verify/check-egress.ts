@@ -30,12 +30,14 @@ const PROBE_USER_ALT = '65531:65531';
 const PUBLIC_ADDRESS = '1.1.1.1';
 /**
  * How long a probe waits for a connection or a DNS answer before it counts as "none". The
- * agents' network drops packets (no refusal comes back), so "no route" is proved by waiting:
- * a quarter second is ~100× what the positive control takes to connect on the local bridge
- * (2–3 ms; up to ~25 ms seen on a loaded machine; its time is in the record). The proxy bounds a
- * probe's DNS lookup alike (egress-proxy.ts). The wait counts only when the control connected
- * within a fifth of it; else (a machine too busy for the quarter second to mean anything) the
- * probes run again with the longer wait, and fail the check if even that is not enough.
+ * agents' network drops packets (no refusal comes back), so "no route" is proved by waiting,
+ * against positive controls run beside the probes: a connection from the egress proxy to a host
+ * canary (1–6 ms on the local bridge, up to ~25 ms seen on a loaded machine; its time is in the
+ * record) and an answer from the engine's resolver for the proxy's own name. The wait counts only
+ * when the connection control took at most a fifth of it and the resolver answered within it;
+ * else (a machine too busy for the wait to mean anything) the probes run again with the longer
+ * wait, and fail the check if even that is not enough. The proxy bounds a probe's DNS lookup
+ * alike (egress-proxy.ts, PROBE_DNS_MS).
  */
 const PROBE_WAITS_MS = [250, 1_500] as const;
 const CONTROL_SHARE = 5;
@@ -62,6 +64,7 @@ next() { [ -z "$SEP" ] || printf 'next\n'; SEP=1; }
 direct() { next; printf 'url = "http://%s/"\nnoproxy = "*"\nconnect-timeout = %s\nmax-time = 1\noutput = "/dev/null"\nwrite-out = "%s %%{exitcode} -\\n"\n' "$2" "$WAIT" "$1"; }
 via() { next; printf 'url = "%s"\nproxy = "%s"\nnoproxy = ""\nproxy-header = "X-Qms-Egress-Probe: %s"\nmax-time = 6\noutput = "/dev/null"\nwrite-out = "%s %%{exitcode} %%{http_connect}\\n"\n%s' "$2" "$HTTPS_PROXY" "$NONCE" "$1" "$3"; }
 { timeout "$WAIT" getent hosts "$OUTSIDE_NAME" >/dev/null 2>&1; echo "dns $? -"; } &
+{ timeout "$WAIT" getent hosts "$PROXY_NAME" >/dev/null 2>&1; echo "dns-control $? -"; } &
 {
   direct host-alias "host.docker.internal:$CANARY"
   direct bridge-gateway "$GW:$CANARY"
@@ -174,7 +177,7 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
       await atomicWrite(probeNonceFile(input.root), JSON.stringify({ nonce, until: Date.now() + 60_000, control: controlCanary.port } satisfies ProbeIssue), 0o644);
       const run = await captureExec(docker, target.containerId, ['sh', '-c', SCRIPT], {
         user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
-        env: Object.entries({ WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
+        env: Object.entries({ WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', PROXY_NAME: EGRESS.alias, NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
         timeoutMs: 30_000,
         signal: target.signal,
         ...(input.onProbesStarted ? { onStarted: input.onProbesStarted } : {}),
@@ -182,8 +185,9 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
       const control = await controlOutcome(input.root, nonce);
       const controlReached = control?.connected === true && controlCanary.connections() > 0;
       const controlMs = Math.round(control?.ms ?? 0);
-      if (controlReached && controlMs * CONTROL_SHARE > wait && i < PROBE_WAITS_MS.length - 1) continue;
       const lines = parseLines(run.stdout);
+      const tooBusy = (controlReached && controlMs * CONTROL_SHARE > wait) || lines.get('dns-control')?.code !== 0;
+      if (tooBusy && i < PROBE_WAITS_MS.length - 1) continue;
       const hits = canary.connections();
       const log = (await decisions(input.root)).filter((d) => d.probe === nonce);
       const controlNote = control ? (control.error ?? '') : 'the proxy reported no control: no probe request reached it';
@@ -245,7 +249,9 @@ export function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
   const hostOk = hostIds.every(failedToConnect) && s.hits === 0 && s.controlReached && !tooBusy;
   const bypassIds = ['public', 'proxy-outside'];
   const dns = lines.get('dns');
-  const bypassOk = bypassIds.every(failedToConnect) && dns !== undefined && dns.code !== 0 && !tooBusy;
+  const dnsControl = lines.get('dns-control');
+  const resolverAnswered = dnsControl?.code === 0;
+  const bypassOk = bypassIds.every(failedToConnect) && dns !== undefined && dns.code !== 0 && resolverAnswered && !tooBusy;
   const deniedLine = lines.get('denied');
   const hostViaProxy = lines.get('host-via-proxy');
   const logged = s.log.some((d) => d.host === s.denied && d.decision === 'denied' && d.agent === s.target.agent);
@@ -263,9 +269,9 @@ export function judge(lines: Map<string, ProbeLine>, s: Seen): CheckRecord[] {
     }, s.started),
     record({
       id: 'egress:bypass', group: GROUP, title: 'no way out that bypasses the proxy',
-      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout ${s.wait / 1000} getent hosts example.com`,
-      expected: `no connection; an outside name does not resolve (no answer, or no answer within ${s.wait} ms)`,
-      actual: `${bypassIds.map(describe).join('; ')}; dns: ${dns ? (dns.code === 0 ? 'example.com RESOLVED' : 'does not resolve') : missing('dns')}${tooBusy ? `; ${busyNote}` : ''}`,
+      how: `from the container, curl --noproxy '*' to ${PUBLIC_ADDRESS}:80 and to the proxy's own address on its outside network (${s.proxyOutside || 'none'}); timeout ${s.wait / 1000} getent hosts example.com, and beside it (positive control) getent hosts ${EGRESS.alias}, a name the engine's resolver knows`,
+      expected: `no connection; an outside name does not resolve (no answer, or none within ${s.wait} ms) while the resolver answers for ${EGRESS.alias} within that time`,
+      actual: `${bypassIds.map(describe).join('; ')}; dns: ${dns ? (dns.code === 0 ? 'example.com RESOLVED' : 'does not resolve') : missing('dns')}; control: ${dnsControl ? (resolverAnswered ? `the resolver answered for ${EGRESS.alias}` : `the resolver gave no answer for ${EGRESS.alias} within ${s.wait} ms — the check proves nothing`) : missing('dns-control')}${tooBusy ? `; ${busyNote}` : ''}`,
       result: bypassOk ? 'pass' : 'fail',
     }, s.started),
     record({

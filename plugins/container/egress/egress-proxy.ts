@@ -100,8 +100,8 @@ type Verdict = { ok: false; rule: string } | { ok: true; rule: AllowRule; addres
 // of libuv's four threads, and gives up after a bounded time.
 const resolver = new Resolver({ timeout: 2_500, tries: 1 });
 // A probe only needs to see the decision and whether the host answers: on a machine without DNS,
-// the probes' own quarter second (check-egress.ts) says enough. c-ares's own timeout sometimes
-// doubled it, so a timer bounds it.
+// the probes' own wait (check-egress.ts, PROBE_WAITS_MS) says enough, and the allowed probe
+// must not outlast it. c-ares's own timeout sometimes doubled it, so a timer bounds it.
 const PROBE_DNS_MS = 250;
 const probeResolver = new Resolver({ timeout: PROBE_DNS_MS, tries: 1 });
 function resolveByDns(host: string, probe: boolean): Promise<string[]> {
