@@ -4,7 +4,7 @@
  * audit trail (read on the host, where the agent cannot write) must record that call under the
  * agent's name and no other. The server takes the name from the token, never from the request.
  */
-import { readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { defaultAuditLogFile } from '../git-mcp/audit-log.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { initializeSteps, toolAnswer, toolCall } from './mcp-script.js';
@@ -24,11 +24,13 @@ export async function checkGitIdentity(target: VerifyTarget, endpoint: McpEndpoi
     how: `from the container over ${endpoint.containerUrl} with ${target.agent}'s token: git_exec ${JSON.stringify(command)}; on the host: the audit lines of that call in ${file}`,
     expected: `the call is audited with agent "${target.agent}"`,
   };
+  // The trail only grows (a line per call): what the call adds is after its size now.
+  const from = await stat(file).then((st) => st.size, () => 0);
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'git_exec', { command })]);
   if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
   const answer = toolAnswer(run.steps.find((s) => s.name === 'tools/call git_exec'), 2);
   if (answer.problem !== undefined) return record({ ...base, actual: `no answer: ${answer.problem}`, result: 'fail' }, started);
-  const lines = (await readFile(file, 'utf8').catch(() => ''))
+  const lines = (await readFrom(file, from))
     .split('\n')
     .filter((l) => l.includes(marker))
     .map((l) => {
@@ -44,4 +46,19 @@ export async function checkGitIdentity(target: VerifyTarget, endpoint: McpEndpoi
     ? `no audit line for the call in ${file}`
     : `${lines.length} audit line${lines.length > 1 ? 's' : ''} (${lines.map((l) => String(l.verdict)).join(', ')}) with agent ${agents.map((a) => JSON.stringify(a)).join(', ')}`;
   return record({ ...base, actual, result: ok ? 'pass' : 'fail' }, started);
+}
+
+/** The file's text from byte `from` on (all of it when it is shorter now: replaced meanwhile); '' when unreadable. */
+async function readFrom(file: string, from: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { size } = await handle.stat();
+    const start = size >= from ? from : 0;
+    const buffer = Buffer.alloc(size - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }

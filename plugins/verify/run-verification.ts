@@ -100,13 +100,10 @@ async function claudeMcpList(input: VerificationInput, target: VerifyTarget, con
 export async function runVerification(input: VerificationInput): Promise<VerificationOutcome> {
   const startedAt = new Date();
   const docker = await connectDocker(input.env);
-  const [info, head, version] = await Promise.all([
-    docker.getContainer(input.containerId).inspect().catch((err: Error) => {
-      throw new QmsError(`verify: container ${input.containerId.slice(0, 12)} cannot be inspected (${err.message}).`, 'Start it with `qms up`.');
-    }),
-    projectHead(input.root),
-    qmsVersion(),
-  ]);
+  const hostFacts = Promise.all([projectHead(input.root), qmsVersion()]);
+  const info = await docker.getContainer(input.containerId).inspect().catch((err: Error) => {
+    throw new QmsError(`verify: container ${input.containerId.slice(0, 12)} cannot be inspected (${err.message}).`, 'Start it with `qms up`.');
+  });
   if (!info.State.Running) throw new QmsError(`verify: container ${info.Name.replace(/^\//, '')} is not running (${info.State.Status}).`, 'Start it with `qms up`.');
   const user = info.Config.User ?? '';
   // The engine starts the execs into one container one at a time (~70 ms each here). The egress
@@ -129,6 +126,9 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     probe: (p, waiters) => batch.exec(p, waiters),
     sessions,
   };
+  // The egress probes need only the container's inspect: they start now, the others' preparation meanwhile.
+  const egress = unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project, onProbesStarted: egressStarted })).finally(egressStarted);
+  const [head, version] = await hostFacts;
   // The checks that talk to one server share one MCP session (and one script) with it.
   for (const e of input.endpoints) sessions.set(e.name, new SharedMcpSession(target, e));
   const using = <T>(e: McpEndpoint, fn: () => Promise<T>): Promise<T> => sessions.get(e.name)?.join(fn) ?? fn();
@@ -185,7 +185,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
           ]),
     gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => using(gitEndpoint, () => checkGitBoundary(target, gitEndpoint, input.root))) : Promise.resolve([]),
     gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => using(gitEndpoint, () => checkGitIdentity(target, gitEndpoint, input.root))) : Promise.resolve([]),
-    unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project, onProbesStarted: egressStarted })).finally(egressStarted),
+    egress,
     guarded('config', 'container-config', 'limits and security options', async () =>
       checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
     ),
