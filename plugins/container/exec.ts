@@ -13,8 +13,8 @@ export interface ExecOptions {
   user?: string;
   workingDir?: string;
   env?: string[];
-  /** Written to the command's stdin, which is then closed (else no stdin is attached). */
-  stdin?: string;
+  /** Written to the command's stdin, which is then closed (else no stdin is attached); a promise: once it settles (closed empty if it rejects). */
+  stdin?: string | Promise<string>;
   signal?: AbortSignal;
   /** Called once the engine has started the command (its start request answered). */
   onStarted?: () => void;
@@ -33,7 +33,7 @@ export async function execIn(docker: Docker, containerId: string, cmd: readonly 
   });
   const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
   options.onStarted?.();
-  if (options.stdin !== undefined) stream.end(options.stdin);
+  if (options.stdin !== undefined) void Promise.resolve(options.stdin).then((text) => stream.end(text), () => stream.end());
   const { signal } = options;
   let onAbort = (): void => undefined;
   try {

@@ -16,7 +16,7 @@ export async function captureExec(
   docker: Docker,
   containerId: string,
   cmd: readonly string[],
-  options: { user?: string; workingDir?: string; env?: string[]; stdin?: string; timeoutMs: number; signal?: AbortSignal; onStarted?: () => void },
+  options: { user?: string; workingDir?: string; env?: string[]; stdin?: string | Promise<string>; timeoutMs: number; signal?: AbortSignal; onStarted?: () => void },
 ): Promise<Captured> {
   const out = new PassThrough();
   const err = new PassThrough();

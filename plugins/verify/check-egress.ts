@@ -12,7 +12,7 @@ import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import { captureExec } from './capture-exec.js';
+import { captureExec, type Captured } from './capture-exec.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
 import { startHostCanary, type HostCanary } from './host-canary.js';
@@ -54,12 +54,16 @@ interface ProbeLine {
 
 /**
  * The probes, in the agent's container but as a uid of their own (PROBE_USER): the agent cannot
- * read their environment, write into their output or signal them. The nonce travels in the
- * environment and in curl's config on stdin (printf is sh's own), never in an argument the
- * agent could read in /proc. All connection probes are one curl run in parallel (a curl start
+ * read their stdin, write into their output or signal them. Their parameters (the nonce among
+ * them) come on the exec's stdin, a line each, so the exec can start before they are known
+ * (starting one costs ~75 ms); the nonce reaches curl in its config on a pipe (printf is sh's
+ * own), never in an argument the agent could read in /proc. All connection probes are one curl run in parallel (a curl start
  * costs ~16 ms of CPU in the image); each prints `<id> <exit code> <detail>`.
  */
+const PARAMS = ['WAIT', 'CANARY', 'GW', 'OUTGW', 'HOSTIP', 'PROXY_OUT', 'OUTSIDE_NAME', 'PROXY_NAME', 'NONCE', 'ALLOWED'] as const;
+type Params = Record<(typeof PARAMS)[number], string>;
 const SCRIPT = `
+${PARAMS.map((v) => `IFS= read -r ${v} || exit 3`).join('\n')}
 next() { [ -z "$SEP" ] || printf 'next\n'; SEP=1; }
 direct() { next; printf 'url = "http://%s/"\nnoproxy = "*"\nconnect-timeout = %s\nmax-time = 1\noutput = "/dev/null"\nwrite-out = "%s %%{exitcode} -\\n"\n' "$2" "$WAIT" "$1"; }
 via() { next; printf 'url = "%s"\nproxy = "%s"\nnoproxy = ""\nproxy-header = "X-Qms-Egress-Probe: %s"\nmax-time = 6\noutput = "/dev/null"\nwrite-out = "%s %%{exitcode} %%{http_connect}\\n"\n%s' "$2" "$HTTPS_PROXY" "$NONCE" "$1" "$3"; }
@@ -125,6 +129,32 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
   if (mode !== 'deny') {
     return [record({ id: 'egress:policy', group: GROUP, title: 'egress policy', how: `the container's ${LABEL.network} label`, expected: "default-deny egress through the egress proxy, or network: 'open' by choice", actual: "network: 'open' — the agent's egress is not restricted (container({ network: 'open' }) or a container from before the policy)", result: 'skip' }, started)];
   }
+  // The first probes' exec starts now, while the host looks at the networks and gets ready; it
+  // waits for its parameters (none: it exits at once).
+  let params!: (p: Params | undefined) => void;
+  const first = probeRun(target, new Promise<Params | undefined>((resolve) => (params = resolve)), input.onProbesStarted);
+  first.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  try {
+    return await egressChecks(target, info, input, first, params);
+  } finally {
+    params(undefined);
+    await first.catch(() => undefined);
+  }
+}
+
+/** One run of the probes (an exec as PROBE_USER) with `params` on its stdin once they are known. */
+function probeRun(target: VerifyTarget, params: Promise<Params | undefined>, onStarted?: () => void): Promise<Captured> {
+  return captureExec(target.docker, target.containerId, ['sh', '-c', SCRIPT], {
+    user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
+    stdin: params.then((p) => (p ? PARAMS.map((v) => `${p[v]}\n`).join('') : '')),
+    timeoutMs: 30_000,
+    signal: target.signal,
+    ...(onStarted ? { onStarted } : {}),
+  });
+}
+
+async function egressChecks(target: VerifyTarget, info: Info, input: { root: string; project: string }, first: Promise<Captured>, params: (p: Params) => void): Promise<CheckRecord[]> {
+  const started = new Date();
   const names = egressNames(input.project);
   const own = names.agentNetwork(target.agent);
   const { docker } = target;
@@ -175,13 +205,8 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
       const denied = `qms-denied-${nonce}.invalid`;
       await rm(probeControlFile(input.root), { force: true });
       await atomicWrite(probeNonceFile(input.root), JSON.stringify({ nonce, until: Date.now() + 60_000, control: controlCanary.port } satisfies ProbeIssue), 0o644);
-      const run = await captureExec(docker, target.containerId, ['sh', '-c', SCRIPT], {
-        user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
-        env: Object.entries({ WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', PROXY_NAME: EGRESS.alias, NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' }).map(([k, v]) => `${k}=${v}`),
-        timeoutMs: 30_000,
-        signal: target.signal,
-        ...(input.onProbesStarted ? { onStarted: input.onProbesStarted } : {}),
-      });
+      const values: Params = { WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', PROXY_NAME: EGRESS.alias, NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' };
+      const run = await (i === 0 ? (params(values), first) : probeRun(target, Promise.resolve(values)));
       const control = await controlOutcome(input.root, nonce);
       const controlReached = control?.connected === true && controlCanary.connections() > 0;
       const controlMs = Math.round(control?.ms ?? 0);
