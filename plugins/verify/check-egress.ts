@@ -10,8 +10,9 @@
  */
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
+import { readSince } from './read-since.js';
 import { captureExec, type Captured } from './capture-exec.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
@@ -112,11 +113,15 @@ function proxyEnv(proxy: Info, name: string): string | undefined {
   return proxy.Config.Env?.find((e) => e.startsWith(prefix))?.slice(prefix.length);
 }
 
-async function decisions(root: string): Promise<Decision[]> {
-  const text = await readFile(egressLogFile(root), 'utf8').catch(() => '');
+/** The decisions the proxy logged for `nonce`'s probes: in what the log gained since it was `from` bytes long (it rotates to `.1`). */
+async function probeDecisions(root: string, nonce: string, from: number): Promise<Decision[]> {
+  const file = egressLogFile(root);
+  const text = await readSince(file, from, `${file}.1`);
   return text.split('\n').flatMap((l) => {
+    if (!l.includes(nonce)) return [];
     try {
-      return l ? [JSON.parse(l) as Decision] : [];
+      const d = JSON.parse(l) as Decision;
+      return d.probe === nonce ? [d] : [];
     } catch {
       return [];
     }
@@ -203,7 +208,7 @@ async function egressChecks(target: VerifyTarget, info: Info, input: { root: str
       // header), and the proxy runs the control at the first of them, beside the probes.
       const nonce = randomBytes(16).toString('hex');
       const denied = `qms-denied-${nonce}.invalid`;
-      await rm(probeControlFile(input.root), { force: true });
+      const [logFrom] = await Promise.all([stat(egressLogFile(input.root)).then((st) => st.size, () => 0), rm(probeControlFile(input.root), { force: true })]);
       await atomicWrite(probeNonceFile(input.root), JSON.stringify({ nonce, until: Date.now() + 60_000, control: controlCanary.port } satisfies ProbeIssue), 0o644);
       const values: Params = { WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', PROXY_NAME: EGRESS.alias, NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' };
       const run = await (i === 0 ? (params(values), first) : probeRun(target, Promise.resolve(values)));
@@ -214,7 +219,7 @@ async function egressChecks(target: VerifyTarget, info: Info, input: { root: str
       const tooBusy = (controlReached && controlMs * CONTROL_SHARE > wait) || lines.get('dns-control')?.code !== 0;
       if (tooBusy && i < PROBE_WAITS_MS.length - 1) continue;
       const hits = canary.connections();
-      const log = (await decisions(input.root)).filter((d) => d.probe === nonce);
+      const log = await probeDecisions(input.root, nonce, logFrom);
       const controlNote = control ? (control.error ?? '') : 'the proxy reported no control: no probe request reached it';
       records.push(...judge(lines, { hits, controlReached, controlMs, wait, control: controlNote, log, target, canary, gateway, outsideGateway, hostIp, proxyOutside, denied, allowed, started, stderr: run.stderr }));
       break;

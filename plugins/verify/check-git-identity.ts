@@ -4,8 +4,9 @@
  * audit trail (read on the host, where the agent cannot write) must record that call under the
  * agent's name and no other. The server takes the name from the token, never from the request.
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { defaultAuditLogFile } from '../git-mcp/audit-log.js';
+import { readSince } from './read-since.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { initializeSteps, toolAnswer, toolCall } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
@@ -30,7 +31,7 @@ export async function checkGitIdentity(target: VerifyTarget, endpoint: McpEndpoi
   if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
   const answer = toolAnswer(run.steps.find((s) => s.name === 'tools/call git_exec'), 2);
   if (answer.problem !== undefined) return record({ ...base, actual: `no answer: ${answer.problem}`, result: 'fail' }, started);
-  const lines = (await readFrom(file, from))
+  const lines = (await readSince(file, from))
     .split('\n')
     .filter((l) => l.includes(marker))
     .map((l) => {
@@ -48,17 +49,3 @@ export async function checkGitIdentity(target: VerifyTarget, endpoint: McpEndpoi
   return record({ ...base, actual, result: ok ? 'pass' : 'fail' }, started);
 }
 
-/** The file's text from byte `from` on (all of it when it is shorter now: replaced meanwhile); '' when unreadable. */
-async function readFrom(file: string, from: number): Promise<string> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return '';
-  try {
-    const { size } = await handle.stat();
-    const start = size >= from ? from : 0;
-    const buffer = Buffer.alloc(size - start);
-    await handle.read(buffer, 0, buffer.length, start);
-    return buffer.toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
