@@ -14,19 +14,40 @@ export interface NestedRepos {
   truncated: boolean;
 }
 
+/** Folders read at once: the walk is a readdir per folder, and session folders add up. */
+const PARALLEL = 16;
+
 export async function findNestedRepos(root: string, folders: readonly string[], maxEntries = 50_000): Promise<NestedRepos> {
   const found: string[] = [];
   let seen = 0;
+  let truncated = false;
   const queue = folders.map((f) => join(root, f));
-  while (queue.length > 0) {
-    const dir = queue.shift() as string;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (++seen > maxEntries) return { found, truncated: true };
-      const path = join(dir, e.name);
-      if (e.name === '.git') found.push(relative(root, path));
-      else if (e.isDirectory()) queue.push(path);
-    }
-  }
-  return { found: found.sort(), truncated: false };
+  let reading = 0;
+  await new Promise<void>((done) => {
+    // Up to PARALLEL folders are read at once; each read adds its subfolders to the queue.
+    const pump = (): void => {
+      while (reading < PARALLEL && queue.length > 0 && !truncated) {
+        const dir = queue.shift() as string;
+        reading++;
+        void readdir(dir, { withFileTypes: true })
+          .catch(() => [])
+          .then((entries) => {
+            for (const e of entries) {
+              if (++seen > maxEntries) {
+                truncated = true;
+                break;
+              }
+              const path = join(dir, e.name);
+              if (e.name === '.git') found.push(relative(root, path));
+              else if (e.isDirectory()) queue.push(path);
+            }
+            reading--;
+            pump();
+          });
+      }
+      if (reading === 0) done();
+    };
+    pump();
+  });
+  return { found: found.sort(), truncated };
 }
