@@ -13,10 +13,14 @@ export interface ExecOptions {
   user?: string;
   workingDir?: string;
   env?: string[];
-  /** Written to the command's stdin, which is then closed (else no stdin is attached); a promise: once it settles (closed empty if it rejects). */
+  /**
+   * Written to the command's stdin, which is then closed (else no stdin is attached). A promise
+   * is written once it resolves (the command can start before its input is known); closed empty
+   * if it rejects.
+   */
   stdin?: string | Promise<string>;
   signal?: AbortSignal;
-  /** Called once the engine has started the command (its start request answered). */
+  /** Called once the engine has answered the start request (the command is starting). */
   onStarted?: () => void;
 }
 

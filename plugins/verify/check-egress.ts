@@ -12,8 +12,8 @@ import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import { readSince } from './read-since.js';
 import { captureExec, type Captured } from './capture-exec.js';
+import { readSince } from './read-since.js';
 import { record, type CheckRecord } from './report.js';
 import type { VerifyTarget } from './target.js';
 import { startHostCanary, type HostCanary } from './host-canary.js';
@@ -58,8 +58,9 @@ interface ProbeLine {
  * read their stdin, write into their output or signal them. Their parameters (the nonce among
  * them) come on the exec's stdin, a line each, so the exec can start before they are known
  * (starting one costs ~75 ms); the nonce reaches curl in its config on a pipe (printf is sh's
- * own), never in an argument the agent could read in /proc. All connection probes are one curl run in parallel (a curl start
- * costs ~16 ms of CPU in the image); each prints `<id> <exit code> <detail>`.
+ * own), never in an argument the agent could read in /proc. All connection probes are one curl
+ * run in parallel (a curl start costs ~16 ms of CPU in the image); each prints
+ * `<id> <exit code> <detail>`.
  */
 const PARAMS = ['WAIT', 'CANARY', 'GW', 'OUTGW', 'HOSTIP', 'PROXY_OUT', 'OUTSIDE_NAME', 'PROXY_NAME', 'NONCE', 'ALLOWED'] as const;
 type Params = Record<(typeof PARAMS)[number], string>;
@@ -211,7 +212,9 @@ async function egressChecks(target: VerifyTarget, info: Info, input: { root: str
       const [logFrom] = await Promise.all([stat(egressLogFile(input.root)).then((st) => st.size, () => 0), rm(probeControlFile(input.root), { force: true })]);
       await atomicWrite(probeNonceFile(input.root), JSON.stringify({ nonce, until: Date.now() + 60_000, control: controlCanary.port } satisfies ProbeIssue), 0o644);
       const values: Params = { WAIT: String(wait / 1000), CANARY: String(canary.port), GW: gateway, OUTGW: outsideGateway, HOSTIP: hostIp, PROXY_OUT: proxyOutside || '192.0.2.1', OUTSIDE_NAME: 'example.com', PROXY_NAME: EGRESS.alias, NONCE: nonce, ALLOWED: allowed ?? 'qms-no-rule.invalid' };
-      const run = await (i === 0 ? (params(values), first) : probeRun(target, Promise.resolve(values)));
+      // The first attempt's exec is already running, waiting for its parameters.
+      if (i === 0) params(values);
+      const run = await (i === 0 ? first : probeRun(target, Promise.resolve(values)));
       const control = await controlOutcome(input.root, nonce);
       const controlReached = control?.connected === true && controlCanary.connections() > 0;
       const controlMs = Math.round(control?.ms ?? 0);

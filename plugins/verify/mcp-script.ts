@@ -5,12 +5,12 @@
  * session. `sh` steps run a shell snippet between requests (e.g. editing the checked-out file).
  *
  * A process start is what a probe costs in a container on a busy machine (a curl ~20 ms of CPU,
- * several per verification), so a whole session is one bash (and a head per long answer): answers
- * are read into variables by their Content-Length (or chunk sizes), and at the end one line per answer
- * (`M<TAB>exit<TAB>http status<TAB>bytes<TAB>error`), `B`, then the answers back to back. The
- * answers are framed by their byte counts, never by a marker an answer could contain (documents
- * and workspace listings the agent wrote come back in them). Exit codes follow curl's (7: no
- * connection, 28: timeout, 52: empty reply, …) so the evidence reads as before.
+ * several per verification), so a whole session is one bash (and a head per long answer):
+ * answers are read into variables by their Content-Length (or chunk sizes), and at the end one
+ * line per answer (`M<TAB>exit<TAB>http status<TAB>bytes<TAB>error`), `B`, then the answers back
+ * to back. The answers are framed by their byte counts, never by a marker an answer could contain
+ * (documents and workspace listings the agent wrote come back in them). Exit codes follow curl's
+ * (7: no connection, 28: timeout, 52: empty reply, …) so the evidence reads as before.
  *
  * The URL and bearer token are shell variables (set from the exec's stdin, exec-batch.ts) and
  * reach bash on its stdin: they are in no process's argv or environment.

@@ -189,6 +189,7 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<RunningPr
     // Only a nonce the host issued makes a probe: an agent's own header is ordinary traffic.
     const probe = claimed && o.issuedProbe?.(claimed) ? claimed : '';
     if (probe && !probesSeen.has(probe)) {
+      if (probesSeen.size >= 64) probesSeen.clear(); // one a verification: only the current one matters
       probesSeen.add(probe);
       o.onProbe?.(probe);
     }
