@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { IN_PROJECT } from '../container/container-paths.js';
 import { findNestedRepos } from '../git-mcp/nested-repos.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { initializeSteps, toolAnswer, toolCall } from './mcp-script.js';
+import { NO_CLIENT, initializeSteps, toolAnswer, toolCall } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';
 import type { VerifyTarget } from './target.js';
@@ -36,7 +36,7 @@ export async function checkGitBoundary(target: VerifyTarget, endpoint: McpEndpoi
   const nestedWalk = findNestedRepos(root, [IN_PROJECT.sessions, IN_PROJECT.users]);
   nestedWalk.catch(() => undefined);
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), ...PROBES.map((command, i) => toolCall(i + 2, 'git_exec', { command }))]);
-  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: NO_CLIENT, result: 'fail' }, started);
   const after = await indexDigest(root);
   const problems: string[] = [];
   const calls = run.steps.filter((s) => s.name === 'tools/call git_exec');

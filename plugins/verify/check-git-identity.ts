@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { defaultAuditLogFile } from '../git-mcp/audit-log.js';
 import { readSince } from './read-since.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
-import { initializeSteps, toolAnswer, toolCall } from './mcp-script.js';
+import { NO_CLIENT, initializeSteps, toolAnswer, toolCall } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';
 import type { VerifyTarget } from './target.js';
@@ -28,7 +28,7 @@ export async function checkGitIdentity(target: VerifyTarget, endpoint: McpEndpoi
   // The trail only grows (a line per call): what the call adds is after its size now.
   const from = await stat(file).then((st) => st.size, () => 0);
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), toolCall(2, 'git_exec', { command })]);
-  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: NO_CLIENT, result: 'fail' }, started);
   const answer = toolAnswer(run.steps.find((s) => s.name === 'tools/call git_exec'), 2);
   if (answer.problem !== undefined) return record({ ...base, actual: `no answer: ${answer.problem}`, result: 'fail' }, started);
   const lines = (await readSince(file, from))

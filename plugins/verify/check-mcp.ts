@@ -5,7 +5,7 @@
  */
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { jsonRpcResponse } from '../mcp-server/jsonrpc-body.js';
-import { initializeSteps, type StepOutput } from './mcp-script.js';
+import { NO_CLIENT, initializeSteps, type StepOutput } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';
 import type { VerifyTarget } from './target.js';
@@ -26,7 +26,7 @@ export async function checkMcpServer(target: VerifyTarget, endpoint: McpEndpoint
     expected: 'initialize returns serverInfo; notifications/initialized is accepted (202); tools/list returns at least one tool',
   };
   const run = await runMcpScript(target, endpoint, [...initializeSteps(1), { kind: 'rpc', name: 'tools/list', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } }]);
-  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: NO_CLIENT, result: 'fail' }, started);
   const [init, initialized, list] = run.steps;
   const initRes = init && init.status === 200 ? jsonRpcResponse(init.body, 1) : undefined;
   const serverInfo = initRes?.result?.serverInfo as { name?: string; version?: string } | undefined;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { agentPaths } from '../container/host-paths.js';
 import type { McpEndpoint } from '../mcp-server/endpoint.js';
 import { IN_PROJECT, inContainer } from '../container/container-paths.js';
-import { initializeSteps, type McpStep, type StepOutput, toolAnswer, toolCall } from './mcp-script.js';
+import { NO_CLIENT, initializeSteps, type McpStep, type StepOutput, toolAnswer, toolCall } from './mcp-script.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript, type ScriptRun } from './run-mcp-script.js';
 import { shq } from './shell-quote.js';
@@ -60,7 +60,7 @@ export async function prepareScratchRoundTrip(target: VerifyTarget, endpoint: Mc
     named(toolCall(id.status, 'qms_status', { doc_id: doc.id })),
   ];
   const judge = async (run: ScriptRun): Promise<CheckRecord> => {
-    if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
+    if (run.noClient) return record({ ...base, actual: NO_CLIENT, result: 'fail' }, started);
     const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === `${RT} ${name}`);
     const problems: string[] = [];
     const co = toolAnswer(find('tools/call qms_checkout'), id.checkout);

@@ -20,7 +20,7 @@ import { findQmsCliMarkers } from '../qms-mcp/qms-cli-markers.js';
 import { locateQmsCli, runOnce } from '../qms-mcp/qms-cli-run.js';
 import { refuseNonRegularUserFiles } from '../qms-mcp/user-folders-guard.js';
 import { prepareScratchRoundTrip, type ScratchRoundTrip } from './check-qms-round-trip.js';
-import { initializeSteps, type StepOutput, toolAnswer, toolCall } from './mcp-script.js';
+import { NO_CLIENT, initializeSteps, type StepOutput, toolAnswer, toolCall } from './mcp-script.js';
 import { shq } from './shell-quote.js';
 import { record, type CheckRecord } from './report.js';
 import { runMcpScript } from './run-mcp-script.js';
@@ -88,7 +88,7 @@ async function namedRoundTrip(target: VerifyTarget, endpoint: McpEndpoint, root:
     toolCall(3, 'qms_checkin', { doc_id: docId }),
     toolCall(4, 'qms_read', { doc_id: docId, draft: true }),
   ]);
-  if (run.noClient) return record({ ...base, actual: 'bash (the in-container MCP client) is not in the image', result: 'fail' }, started);
+  if (run.noClient) return record({ ...base, actual: NO_CLIENT, result: 'fail' }, started);
   const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === name);
   const problems: string[] = [];
   const co = toolAnswer(find('tools/call qms_checkout'), 2);
@@ -156,7 +156,7 @@ async function qmsChecks(target: VerifyTarget, endpoint: McpEndpoint, root: stri
     records.push(record({ id, group: 'qms-round-trip', title, how, expected, actual, result }, started));
   };
   if (run.noClient) {
-    add('qms-tools', `QMS server ${endpoint.name} from inside the container`, via, 'bash in the image', 'bash (the in-container MCP client) is not in the image', 'fail');
+    add('qms-tools', `QMS server ${endpoint.name} from inside the container`, via, 'bash in the image', NO_CLIENT, 'fail');
     return records;
   }
   const find = (name: string): StepOutput | undefined => run.steps.find((s) => s.name === name);

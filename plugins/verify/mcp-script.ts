@@ -37,6 +37,9 @@ export const toolCall = (id: number, name: string, args: Record<string, unknown>
   body: { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } },
 });
 
+/** What a check records when the image cannot run the client. */
+export const NO_CLIENT = 'bash (the in-container MCP client) is not in the image';
+
 /** Shell variables the script reads: URL and token of the server (from the exec's stdin, not in argv or env). */
 export const ENV_URL = 'QMS_VERIFY_URL';
 export const ENV_TOKEN = 'QMS_VERIFY_TOKEN';
