@@ -60,7 +60,9 @@ interface ProbeLine {
  * (starting one costs ~75 ms); the nonce reaches curl in its config on a pipe (printf is sh's
  * own), never in an argument the agent could read in /proc. All connection probes are one curl
  * run in parallel (a curl start costs ~16 ms of CPU in the image); each prints
- * `<id> <exit code> <detail>`.
+ * `<id> <exit code> <detail>`. curl runs with -q (no default config): the probes' HOME is the
+ * container's (`/`, whose `.config` the agent owns in the image), and a curlrc the agent put
+ * there would trace the nonce and add transfers printing results of its own after the probes'.
  */
 const PARAMS = ['WAIT', 'CANARY', 'GW', 'OUTGW', 'HOSTIP', 'PROXY_OUT', 'OUTSIDE_NAME', 'PROXY_NAME', 'NONCE', 'ALLOWED'] as const;
 type Params = Record<(typeof PARAMS)[number], string>;
@@ -81,7 +83,7 @@ via() { next; printf 'url = "%s"\nproxy = "%s"\nnoproxy = ""\nproxy-header = "X-
   via denied "https://qms-denied-$NONCE.invalid/"
   via host-via-proxy "http://host.docker.internal:$CANARY/" 'proxytunnel\n'
   via allowed "https://$ALLOWED/"
-} | curl -s --parallel --parallel-immediate -K - 2>/dev/null
+} | curl -q -s --parallel --parallel-immediate -K - 2>/dev/null
 wait
 echo "proxy-env 0 \${HTTPS_PROXY:-none}"
 `;
