@@ -154,6 +154,8 @@ export async function checkEgress(target: VerifyTarget, info: Info, input: { roo
 function probeRun(target: VerifyTarget, params: Promise<Params | undefined>, onStarted?: () => void): Promise<Captured> {
   return captureExec(target.docker, target.containerId, ['sh', '-c', SCRIPT], {
     user: target.user.startsWith('65532') ? PROBE_USER_ALT : PROBE_USER,
+    // Not the container's HOME (`/`, whose dot folders the agent owns): no tool of the probes reads a config the agent wrote.
+    env: ['HOME=/nonexistent'],
     stdin: params.then((p) => (p ? PARAMS.map((v) => `${p[v]}\n`).join('') : '')),
     timeoutMs: 30_000,
     signal: target.signal,

@@ -3,7 +3,7 @@
  * break the warm `qms up` budget. Its verdict only changes when the container or its MCP
  * configuration does (URLs and tokens are part of the container's `qms.config-hash` label), so
  * a passing result is remembered per container id + config hash and re-used, saying so in the
- * evidence. The curl MCP probes still run on every verification.
+ * evidence. The in-container MCP probes still run on every verification.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -242,10 +242,13 @@ describe('the egress proxy', () => {
       return undefined;
     };
     try {
-      // An agent's own header, and an issued nonce without a control port: no control.
+      // An agent's own header, and an issued nonce without a (valid) control port: no control.
       await marked('forged-by-agent');
       writeFileSync(probeFile, JSON.stringify({ nonce: 'nc-0', until: Date.now() + 60_000 }));
       await marked('nc-0');
+      // A port out of range: no control either, and the proxy carries on.
+      writeFileSync(probeFile, JSON.stringify({ nonce: 'nc-big', until: Date.now() + 60_000, control: 70_000 }));
+      await marked('nc-big');
       expect(existsSync(controlFile)).toBe(false);
       expect(connections).toBe(0);
       // Issued with the canary's port: one connection, reported under the nonce, however many probe requests follow.

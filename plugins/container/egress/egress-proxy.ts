@@ -386,7 +386,8 @@ export function readProbeIssue(file: string): ProbeIssue | undefined {
   try {
     const issued = JSON.parse(readFileSync(file, 'utf8')) as Partial<ProbeIssue>;
     if (typeof issued.nonce !== 'string' || typeof issued.until !== 'number' || issued.until <= Date.now()) return undefined;
-    return { nonce: issued.nonce, until: issued.until, ...(Number.isInteger(issued.control) ? { control: issued.control } : {}) };
+    const port = issued.control;
+    return { nonce: issued.nonce, until: issued.until, ...(Number.isInteger(port) && port! > 0 && port! < 65_536 ? { control: port } : {}) };
   } catch {
     return undefined;
   }
@@ -417,7 +418,12 @@ export function probeControl(file: string, out: string, upstream: string, timeou
     const issue = readProbeIssue(file);
     if (!out || issue?.nonce !== nonce || issue.control === undefined) return;
     const started = process.hrtime.bigint();
-    const socket = connect({ host: upstream, port: issue.control });
+    let socket: Socket;
+    try {
+      socket = connect({ host: upstream, port: issue.control });
+    } catch {
+      return; // the host reads no control and says so
+    }
     let settled = false;
     const done = (connected: boolean, error?: string): void => {
       if (settled) return;
