@@ -91,6 +91,47 @@ describe('startHttpHost', () => {
     expect(res?.status).toBe(413);
   });
 
+  it('speaks streamable HTTP as the spec asks: JSON answers, 202 for notifications, batches, GET 405, DELETE ends the session, bad headers refused', async () => {
+    const auth = { ...mcpHeaders, authorization: `Bearer ${TOKEN}` };
+    const post = (body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+      fetch(url, { method: 'POST', headers: { ...auth, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    // Refused before any session exists: Accept without SSE, a non-JSON type, initialize in a batch.
+    expect((await post(initBody, { accept: 'application/json' })).status).toBe(406);
+    expect((await post(initBody, { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await post(`[${initBody}]`)).status).toBe(400);
+    expect((await fetch(url, { headers: auth })).status).toBe(405);
+
+    const init = await post(initBody);
+    expect(init.status).toBe(200);
+    expect(init.headers.get('content-type')).toBe('application/json');
+    const session = init.headers.get('mcp-session-id')!;
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+    expect(((await init.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBe('echo');
+    const on = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-03-26' };
+
+    expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, on)).status).toBe(202);
+    const call = (id: number, text: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text } } });
+    const one = await post(call(2, 'one'), on);
+    expect(await one.json()).toEqual({ jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'one' }] } });
+    // A batch is answered in order; an unknown method gets its JSON-RPC error, not an HTTP one.
+    const batch = await post([call(3, 'a'), { jsonrpc: '2.0', id: 4, method: 'no/such' }, call(5, 'b')], on);
+    const answers = (await batch.json()) as Array<{ id: number; result?: { content: Array<{ text: string }> }; error?: { code: number } }>;
+    expect(answers.map((a) => a.id)).toEqual([3, 4, 5]);
+    expect(answers[0]!.result!.content[0]!.text).toBe('a');
+    expect(answers[1]!.error!.code).toBe(-32601);
+    expect(answers[2]!.result!.content[0]!.text).toBe('b');
+
+    expect((await post({ jsonrpc: '2.0', id: 6 }, on)).status).toBe(400); // not a message
+    expect((await post(call(7, 'x'), { ...on, 'mcp-protocol-version': '1999-01-01' })).status).toBe(400);
+    expect((await post({ ...JSON.parse(initBody), id: 8 }, on)).status).toBe(400); // initialized already
+    const sse = await fetch(url, { headers: { ...auth, ...on } });
+    expect(sse.status).toBe(405);
+    expect(sse.headers.get('allow')).toBe('POST, DELETE');
+
+    expect((await fetch(url, { method: 'DELETE', headers: { ...auth, ...on } })).status).toBe(200);
+    expect((await post(call(9, 'gone'), on)).status).toBe(404);
+  });
+
   it('binds each session to the identity of the token that opened it; another token on that session is refused', async () => {
     const QA = 'qa-token-0123456789abcdef';
     const whoServer = (identity: string): McpServer => {

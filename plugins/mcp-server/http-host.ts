@@ -5,14 +5,15 @@
  * (constant-time) naming the caller's identity, body size cap. A session belongs to the token
  * that opened it: its McpServer is built for that token's identity, and a request on it with
  * another token is refused, so identity comes from the credential, never from the request.
- * The MCP SDK is loaded lazily, when a host is started.
+ * Each session's messages go to its McpServer through JsonSessionTransport (answers as JSON, no
+ * SSE); the MCP SDK is loaded lazily, when a host is started.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { QmsError } from '../../tasks/errors.js';
 import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js';
+import { isInitialize, jsonRpcError, JsonSessionTransport, parseMessages, postHeadersProblem, setSupportedVersions, versionProblem, type HttpAnswer } from './json-session-transport.js';
 import { findPortHolder, portInUseError } from './port-holder.js';
 import { credentialOf, digest, hostnameOf, originAllowed, type Credential } from './request-guards.js';
 import { DEFAULT_SESSION_LIMITS, SessionTable, type SessionLimits } from './session-table.js';
@@ -44,13 +45,23 @@ export interface HttpHost {
 
 const MCP_PATH = '/mcp';
 
-function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
+function send(res: ServerResponse, answer: HttpAnswer): void {
+  if (res.headersSent || res.destroyed) {
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  if (answer.body === undefined) {
+    res.writeHead(answer.status, answer.headers);
+    res.end();
+    return;
+  }
+  const body = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...answer.headers });
+  res.end(body);
+}
+
+function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>): void {
+  send(res, jsonRpcError(status, code, message, headers));
 }
 
 export class BodyTooLarge extends Error {}
@@ -99,8 +110,7 @@ export function closeServer(server: Server): Promise<void> {
 
 /** Starts the host; rejects with a QmsError naming the port (and its holder) when it is taken. */
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
-  const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
-  const { isInitializeRequest } = await import('@modelcontextprotocol/sdk/types.js');
+  setSupportedVersions((await import('@modelcontextprotocol/sdk/types.js')).SUPPORTED_PROTOCOL_VERSIONS);
   const accepted: Credential[] = [...options.tokens].map(([token, identity]) => {
     if (!token) throw new QmsError('MCP HTTP host needs non-empty bearer tokens', 'Set QMS_MCP_TOKEN / QMS_MCP_TOKENS or let qms generate one.');
     if (!identity) throw new QmsError('every MCP bearer token must name an identity', 'Give each token the agent (QMS user) it belongs to.');
@@ -111,7 +121,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const hosts = options.hosts ?? defaultListenHosts();
   const allowed = new Set((options.allowedHostnames ?? defaultAllowedHostnames()).map((h) => h.toLowerCase()));
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  type Session = { transport: StreamableHTTPServerTransport; server: McpServer };
+  type Session = { transport: JsonSessionTransport; server: McpServer };
   const sessions = new SessionTable<Session>({ ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits }, (s) => void s.transport.close().catch(() => undefined));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -138,6 +148,20 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return;
     }
 
+    const sessionId = req.headers['mcp-session-id'];
+    if (req.method !== 'POST') {
+      if (typeof sessionId !== 'string' || (req.method !== 'GET' && req.method !== 'DELETE')) {
+        sendJsonRpcError(res, 405, -32000, 'Method Not Allowed: send MCP messages with POST (no mcp-session-id: initialize first)', { allow: 'POST, DELETE' });
+        return;
+      }
+    } else {
+      const problem = postHeadersProblem(req.headers);
+      if (problem) {
+        send(res, problem);
+        return;
+      }
+    }
+
     let body: unknown;
     if (req.method === 'POST') {
       try {
@@ -150,7 +174,6 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       }
     }
 
-    const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.use(sessionId);
       if (!session) {
@@ -162,26 +185,49 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         sendJsonRpcError(res, 403, -32001, 'Forbidden: this MCP session was opened with another token; start your own session with initialize');
         return;
       }
-      await session.value.transport.handleRequest(req, res, body);
+      const problem = versionProblem(req.headers);
+      if (problem) {
+        send(res, problem);
+        return;
+      }
+      const { transport } = session.value;
+      if (req.method === 'GET') {
+        // No standalone SSE stream: our servers send nothing unasked (the spec allows 405).
+        sendJsonRpcError(res, 405, -32000, 'Method Not Allowed: this server offers no SSE stream', { allow: 'POST, DELETE' });
+        return;
+      }
+      if (req.method === 'DELETE') {
+        await transport.close();
+        send(res, { status: 200 });
+        return;
+      }
+      const parsed = parseMessages(body);
+      if (!('messages' in parsed)) {
+        send(res, parsed);
+        return;
+      }
+      if (parsed.messages.some(isInitialize)) {
+        sendJsonRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
+        return;
+      }
+      send(res, await transport.post(parsed, (drop) => res.once('close', () => res.writableFinished || drop())));
       return;
     }
-    if (req.method !== 'POST' || !isInitializeRequest(body)) {
-      sendJsonRpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; the first request must be initialize');
+    const parsed = parseMessages(body);
+    if (!('messages' in parsed) || parsed.batch || !isInitialize(parsed.messages[0]!)) {
+      sendJsonRpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; the first request must be initialize, alone');
       return;
     }
     const server = await options.createServer(credential.identity);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.add(id, credential, { transport, server });
-      },
-    });
+    const id = randomUUID();
+    const transport = new JsonSessionTransport(id);
+    sessions.add(id, credential, { transport, server });
     transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
+      sessions.delete(id);
       void server.close().catch(() => undefined);
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    send(res, await transport.post(parsed));
   }
 
   const servers: Server[] = [];

@@ -1,0 +1,154 @@
+/**
+ * The server side of one MCP session over streamable HTTP, answering each POST with plain JSON
+ * (the spec lets a server answer a POST with `application/json` instead of an SSE stream) and
+ * offering no standalone SSE stream (GET is 405, as the spec allows). Our servers send no
+ * server-initiated messages, so nothing is lost. It is the SDK's `Transport`, fed by http-host.ts
+ * straight from node:http: the SDK's own HTTP transport converts every request and answer to
+ * web-standard `Request`/`Response` objects and streams, which cost most of a request's CPU
+ * (~5 ms of ~8 ms) and lengthened every in-container verification. Everything the SDK's
+ * transport checks of a request is checked here too (Accept, Content-Type, protocol version,
+ * message shape, one initialize per session); the SDK server validates each method's params.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** What to write back: a status, JSON (or nothing), and headers. */
+export interface HttpAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Id = string | number;
+type Kind = 'request' | 'notification' | 'response';
+
+/** Protocol versions a client may name in `mcp-protocol-version` (the SDK's list, loaded with it). */
+let supportedVersions: readonly string[] = [];
+export function setSupportedVersions(versions: readonly string[]): void {
+  supportedVersions = versions;
+}
+
+export const jsonRpcError = (status: number, code: number, message: string, headers?: Record<string, string>): HttpAnswer => ({
+  status,
+  body: { jsonrpc: '2.0', error: { code, message }, id: null },
+  ...(headers ? { headers } : {}),
+});
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown): v is Id => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
+/** A JSON-RPC 2.0 message's kind, or undefined when it is none (the SDK server checks each method's params). */
+export function messageKind(m: unknown): Kind | undefined {
+  if (!isObject(m) || m.jsonrpc !== '2.0') return undefined;
+  if (typeof m.method === 'string') {
+    if (m.params !== undefined && !isObject(m.params)) return undefined;
+    if (!('id' in m)) return 'notification';
+    return isId(m.id) ? 'request' : undefined;
+  }
+  if (isId(m.id) && (isObject(m.result) || (isObject(m.error) && typeof m.error.code === 'number' && typeof m.error.message === 'string'))) return 'response';
+  return undefined;
+}
+
+/** The messages of a POST body (one, or a batch), or an error answer. */
+export function parseMessages(body: unknown): { messages: JSONRPCMessage[]; kinds: Kind[]; batch: boolean } | HttpAnswer {
+  const batch = Array.isArray(body);
+  const list: unknown[] = batch ? body : [body];
+  if (list.length === 0 || list.length > 100) return jsonRpcError(400, -32600, 'Invalid Request: a batch holds 1 to 100 messages');
+  const kinds: Kind[] = [];
+  for (const m of list) {
+    const kind = messageKind(m);
+    if (!kind) return jsonRpcError(400, -32700, 'Parse error: not a JSON-RPC 2.0 message');
+    kinds.push(kind);
+  }
+  return { messages: list as JSONRPCMessage[], kinds, batch };
+}
+
+export const isInitialize = (m: JSONRPCMessage): boolean => 'method' in m && m.method === 'initialize' && 'id' in m;
+
+/** The checks of the spec every POST passes (the SDK's transport makes the same). */
+export function postHeadersProblem(headers: IncomingHttpHeaders): HttpAnswer | undefined {
+  const accept = headers.accept ?? '';
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+    return jsonRpcError(406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+  }
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') return jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+  return undefined;
+}
+
+/** A named `mcp-protocol-version` this server does not speak (absent: the default, allowed). */
+export function versionProblem(headers: IncomingHttpHeaders): HttpAnswer | undefined {
+  const version = headers['mcp-protocol-version'];
+  if (version === undefined || supportedVersions.includes(String(version))) return undefined;
+  return jsonRpcError(400, -32000, `Bad Request: Unsupported protocol version: ${String(version)} (supported versions: ${supportedVersions.join(', ')})`);
+}
+
+export class JsonSessionTransport implements Transport {
+  sessionId?: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+  private readonly waiting = new Map<Id, (answer: JSONRPCMessage) => void>();
+  private closed = false;
+
+  constructor(sessionId: string) {
+    this.sessionId = sessionId;
+  }
+
+  async start(): Promise<void> {}
+
+  /** An answer goes to the POST waiting for it; a message of the server's own has no stream to go to. */
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (('result' in message || 'error' in message) && 'id' in message && isId(message.id)) {
+      const waiter = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      waiter?.(message);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.waiting.keys()]) this.answer(id, 'the MCP session was closed');
+    this.onclose?.();
+  }
+
+  /** Ends a request's wait with an error (the server's own answer, should it come, is dropped). */
+  private answer(id: Id, why: string): void {
+    const waiter = this.waiting.get(id);
+    this.waiting.delete(id);
+    waiter?.({ jsonrpc: '2.0', id, error: { code: -32001, message: why } });
+  }
+
+  /**
+   * Hands a POST's messages to the server; the answer holds the answers to its requests.
+   * `onGone` registers what to do when the client stops waiting (its requests' answers are dropped).
+   */
+  async post(parsed: { messages: JSONRPCMessage[]; kinds: Kind[]; batch: boolean }, onGone?: (drop: () => void) => void): Promise<HttpAnswer> {
+    if (this.closed) return jsonRpcError(404, -32001, 'Session not found');
+    const { messages, kinds, batch } = parsed;
+    const answers: Promise<JSONRPCMessage>[] = [];
+    const mine: Id[] = [];
+    const skip = new Set<number>();
+    messages.forEach((message, i) => {
+      if (kinds[i] !== 'request') return;
+      const id = (message as { id: Id }).id;
+      if (this.waiting.has(id)) {
+        // Not handed to the server: its answer would go to the request already waiting.
+        answers.push(Promise.resolve({ jsonrpc: '2.0', id, error: { code: -32600, message: `Invalid Request: id ${JSON.stringify(id)} is already in use` } }));
+        skip.add(i);
+        return;
+      }
+      mine.push(id);
+      answers.push(new Promise((resolve) => this.waiting.set(id, resolve)));
+    });
+    onGone?.(() => {
+      for (const id of mine) this.answer(id, 'the client stopped waiting');
+    });
+    messages.forEach((message, i) => skip.has(i) || this.onmessage?.(message));
+    if (answers.length === 0) return { status: 202 };
+    const got = await Promise.all(answers);
+    return { status: 200, body: batch ? got : got[0], headers: { 'mcp-session-id': this.sessionId ?? '' } };
+  }
+}
