@@ -13,7 +13,8 @@
  *
  * Values a script needs (URLs, tokens) reach it on the exec's stdin, one line each, into
  * unexported shell variables: never in an argument, never in any process's environment — so
- * the process scan can run in the same exec as the probes that carry tokens.
+ * the process scan can run in the same exec as the probes that carry tokens. The script
+ * follows them on stdin (BATCH_COMMAND).
  */
 import { randomBytes } from 'node:crypto';
 import type { Captured } from './capture-exec.js';
@@ -42,27 +43,36 @@ interface Pending {
 }
 
 /**
+ * The combined exec's command, the same for every batch: its script follows its values on
+ * stdin, so the exec can start before the script is known (a start costs ~75 ms: target.ts).
+ * Values are read a line each (sh's read takes a pipe a byte at a time, so `cat` gets the rest).
+ */
+export const BATCH_COMMAND = [
+  'IFS= read -r n || exit 3',
+  'i=0; while [ "$i" -lt "$n" ]; do IFS= read -r "V$i" || exit 3; i=$((i + 1)); done',
+  'eval "$(cat)"',
+].join('\n');
+
+/**
  * One combined sh script: every job in a background subshell, its stdout, stderr and exit code
  * into files of its own; then, whatever the number of jobs, three process starts: `wc -c` of
  * the files, and `cat` of them all through `base64` (a start per job and file was most of a
- * batch's cost on a busy machine). The host cuts the decoded bytes by those counts.
+ * batch's cost on a busy machine). The host cuts the decoded bytes by those counts. What goes
+ * on stdin: the number of values, the values, then the script (BATCH_COMMAND reads them).
  */
 export function combinedScript(probes: readonly ProbeScript[], tag: string): { script: string; stdin: string } {
   const lines: string[] = [];
-  const reads: string[] = [];
   const jobs = probes.map((p, i) => {
     const assigns = Object.entries(p.vars ?? {}).map(([name, value]) => {
       if (!VAR.test(name)) throw new Error(`probe variable name ${JSON.stringify(name)} is not a shell variable name`);
       if (/[\n\r\0]/.test(value)) throw new Error(`probe variable ${name} holds a line break`);
       const v = `V${lines.length}`;
       lines.push(value);
-      reads.push(`IFS= read -r ${v} || exit 3`);
       return `${name}=$${v}; `;
     });
     return `{ ( ${assigns.join('')}eval ${shq(p.script)} ) >"$D/${i}.o" 2>"$D/${i}.e" </dev/null; echo $? >"$D/${i}.c"; } &`;
   });
-  const script = [
-    ...reads,
+  const body = [
     `D=$(mktemp -d 2>/dev/null || { d=/tmp/.qms-verify-batch-$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 3`,
     `trap 'rm -rf "$D"' EXIT`,
     ...jobs,
@@ -73,7 +83,7 @@ export function combinedScript(probes: readonly ProbeScript[], tag: string): { s
     `echo ${tag}-DATA`,
     'cat -- * | base64',
   ].join('\n');
-  return { script, stdin: lines.map((l) => `${l}\n`).join('') };
+  return { script: BATCH_COMMAND, stdin: [lines.length, ...lines, body].map((l) => `${l}\n`).join('') };
 }
 
 /** Each job's output, by index, from the combined script's stdout. */

@@ -242,11 +242,11 @@ describe('mcp script against a raw HTTP server', () => {
   });
 });
 
-/** A batch (recording its scripts) and a target whose server `srv` has a shared session. */
+/** A batch (recording its scripts, which follow their values on stdin) and a target whose server `srv` has a shared session. */
 function sharedSession() {
   const runs: string[] = [];
   const batch = new ExecBatch((script, stdin) => {
-    runs.push(script);
+    runs.push(stdin);
     return sh(script, stdin);
   });
   const endpoint = { name: 'srv', port: 0, hostUrl: url, containerUrl: url, token: TOKEN };

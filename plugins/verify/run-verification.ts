@@ -26,7 +26,7 @@ import { projectHead } from './project-head.js';
 import { qmsVersion } from './qms-version.js';
 import { record, type CheckRecord, type VerificationReport } from './report.js';
 import { runFsChecks } from './run-fs-checks.js';
-import { combinedRunner, type VerifyTarget } from './target.js';
+import { startedRunner, type VerifyTarget } from './target.js';
 import { evidenceStem, writeReport } from './write-report.js';
 import { keepHostRecord } from './host-record.js';
 import { checkGitIdentity } from './check-git-identity.js';
@@ -110,116 +110,121 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   // probes wait longest once started (their timeouts), so they start first and the batch after.
   let egressStarted!: () => void;
   const egressFirst = new Promise<void>((resolve) => (egressStarted = resolve));
-  const runBatch = combinedRunner(docker, info.Id, user, input.signal);
-  const batch = new ExecBatch((script, stdin, timeoutMs) => egressFirst.then(() => runBatch(script, stdin, timeoutMs)));
-  const guarded = guardedIn(batch);
-  // A check that execs on its own (the egress probes run as a uid of their own) stays out of the batch, so it never holds it.
-  const unbatched = guardedIn({ join: (fn) => fn() });
-  const sessions = new Map<string, SharedMcpSession>();
-  const target: VerifyTarget = {
-    docker,
-    containerId: info.Id,
-    user,
-    agent: input.agent,
-    signal: input.signal,
-    nonce: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
-    probe: (p, waiters) => batch.exec(p, waiters),
-    sessions,
-  };
-  // The egress probes need only the container's inspect: they start now, the others' preparation meanwhile.
-  const egress = unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project, onProbesStarted: egressStarted })).finally(egressStarted);
-  const [head, version] = await hostFacts;
-  // The checks that talk to one server share one MCP session (and one script) with it.
-  for (const e of input.endpoints) sessions.set(e.name, new SharedMcpSession(target, e));
-  const using = <T>(e: McpEndpoint, fn: () => Promise<T>): Promise<T> => sessions.get(e.name)?.join(fn) ?? fn();
-  const mounted = new Set(info.Mounts.map((m) => m.Destination.replace(/\/$/, '')));
-  const sshMount = info.Mounts.find((m) => m.Destination === '/.ssh');
-  // The access table as it should be now: the secret files on disk at this moment (one
-  // created after the container started is probed too, and fails until `qms up` masks it).
-  const roster = input.roster ?? [input.agent];
-  const [secretFiles, tokens, maskedDir, role] = await Promise.all([
-    findSecretFiles(input.root),
-    hostTokens(input.root, input.endpoints, input.env),
-    prepareMaskedDirProbe(input.root, target.nonce),
-    agentRoleFile(input.root, input.agent),
-  ]);
-  const rows = accessTable({
-    root: input.root,
-    project: input.project,
-    agent: input.agent,
-    shadow: { mcpJson: true, settingsLocal: true },
-    sshDir: sshMount?.Source,
-    secretFiles,
-    roleFile: role.file,
-    others: roster.filter((a) => a !== input.agent),
-  });
-  let execUser = '?';
-  const qmsEndpoint = input.qmsServer === false ? undefined : input.endpoints.find((e) => e.name === input.qmsServer);
-  const gitEndpoint = input.gitServer ? input.endpoints.find((e) => e.name === input.gitServer) : undefined;
+  // The batch's exec starts ahead too (its script follows on stdin), after the probes'.
+  const runner = startedRunner(docker, info.Id, user, input.signal, egressFirst);
+  try {
+    const batch = new ExecBatch(runner.run);
+    const guarded = guardedIn(batch);
+    // A check that execs on its own (the egress probes run as a uid of their own) stays out of the batch, so it never holds it.
+    const unbatched = guardedIn({ join: (fn) => fn() });
+    const sessions = new Map<string, SharedMcpSession>();
+    const target: VerifyTarget = {
+      docker,
+      containerId: info.Id,
+      user,
+      agent: input.agent,
+      signal: input.signal,
+      nonce: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+      probe: (p, waiters) => batch.exec(p, waiters),
+      sessions,
+    };
+    // The egress probes need only the container's inspect: they start now, the others' preparation meanwhile.
+    const egress = unbatched('egress', 'network', 'egress policy', () => checkEgress(target, info, { root: input.root, project: input.project, onProbesStarted: egressStarted })).finally(egressStarted);
+    const [head, version] = await hostFacts;
+    // The checks that talk to one server share one MCP session (and one script) with it.
+    for (const e of input.endpoints) sessions.set(e.name, new SharedMcpSession(target, e));
+    const using = <T>(e: McpEndpoint, fn: () => Promise<T>): Promise<T> => sessions.get(e.name)?.join(fn) ?? fn();
+    const mounted = new Set(info.Mounts.map((m) => m.Destination.replace(/\/$/, '')));
+    const sshMount = info.Mounts.find((m) => m.Destination === '/.ssh');
+    // The access table as it should be now: the secret files on disk at this moment (one
+    // created after the container started is probed too, and fails until `qms up` masks it).
+    const roster = input.roster ?? [input.agent];
+    const [secretFiles, tokens, maskedDir, role] = await Promise.all([
+      findSecretFiles(input.root),
+      hostTokens(input.root, input.endpoints, input.env),
+      prepareMaskedDirProbe(input.root, target.nonce),
+      agentRoleFile(input.root, input.agent),
+    ]);
+    const rows = accessTable({
+      root: input.root,
+      project: input.project,
+      agent: input.agent,
+      shadow: { mcpJson: true, settingsLocal: true },
+      sshDir: sshMount?.Source,
+      secretFiles,
+      roleFile: role.file,
+      others: roster.filter((a) => a !== input.agent),
+    });
+    let execUser = '?';
+    const qmsEndpoint = input.qmsServer === false ? undefined : input.endpoints.find((e) => e.name === input.qmsServer);
+    const gitEndpoint = input.gitServer ? input.endpoints.find((e) => e.name === input.gitServer) : undefined;
 
-  // The checks are independent of each other and run at once; add a new one as one more
-  // `guarded(...)` entry. The process scan may run beside the MCP probes: their tokens reach
-  // them on stdin, in no process's environment or arguments (exec-batch.ts).
-  const groups = await Promise.all([
-    guarded('secrets:exposure', 'secrets', 'no host token exposed', () => checkNoTokenExposed(target, info, tokens)),
-    guarded('fs', 'read-only', 'filesystem checks', async () => {
-      const { records, user } = await runFsChecks(target, { rows, maskedDirFiles: maskedDir.files, mounted, projectHead: head });
-      execUser = user ?? '?';
-      return records;
-    }).finally(() => maskedDir.cleanup()),
-    ...input.endpoints.map((e) => guarded(`mcp:${e.name}`, 'mcp', `MCP server ${e.name}`, () => using(e, () => checkMcpServer(target, e)))),
-    input.claudeMcpList !== false && input.endpoints.length > 0
-      ? guarded('mcp:claude-mcp-list', 'mcp', 'claude mcp list', () => claudeMcpList(input, target, info.Config.Labels?.['qms.config-hash'] ?? ''))
-      : Promise.resolve([]),
-    input.qmsServer === false
-      ? Promise.resolve([])
-      : qmsEndpoint
-        ? guarded('qms', 'qms-round-trip', 'QMS server from inside the container', () =>
-            using(qmsEndpoint, () => checkQms(target, qmsEndpoint, input.root, input.qmsRoundTrip && input.agent === roster[0] ? { roundTripDoc: input.qmsRoundTrip } : {})),
-          )
-        : Promise.resolve([
-            record(
-              { id: 'qms-round-trip', group: 'qms-round-trip', title: 'QMS checkout → edit → checkin round trip', how: '-', expected: `an MCP server named ${input.qmsServer}`, actual: `no MCP server named ${input.qmsServer} is configured`, result: 'fail' },
-              startedAt,
-            ),
-          ]),
-    gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => using(gitEndpoint, () => checkGitBoundary(target, gitEndpoint, input.root))) : Promise.resolve([]),
-    gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => using(gitEndpoint, () => checkGitIdentity(target, gitEndpoint, input.root))) : Promise.resolve([]),
-    egress,
-    guarded('config', 'container-config', 'limits and security options', async () =>
-      checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
-    ),
-  ]);
-  const checks = groups.flat();
-  const report: VerificationReport = {
-    result: checks.some((c) => c.result === 'fail') ? 'fail' : 'pass',
-    project: input.project,
-    agent: input.agent,
-    session: input.session.id,
-    qmsVersion: version,
-    container: { id: info.Id, name: info.Name.replace(/^\//, ''), image: info.Config.Image, imageId: info.Image },
-    freshContainer: input.freshContainer === true,
-    execUser,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    checks,
-  };
-  const failed = checks.filter((c) => c.result === 'fail');
-  const skipped = checks.filter((c) => c.result === 'skip');
-  for (const c of failed) input.log.warn(`✘ ${input.agent} ${c.id}: ${c.actual}`);
-  const failures = `verify: ${failed.length} check${failed.length > 1 ? 's' : ''} of ${input.agent} failed: ${failed.map((c) => c.id).join(', ')}`;
-  // The host's record is kept whatever happens to the session folder's copy (the agents can
-  // write there, e.g. plant a symlink where the evidence goes): a failure is never lost.
-  const written = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster)).catch(async (err: unknown) => {
-    await keepHostRecord(input.root, input.agent, undefined, report);
-    if (failed.length === 0) throw err;
-    throw new QmsError(`${failures}; and ${(err as Error).message}`, (err as QmsError).hint);
-  });
-  await keepHostRecord(input.root, input.agent, written, report);
-  const files = { markdown: written.markdown, json: written.json };
-  input.log.info(`${input.agent}: ${checks.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped → ${files.markdown}`);
-  if (failed.length > 0) {
-    throw new QmsError(failures, `See ${files.markdown} for what was checked, how, and what was found.`);
+    // The checks are independent of each other and run at once; add a new one as one more
+    // `guarded(...)` entry. The process scan may run beside the MCP probes: their tokens reach
+    // them on stdin, in no process's environment or arguments (exec-batch.ts).
+    const groups = await Promise.all([
+      guarded('secrets:exposure', 'secrets', 'no host token exposed', () => checkNoTokenExposed(target, info, tokens)),
+      guarded('fs', 'read-only', 'filesystem checks', async () => {
+        const { records, user } = await runFsChecks(target, { rows, maskedDirFiles: maskedDir.files, mounted, projectHead: head });
+        execUser = user ?? '?';
+        return records;
+      }).finally(() => maskedDir.cleanup()),
+      ...input.endpoints.map((e) => guarded(`mcp:${e.name}`, 'mcp', `MCP server ${e.name}`, () => using(e, () => checkMcpServer(target, e)))),
+      input.claudeMcpList !== false && input.endpoints.length > 0
+        ? guarded('mcp:claude-mcp-list', 'mcp', 'claude mcp list', () => claudeMcpList(input, target, info.Config.Labels?.['qms.config-hash'] ?? ''))
+        : Promise.resolve([]),
+      input.qmsServer === false
+        ? Promise.resolve([])
+        : qmsEndpoint
+          ? guarded('qms', 'qms-round-trip', 'QMS server from inside the container', () =>
+              using(qmsEndpoint, () => checkQms(target, qmsEndpoint, input.root, input.qmsRoundTrip && input.agent === roster[0] ? { roundTripDoc: input.qmsRoundTrip } : {})),
+            )
+          : Promise.resolve([
+              record(
+                { id: 'qms-round-trip', group: 'qms-round-trip', title: 'QMS checkout → edit → checkin round trip', how: '-', expected: `an MCP server named ${input.qmsServer}`, actual: `no MCP server named ${input.qmsServer} is configured`, result: 'fail' },
+                startedAt,
+              ),
+            ]),
+      gitEndpoint ? guarded(`host-boundary:${gitEndpoint.name}`, 'mcp', 'git MCP host boundary', () => using(gitEndpoint, () => checkGitBoundary(target, gitEndpoint, input.root))) : Promise.resolve([]),
+      gitEndpoint ? guarded(`identity:${gitEndpoint.name}`, 'mcp', 'git MCP identity', () => using(gitEndpoint, () => checkGitIdentity(target, gitEndpoint, input.root))) : Promise.resolve([]),
+      egress,
+      guarded('config', 'container-config', 'limits and security options', async () =>
+        checkContainerConfig(info, await expectedLimits(docker, input.env, input.limits), rows, new Date()),
+      ),
+    ]);
+    const checks = groups.flat();
+    const report: VerificationReport = {
+      result: checks.some((c) => c.result === 'fail') ? 'fail' : 'pass',
+      project: input.project,
+      agent: input.agent,
+      session: input.session.id,
+      qmsVersion: version,
+      container: { id: info.Id, name: info.Name.replace(/^\//, ''), image: info.Config.Image, imageId: info.Image },
+      freshContainer: input.freshContainer === true,
+      execUser,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      checks,
+    };
+    const failed = checks.filter((c) => c.result === 'fail');
+    const skipped = checks.filter((c) => c.result === 'skip');
+    for (const c of failed) input.log.warn(`✘ ${input.agent} ${c.id}: ${c.actual}`);
+    const failures = `verify: ${failed.length} check${failed.length > 1 ? 's' : ''} of ${input.agent} failed: ${failed.map((c) => c.id).join(', ')}`;
+    // The host's record is kept whatever happens to the session folder's copy (the agents can
+    // write there, e.g. plant a symlink where the evidence goes): a failure is never lost.
+    const written = await writeReport(input.session.dir, report, evidenceStem(input.agent, roster)).catch(async (err: unknown) => {
+      await keepHostRecord(input.root, input.agent, undefined, report);
+      if (failed.length === 0) throw err;
+      throw new QmsError(`${failures}; and ${(err as Error).message}`, (err as QmsError).hint);
+    });
+    await keepHostRecord(input.root, input.agent, written, report);
+    const files = { markdown: written.markdown, json: written.json };
+    input.log.info(`${input.agent}: ${checks.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped → ${files.markdown}`);
+    if (failed.length > 0) {
+      throw new QmsError(failures, `See ${files.markdown} for what was checked, how, and what was found.`);
+    }
+    return { report, ...files };
+  } finally {
+    await runner.close(); // whatever happened before the batch ran, the exec started ahead ends
   }
-  return { report, ...files };
 }

@@ -29,6 +29,8 @@ import { runVerification } from './run-verification.js';
 import { readHostRecord } from './host-record.js';
 import type { VerificationReport } from './report.js';
 import { freePort } from '../../test/helpers/processes.js';
+import { startedRunner } from './target.js';
+import { BATCH_COMMAND } from './exec-batch.js';
 
 const suffix = randomBytes(3).toString('hex');
 const IMAGE = `qms-agent-lite:vtest-${suffix}`;
@@ -207,6 +209,38 @@ describe('verify task on a real container', () => {
     expect(await readdir(join(root, '.claude', 'users', 'claude', 'workspace'))).toEqual([]);
     expect((await readdir(join(root, '.claude', 'sessions'))).filter((n) => n.startsWith('.'))).toEqual([]);
     expect((await execCapture(docker, containerId, ['ls', '-A', '/projects'])).stdout.trim()).toBe('');
+  });
+
+  it("starts the batch's exec ahead, waiting for its script; its time limit counts from the handover; an unused one is ended", async () => {
+    const user = `${defaultAgentUser().uid}:${defaultAgentUser().gid}`;
+    // The container's processes waiting as BATCH_COMMAND does (their arguments, read from /proc).
+    const waiting = async (): Promise<number> => {
+      const { stdout } = await execCapture(docker, containerId, ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null; echo; done']);
+      return stdout.split('\n').filter((l) => l.includes('eval "$(cat)"')).length;
+    };
+    const until = async (n: number): Promise<void> => {
+      for (let i = 0; i < 100 && (await waiting()) !== n; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await waiting()).toBe(n);
+    };
+    const signal = new AbortController().signal;
+    let go!: () => void;
+    const runner = startedRunner(docker, containerId, user, signal, new Promise<void>((r) => (go = r)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await waiting()).toBe(0); // nothing starts before `after`
+    go();
+    await until(1);
+    await new Promise((r) => setTimeout(r, 500)); // longer than the limit below: it counts from the handover
+    const out = await runner.run(BATCH_COMMAND, '1\nvalue one\nprintf "%s|" "$V0"; id -u\n', 400);
+    expect(out).toEqual({ code: 0, stdout: `value one|${defaultAgentUser().uid}\n`, stderr: '' });
+    // A second batch gets an exec of its own, held to its limit.
+    const started = Date.now();
+    await expect(runner.run(BATCH_COMMAND, '0\nsleep 5\n', 300)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    const unused = startedRunner(docker, containerId, user, signal, Promise.resolve());
+    await until(1);
+    await unused.close();
+    await until(0);
   });
 
   it('does not overwrite earlier evidence: a re-verification (qms verify) goes into the current session as verification-2', async () => {
