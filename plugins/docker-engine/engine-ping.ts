@@ -7,11 +7,11 @@
  */
 import { request } from 'node:http';
 import type { Env } from '../../tasks/types.js';
-import { connectDocker, engineSocket } from './client.js';
+import { connectDocker, engineSocket, engineSocketAgent } from './client.js';
 
 function pingSocket(socketPath: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, agent: engineSocketAgent(), path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200));
       res.on('error', () => resolve(false));
@@ -49,7 +49,7 @@ export function pingVersion(env: Env, timeoutMs = 3_000): Promise<EngineVersion 
   const socketPath = engineSocket(env);
   if (!socketPath) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, agent: engineSocketAgent(), path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
       res.resume();
       res.on('error', () => resolve(undefined));
       res.on('end', () => {

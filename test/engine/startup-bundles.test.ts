@@ -5,6 +5,7 @@
  * class, one cache per process), and that the built package keeps one identity for its error
  * classes and no import of a file that is not there.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -182,5 +183,27 @@ describe('the built package', () => {
       }
     }
     expect(copyable).toEqual([]);
+  });
+});
+
+describe('the vendored copies', () => {
+  it("dockerode's copy formats a request for docker-modem's debug line only when that line is on", () => {
+    ensureBuilt();
+    // Each request through the copy, against a socket that is not there; util.inspect counted.
+    const script = `
+      const util = require('node:util');
+      let n = 0;
+      const inspect = util.inspect;
+      util.inspect = (...a) => (n++, inspect(...a));
+      const { loadVendored } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/tasks/cjs.js')).href)});
+      const Docker = loadVendored('dockerode');
+      const docker = new Docker({ socketPath: '/nonexistent/qms-test.sock' });
+      await Promise.allSettled([docker.ping(), docker.getContainer('x').inspect()]);
+      process.stdout.write(String(n));
+    `;
+    const run = (env: Record<string, string>): number => Number(execFileSync(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); ${script}`], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+    expect(readFileSync(join(repoRoot, 'dist/vendor/dockerode.cjs'), 'utf8')).toContain('.enabled&&');
+    expect(run({})).toBe(0);
+    expect(run({ DEBUG: 'modem' })).toBeGreaterThanOrEqual(2);
   });
 });
