@@ -33,24 +33,45 @@ export async function hostTokens(root: string, endpoints: readonly McpEndpoint[]
 
 const found = (text: string, tokens: ReadonlyMap<string, string>): string[] => [...tokens].filter(([, t]) => text.includes(t)).map(([name]) => name);
 
-// One record per process: `P <pid>` then its arguments and environment, one per line; an
-// environment that cannot be read says `unreadable <uid>`. After the walk: `M <the scan's uid>`
-// and `L <pid>` for each of those still alive (a process of the agent's uid that made itself
-// not dumpable has a root-owned environ: it is named, since it could hide a token there).
+/**
+ * The scan, in one process start for all of /proc (`head -v`, whatever the number of processes:
+ * a start per file was most of its cost). stdout: head's output, each file as
+ * `==> /proc/<pid>/<cmdline|environ> <==` then its bytes. stderr, which no process of the agent
+ * writes into: `U <dir> <uid>` for each environment the scan may not read, `M <the scan's uid>`,
+ * then `L <dir>` for each of those still alive after the read (a process of the agent's uid that
+ * made itself not dumpable has a root-owned environ: it is named, since it could hide a token).
+ */
 const SCAN = String.raw`uid() { u=; while read -r k v rest; do [ "$k" = Uid: ] && { u=$v; break; }; done < "$1/status"; }
-H=
+H= R=
 for p in /proc/[0-9]*; do
   [ -r "$p/cmdline" ] || continue
-  printf '\nP %s\n' "$p"
-  tr '\0' '\n' < "$p/cmdline" 2>/dev/null
-  printf '\nE\n'
-  if [ -r "$p/environ" ] && tr '\0' '\n' < "$p/environ" 2>/dev/null; then :; else
-    uid "$p" 2>/dev/null; printf 'unreadable %s\n' "$u"; H="$H $p"
-  fi
+  R="$R $p/cmdline"
+  if [ -r "$p/environ" ]; then R="$R $p/environ"; else uid "$p" 2>/dev/null; printf 'U %s %s
+' "$p" "$u" >&2; H="$H $p"; fi
 done
-uid /proc/self; printf '\nM %s\n' "$u"
-for p in $H; do if [ -e "$p/status" ]; then printf 'L %s\n' "$p"; fi; done
+head -v -c 16777216 -- $R 2>/dev/null
+uid /proc/self; printf 'M %s
+' "$u" >&2
+for p in $H; do if [ -e "$p/status" ]; then printf 'L %s
+' "$p" >&2; fi; done
 `;
+
+export interface ScannedFile {
+  pid: string;
+  kind: 'cmdline' | 'environ';
+  /** Its bytes, NUL-separated. */
+  text: string;
+}
+
+/**
+ * head's output cut at its headers. A header is a line of its own after the blank line head
+ * adds; one forged inside an agent's bytes only cuts them in two, both kept and searched (a
+ * token holds no "==>"), so what a file is read as never decides what is searched.
+ */
+export function scannedFiles(stdout: string): ScannedFile[] {
+  const found = [...stdout.matchAll(/(?:^|\n)==> \/proc\/(\d+)\/(cmdline|environ) <==\n/g)];
+  return found.map((m, i) => ({ pid: m[1]!, kind: m[2] as ScannedFile['kind'], text: stdout.slice(m.index + m[0].length, found[i + 1]?.index ?? stdout.length) }));
+}
 
 export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerInspectInfo, tokens: ReadonlyMap<string, string>): Promise<CheckRecord[]> {
   const started = new Date();
@@ -70,27 +91,25 @@ export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerI
   );
   const out = await target.probe({ script: SCAN, timeoutMs: 60_000 });
   const hits: string[] = [];
-  let processes = 0;
-  let unreadable = 0;
-  const tail = out.stdout.lastIndexOf('\nM ');
-  const [mine = '', ...alive] = tail < 0 ? [] : out.stdout.slice(tail + 3).trim().split('\n');
-  const stillAlive = new Set(alive.map((l) => l.replace(/^L \/proc\//, '')));
-  const hidden: string[] = [];
-  for (const block of (tail < 0 ? out.stdout : out.stdout.slice(0, tail)).split('\nP ').slice(1)) {
-    processes++;
-    const head = block.slice(0, block.indexOf('\n'));
-    const pid = head.replace('/proc/', '');
-    const [args = '', environ = ''] = block.slice(head.length + 1).split('\nE\n');
-    const closed = /^unreadable (\S*)$/.exec(environ.trim());
-    if (closed) {
-      // Another uid's process (the egress probes') is not the agent's to read; one of the agent's
-      // own still running after the walk has made itself not dumpable (named in the record).
-      if (closed[1] === mine && stillAlive.has(pid)) hidden.push(pid);
-      else unreadable++;
-    }
-    for (const name of found(args, tokens)) hits.push(`${name} in the arguments of pid ${pid}`);
-    for (const name of found(environ, tokens)) hits.push(`${name} in the environment of pid ${pid}`);
-  }
+  const lines = out.stderr.split('\n');
+  const mine = lines.find((l) => l.startsWith('M '))?.slice(2);
+  const stillAlive = new Set(lines.filter((l) => l.startsWith('L /proc/')).map((l) => l.slice('L /proc/'.length)));
+  const closedEnv = new Map(
+    lines.flatMap((l) => {
+      const m = /^U \/proc\/(\d+) (\S*)$/.exec(l);
+      return m ? [[m[1]!, m[2]!] as const] : [];
+    }),
+  );
+  const files = scannedFiles(out.stdout);
+  for (const f of files) for (const name of found(f.text, tokens)) hits.push(`${name} in the ${f.kind === 'cmdline' ? 'arguments' : 'environment'} of pid ${f.pid}`);
+  const read = (kind: ScannedFile['kind']): Set<string> => new Set(files.filter((f) => f.kind === kind).map((f) => f.pid));
+  const [withArgs, withEnv] = [read('cmdline'), read('environ')];
+  const processes = withArgs.size;
+  // An environment the scan may not read: another uid's process (the egress probes') is not the
+  // agent's to read; one of the agent's own still running after the walk has made itself not
+  // dumpable (named in the record). One that head could not open had ended meanwhile.
+  const hidden = [...closedEnv].filter(([pid, uid]) => uid === mine && stillAlive.has(pid)).map(([pid]) => pid);
+  const unreadable = closedEnv.size - hidden.length + [...withArgs].filter((pid) => !withEnv.has(pid) && !closedEnv.has(pid)).length;
   // Named, not failed: a process the verification itself starts beside the scan had a closed
   // environment too (seen in a new container, where `claude mcp list` runs), so it proves nothing.
   const closedNote = hidden.length ? `; not searchable (the agent's uid, environment closed: not dumpable): pid ${hidden.join(', ')}` : '';
@@ -105,7 +124,7 @@ export async function checkNoTokenExposed(target: VerifyTarget, info: ContainerI
       actual: hits.length
         ? `found: ${hits.join('; ')}`
         : processes === 0
-          ? `no process could be read (exit ${out.code}: ${out.stderr.trim().slice(0, 200)})`
+          ? `no process could be read (exit ${out.code}: ${lines.filter((l) => !/^[UML] /.test(l)).join(' ').trim().slice(0, 200)})`
           : `${processes} processes read${unreadable ? `, ${unreadable} gone before their environment was read or another uid's` : ''}; none of ${tokens.size} tokens found${closedNote}`,
       result: ok ? 'pass' : 'fail',
     },
