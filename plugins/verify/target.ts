@@ -42,15 +42,16 @@ export function startedRunner(docker: Docker, containerId: string, user: string,
   let give!: (stdin: string) => void;
   const stdin = new Promise<string>((resolve) => (give = resolve));
   const limit = new AbortController();
+  // Its time limit is `limit`, set at the handover; captureExec's own only bounds a lost exec.
   let ahead: Promise<Captured> | undefined = after.then(() =>
     captureExec(docker, containerId, ['sh', '-c', BATCH_COMMAND], { user, stdin, timeoutMs: 24 * 3600_000, signal: AbortSignal.any([signal, limit.signal]) }),
   );
   ahead.catch(() => undefined); // awaited by the batch that takes it; an unused one only ends
   return {
     run(script, input, timeoutMs) {
-      const exec = ahead;
+      const exec = script === BATCH_COMMAND ? ahead : undefined;
+      if (!exec) return fresh(script, input, timeoutMs);
       ahead = undefined;
-      if (!exec || script !== BATCH_COMMAND) return fresh(script, input, timeoutMs);
       const timer = setTimeout(() => limit.abort(new Error(`the batched probes took longer than ${timeoutMs} ms`)), timeoutMs);
       give(input);
       return exec.finally(() => clearTimeout(timer));
