@@ -63,9 +63,11 @@ case $HP in *:*) H=$\{HP%:*} O=$\{HP##*:} ;; *) H=$HP O=80 ;; esac
 X=() S=() E=() B=()
 drop() { CON=; exec 3>&- 3<&-; }
 # take N: N bytes of the answer into v. bash reads a socket a byte per system call (two, with a
-# timeout), so a long answer goes through head (the x keeps its trailing newlines).
+# timeout: the rest of an answer that has begun is read without one, the batch's own time limit
+# bounding a server that stops halfway), so a long answer goes through head (the x keeps its
+# trailing newlines).
 take() {
-  if [ "$1" -le 512 ]; then IFS= read -r -N "$1" -t 15 v <&3; else v=$(head -c "$1" <&3; printf x); v=$\{v%x}; fi
+  if [ "$1" -le 512 ]; then IFS= read -r -N "$1" v <&3; else v=$(head -c "$1" <&3; printf x); v=$\{v%x}; fi
 }
 # send K METHOD BODY: one request on the kept connection; its answer into B[K], exit code,
 # HTTP status and error into X, S, E[K].
@@ -87,7 +89,7 @@ send() {
     drop; return
   fi
   line=$\{line%"$CR"}; n=$\{line#* }; S[k]=$\{n%% *}
-  while IFS= read -r -t 15 line <&3; do
+  while IFS= read -r line <&3; do
     line=$\{line%"$CR"}
     [ -n "$line" ] || break
     case $\{line,,} in
