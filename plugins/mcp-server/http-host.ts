@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { QmsError } from '../../tasks/errors.js';
 import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js';
-import { isInitialize, jsonRpcError, JsonSessionTransport, parseMessages, postHeadersProblem, setSupportedVersions, versionProblem, type HttpAnswer } from './json-session-transport.js';
+import { isInitialize, jsonRpcError, JsonSessionTransport, parseMessages, postHeadersProblem, setSdkTypes, versionProblem, type HttpAnswer } from './json-session-transport.js';
 import { findPortHolder, portInUseError } from './port-holder.js';
 import { credentialOf, digest, hostnameOf, originAllowed, type Credential } from './request-guards.js';
 import { DEFAULT_SESSION_LIMITS, SessionTable, type SessionLimits } from './session-table.js';
@@ -110,7 +110,7 @@ export function closeServer(server: Server): Promise<void> {
 
 /** Starts the host; rejects with a QmsError naming the port (and its holder) when it is taken. */
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
-  setSupportedVersions((await import('@modelcontextprotocol/sdk/types.js')).SUPPORTED_PROTOCOL_VERSIONS);
+  setSdkTypes(await import('@modelcontextprotocol/sdk/types.js'));
   const accepted: Credential[] = [...options.tokens].map(([token, identity]) => {
     if (!token) throw new QmsError('MCP HTTP host needs non-empty bearer tokens', 'Set QMS_MCP_TOKEN / QMS_MCP_TOKENS or let qms generate one.');
     if (!identity) throw new QmsError('every MCP bearer token must name an identity', 'Give each token the agent (QMS user) it belongs to.');
@@ -210,7 +210,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         sendJsonRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
         return;
       }
-      send(res, await transport.post(parsed, (drop) => res.once('close', () => res.writableFinished || drop())));
+      // A client may be gone already (it sent its body and hung up): its requests are dropped now.
+      send(res, await transport.post(parsed, (drop) => (res.destroyed ? drop() : res.once('close', () => res.writableFinished || drop()))));
       return;
     }
     const parsed = parseMessages(body);

@@ -8,10 +8,15 @@
  * (~5 ms of ~8 ms) and lengthened every in-container verification. Everything the SDK's
  * transport checks of a request is checked here too (Accept, Content-Type, protocol version,
  * message shape, one initialize per session); the SDK server validates each method's params.
+ * Every POST is answered: a message is classified with the SDK's own guards (what its server
+ * dispatches on; a "request" it would not answer would hold the POST forever), a cancelled
+ * request's POST gets an error, and a request whose client went away is cancelled in the server
+ * too, so its late answer cannot reach a later POST that reuses its id.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type * as SdkTypes from '@modelcontextprotocol/sdk/types.js';
 
 /** What to write back: a status, JSON (or nothing), and headers. */
 export interface HttpAnswer {
@@ -23,11 +28,16 @@ export interface HttpAnswer {
 type Id = string | number;
 type Kind = 'request' | 'notification' | 'response';
 
-/** Protocol versions a client may name in `mcp-protocol-version` (the SDK's list, loaded with it). */
-let supportedVersions: readonly string[] = [];
-export function setSupportedVersions(versions: readonly string[]): void {
-  supportedVersions = versions;
+/** What this module takes from the SDK's types (loaded lazily, with the SDK): its protocol versions and message guards. */
+export type SdkTypeGuards = Pick<typeof SdkTypes, 'SUPPORTED_PROTOCOL_VERSIONS' | 'isJSONRPCRequest' | 'isJSONRPCNotification' | 'isJSONRPCResultResponse' | 'isJSONRPCErrorResponse' | 'isInitializeRequest'>;
+let sdk: SdkTypeGuards | undefined;
+export function setSdkTypes(types: SdkTypeGuards): void {
+  sdk = types;
 }
+const guards = (): SdkTypeGuards => {
+  if (!sdk) throw new Error('json-session-transport: setSdkTypes was not called');
+  return sdk;
+};
 
 export const jsonRpcError = (status: number, code: number, message: string, headers?: Record<string, string>): HttpAnswer => ({
   status,
@@ -35,18 +45,18 @@ export const jsonRpcError = (status: number, code: number, message: string, head
   ...(headers ? { headers } : {}),
 });
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is Id => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
-/** A JSON-RPC 2.0 message's kind, or undefined when it is none (the SDK server checks each method's params). */
+/**
+ * A JSON-RPC 2.0 message's kind, or undefined when it is none. The SDK's guards, in the order its
+ * server dispatches (shared/protocol.js): a looser check let through "requests" (a float id, an
+ * unknown key, a malformed `_meta`) the server drops unanswered, holding their POST forever.
+ */
 export function messageKind(m: unknown): Kind | undefined {
-  if (!isObject(m) || m.jsonrpc !== '2.0') return undefined;
-  if (typeof m.method === 'string') {
-    if (m.params !== undefined && !isObject(m.params)) return undefined;
-    if (!('id' in m)) return 'notification';
-    return isId(m.id) ? 'request' : undefined;
-  }
-  if (isId(m.id) && (isObject(m.result) || (isObject(m.error) && typeof m.error.code === 'number' && typeof m.error.message === 'string'))) return 'response';
+  const g = guards();
+  if (g.isJSONRPCResultResponse(m) || g.isJSONRPCErrorResponse(m)) return 'response';
+  if (g.isJSONRPCRequest(m)) return 'request';
+  if (g.isJSONRPCNotification(m)) return 'notification';
   return undefined;
 }
 
@@ -64,7 +74,14 @@ export function parseMessages(body: unknown): { messages: JSONRPCMessage[]; kind
   return { messages: list as JSONRPCMessage[], kinds, batch };
 }
 
-export const isInitialize = (m: JSONRPCMessage): boolean => 'method' in m && m.method === 'initialize' && 'id' in m;
+export const isInitialize = (m: JSONRPCMessage): boolean => guards().isInitializeRequest(m);
+
+/** The request a `notifications/cancelled` names, if any. */
+const cancelledId = (m: JSONRPCMessage): Id | undefined => {
+  if (!('method' in m) || m.method !== 'notifications/cancelled' || 'id' in m) return undefined;
+  const id = (m.params as { requestId?: unknown } | undefined)?.requestId;
+  return isId(id) ? id : undefined;
+};
 
 /** The checks of the spec every POST passes (the SDK's transport makes the same). */
 export function postHeadersProblem(headers: IncomingHttpHeaders): HttpAnswer | undefined {
@@ -80,8 +97,9 @@ export function postHeadersProblem(headers: IncomingHttpHeaders): HttpAnswer | u
 /** A named `mcp-protocol-version` this server does not speak (absent: the default, allowed). */
 export function versionProblem(headers: IncomingHttpHeaders): HttpAnswer | undefined {
   const version = headers['mcp-protocol-version'];
-  if (version === undefined || supportedVersions.includes(String(version))) return undefined;
-  return jsonRpcError(400, -32000, `Bad Request: Unsupported protocol version: ${String(version)} (supported versions: ${supportedVersions.join(', ')})`);
+  const supported = guards().SUPPORTED_PROTOCOL_VERSIONS;
+  if (version === undefined || supported.includes(String(version))) return undefined;
+  return jsonRpcError(400, -32000, `Bad Request: Unsupported protocol version: ${String(version)} (supported versions: ${supported.join(', ')})`);
 }
 
 export class JsonSessionTransport implements Transport {
@@ -123,13 +141,15 @@ export class JsonSessionTransport implements Transport {
 
   /**
    * Hands a POST's messages to the server; the answer holds the answers to its requests.
-   * `onGone` registers what to do when the client stops waiting (its requests' answers are dropped).
+   * `onGone` registers what to do when the client stops waiting: its requests still waiting are
+   * cancelled in the server (which then never answers them) and their answers dropped.
    */
   async post(parsed: { messages: JSONRPCMessage[]; kinds: Kind[]; batch: boolean }, onGone?: (drop: () => void) => void): Promise<HttpAnswer> {
     if (this.closed) return jsonRpcError(404, -32001, 'Session not found');
     const { messages, kinds, batch } = parsed;
     const answers: Promise<JSONRPCMessage>[] = [];
-    const mine: Id[] = [];
+    // Each request's own waiter: a later POST may reuse an id once it is answered, and must keep it.
+    const mine = new Map<Id, (answer: JSONRPCMessage) => void>();
     const skip = new Set<number>();
     messages.forEach((message, i) => {
       if (kinds[i] !== 'request') return;
@@ -140,13 +160,27 @@ export class JsonSessionTransport implements Transport {
         skip.add(i);
         return;
       }
-      mine.push(id);
-      answers.push(new Promise((resolve) => this.waiting.set(id, resolve)));
+      answers.push(new Promise((resolve) => {
+        mine.set(id, resolve);
+        this.waiting.set(id, resolve);
+      }));
     });
+    messages.forEach((message, i) => {
+      if (skip.has(i)) return;
+      this.onmessage?.(message);
+      // The server answers a cancelled request never; its POST is answered here.
+      const cancelled = cancelledId(message);
+      if (cancelled !== undefined) this.answer(cancelled, 'the request was cancelled');
+    });
+    // After the messages are handed over: a client already gone cancels requests the server knows.
     onGone?.(() => {
-      for (const id of mine) this.answer(id, 'the client stopped waiting');
+      for (const [id, waiter] of mine) {
+        if (this.waiting.get(id) !== waiter) continue;
+        this.answer(id, 'the client stopped waiting');
+        // The server's handler is aborted and sends nothing: a late answer would go to the next request with this id.
+        this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the client stopped waiting' } });
+      }
     });
-    messages.forEach((message, i) => skip.has(i) || this.onmessage?.(message));
     if (answers.length === 0) return { status: 202 };
     const got = await Promise.all(answers);
     return { status: 200, body: batch ? got : got[0], headers: { 'mcp-session-id': this.sessionId ?? '' } };
