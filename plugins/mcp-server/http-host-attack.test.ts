@@ -318,3 +318,113 @@ describe('the MCP HTTP host under attack', () => {
     await client.close();
   });
 });
+
+describe('an agent holding bytes in the host', () => {
+  const MAX_BODY = 1024 * 1024; // a token's allowance: four of these
+  const bigHeld: Array<() => void> = [];
+  let host: HttpHost;
+  let port: number;
+  beforeAll(async () => {
+    const bigServer = (identity: string): McpServer => {
+      const server = new McpServer({ name: 'big', version: '1.0.0' });
+      server.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, ({ text }) => ({ content: [{ type: 'text', text: `${identity}:${text}` }] }));
+      server.registerTool('big', { description: 'a large answer', inputSchema: {} }, () => ({ content: [{ type: 'text', text: 'y'.repeat(8 * MAX_BODY) }] }));
+      server.registerTool('big-held', { description: 'a large answer, when released', inputSchema: {} }, () =>
+        new Promise((resolve) => bigHeld.push(() => resolve({ content: [{ type: 'text', text: 'y'.repeat(8 * MAX_BODY) }] }))));
+      return server;
+    };
+    host = await startHttpHost({ createServer: bigServer, port: 0, hosts: ['127.0.0.1'], tokens: new Map([[CLAUDE, 'claude'], [QA, 'qa']]), maxBodyBytes: MAX_BODY });
+    port = host.port;
+  });
+  afterAll(async () => {
+    await host.close();
+  });
+
+  const head = (token: string, length: number, session?: string): string =>
+    `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n${session ? `mcp-session-id: ${session}\r\n` : ''}Content-Length: ${length}\r\n\r\n`;
+
+  async function postStatus(token: string, body: unknown, session?: string): Promise<{ status: number; session?: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${token}`, ...(session ? { 'mcp-session-id': session } : {}) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, session: res.headers['mcp-session-id'] as string | undefined }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+  const sessionOf = async (token: string): Promise<string> => (await postStatus(token, initialize())).session!;
+  const statusUntil = async (token: string, session: string, want: number): Promise<void> => {
+    for (;;) {
+      if ((await postStatus(token, call(1, 'echo', 'probe'), session)).status === want) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  it('cuts off the bodies an agent stalls beyond its allowance; other agents are served, and it is again once they end', async () => {
+    const claude = await sessionOf(CLAUDE);
+    const qa = await sessionOf(QA);
+    const stalled: Socket[] = [];
+    const answers: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const socket = netConnect(port, '127.0.0.1', () => {
+        socket.write(head(CLAUDE, MAX_BODY, claude));
+        socket.write(Buffer.alloc(MAX_BODY - 1, 0x20)); // all but the last byte
+      });
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => answers.push(d));
+      socket.on('error', () => undefined);
+      stalled.push(socket);
+    }
+    // Four bodies' worth is held; the rest are answered 429 at once (their bytes read and dropped).
+    await until(() => answers.length >= 4);
+    expect(answers.map((a) => a.split('\r\n')[0])).toEqual(Array(4).fill('HTTP/1.1 429 Too Many Requests'));
+    expect(answers[0]).toMatch(/Too many bytes in flight for this token/);
+    await statusUntil(CLAUDE, claude, 429);
+    expect((await postStatus(QA, call(2, 'echo', 'qa'), qa)).status).toBe(200);
+    for (const socket of stalled) socket.destroy();
+    await statusUntil(CLAUDE, claude, 200);
+  });
+
+  it('refuses an agent that does not read its answers once they pass its allowance, until it does', async () => {
+    const claude = await sessionOf(CLAUDE);
+    const qa = await sessionOf(QA);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'big', arguments: {} } });
+    const unread = netConnect(port, '127.0.0.1', () => unread.write(head(CLAUDE, Buffer.byteLength(body), claude) + body));
+    unread.pause(); // never reads: the answer waits in the host
+    unread.on('error', () => undefined);
+    await statusUntil(CLAUDE, claude, 429);
+    expect((await postStatus(QA, call(6, 'echo', 'qa'), qa)).status).toBe(200);
+    unread.destroy();
+    await statusUntil(CLAUDE, claude, 200);
+  });
+
+  it('withholds the large answers of calls admitted together once one of them waits unread', async () => {
+    const claude = await sessionOf(CLAUDE);
+    const firstLines: string[] = [];
+    const sockets = Array.from({ length: 6 }, (_, i) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 100 + i, method: 'tools/call', params: { name: 'big-held', arguments: {} } });
+      const socket = netConnect(port, '127.0.0.1', () => socket.write(head(CLAUDE, Buffer.byteLength(body), claude) + body));
+      socket.setEncoding('utf8');
+      let seen = '';
+      socket.on('data', (d: string) => {
+        if (seen.includes('\r\n')) return;
+        seen += d;
+        if (seen.includes('\r\n')) {
+          firstLines.push(seen.split('\r\n')[0]!);
+          socket.pause(); // reads no further: an answer it started on waits in the host
+        }
+      });
+      socket.on('error', () => undefined);
+      return socket;
+    });
+    await until(() => bigHeld.length === 6); // all six admitted and running
+    for (const release of bigHeld.splice(0)) release();
+    await until(() => firstLines.length === 6);
+    // One 8 MiB answer goes out; the others are refused, each a small 429 instead of 8 MiB held.
+    expect(firstLines.filter((l) => l === 'HTTP/1.1 200 OK')).toHaveLength(1);
+    expect(firstLines.filter((l) => l === 'HTTP/1.1 429 Too Many Requests')).toHaveLength(5);
+    for (const socket of sockets) socket.destroy();
+    await statusUntil(CLAUDE, claude, 200);
+  });
+});

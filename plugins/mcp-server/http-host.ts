@@ -5,6 +5,9 @@
  * (constant-time) naming the caller's identity, body size cap. A session belongs to the token
  * that opened it: its McpServer is built for that token's identity, and a request on it with
  * another token is refused, so identity comes from the credential, never from the request.
+ * Each token may hold at most four bodies' worth of bytes in the host at once (bodies being read
+ * or served, answers its client has not read), so an agent that stalls its bodies or never reads
+ * its answers grows no memory but its own allowance (429 beyond it).
  * Each session's messages go to its McpServer through JsonSessionTransport (answers as JSON, no
  * SSE); the MCP SDK is loaded lazily, when a host is started.
  */
@@ -29,7 +32,7 @@ export interface HttpHostOptions {
   tokens: ReadonlyMap<string, string>;
   /** Accepted Host header names; default localhost, 127.0.0.1, host.docker.internal, the bridge address. */
   allowedHostnames?: string[];
-  /** Largest accepted request body; default 4 MiB. */
+  /** Largest accepted request body; default 4 MiB. A token may hold four times this in flight. */
   maxBodyBytes?: number;
   /** Sessions per credential and idle expiry; default 16 sessions, 30 minutes. */
   sessionLimits?: Partial<SessionLimits>;
@@ -45,19 +48,24 @@ export interface HttpHost {
 
 const MCP_PATH = '/mcp';
 
-function send(res: ServerResponse, answer: HttpAnswer): void {
+/** Writes the answer, or the one `instead` gives for its size; returns the bytes of the body written. */
+function send(res: ServerResponse, answer: HttpAnswer, instead?: (bytes: number) => HttpAnswer | undefined): number {
   if (res.headersSent || res.destroyed) {
     res.end();
-    return;
+    return 0;
   }
   if (answer.body === undefined) {
     res.writeHead(answer.status, answer.headers);
     res.end();
-    return;
+    return 0;
   }
   const body = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...answer.headers });
+  const bytes = Buffer.byteLength(body);
+  const other = instead?.(bytes);
+  if (other) return send(res, other);
+  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': bytes, ...answer.headers });
   res.end(body);
+  return bytes;
 }
 
 function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>): void {
@@ -65,8 +73,11 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
 }
 
 export class BodyTooLarge extends Error {}
+/** The caller's allowance of bytes in flight is spent (`admit` said no). */
+export class OverAllowance extends Error {}
 
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** The body, up to `limit` bytes; `admit(n)` is asked before each chunk of n bytes is kept. */
+export function readBody(req: IncomingMessage, limit: number, admit?: (bytes: number) => boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -75,11 +86,19 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (chunk: Buffer) => {
+      if (refused) return; // read on and dropped: the answer (429) reaches the client, no byte is kept
       size += chunk.length;
       if (size > limit) {
         reject(new BodyTooLarge());
         req.destroy();
+        return;
+      }
+      if (admit && !admit(chunk.length)) {
+        refused = true;
+        chunks.length = 0;
+        reject(new OverAllowance());
         return;
       }
       chunks.push(chunk);
@@ -123,6 +142,14 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   type Session = { transport: JsonSessionTransport; server: McpServer };
   const sessions = new SessionTable<Session>({ ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits }, (s) => void s.transport.close().catch(() => undefined));
+  // Bytes each token holds in the host: its requests' bodies until answered, its answers until flushed.
+  const allowance = 4 * maxBody;
+  const inFlight = new Map<Credential, number>();
+  const hold = (c: Credential, bytes: number): void => {
+    const now = (inFlight.get(c) ?? 0) + bytes;
+    if (now > 0) inFlight.set(c, now);
+    else inFlight.delete(c);
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host;
@@ -147,6 +174,26 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       });
       return;
     }
+    const tooMuch = (): void =>
+      sendJsonRpcError(res, 429, -32000, `Too many bytes in flight for this token (over ${allowance}): read your answers, then retry`, { 'retry-after': '1' });
+    if ((inFlight.get(credential) ?? 0) > allowance) {
+      tooMuch();
+      return;
+    }
+    // Released when the answer is flushed or the connection ends ('close' follows either).
+    let held = 0;
+    const account = (bytes: number): void => {
+      held += bytes;
+      hold(credential, bytes);
+    };
+    res.once('close', () => hold(credential, -held));
+    // Requests admitted together could each add a large answer: one past the allowance is withheld
+    // while the token holds a body's worth or more elsewhere (so one answer is sent whatever its size).
+    const unread = (bytes: number): HttpAnswer | undefined => {
+      const others = (inFlight.get(credential) ?? 0) - held;
+      if (others < maxBody || others + bytes <= allowance) return undefined;
+      return jsonRpcError(429, -32000, `Too many bytes in flight for this token (over ${allowance}): the call ran, but its answer (${bytes} bytes) was not sent; read your earlier answers, then retry`, { 'retry-after': '1' });
+    };
 
     const sessionId = req.headers['mcp-session-id'];
     if (req.method !== 'POST') {
@@ -165,10 +212,15 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     let body: unknown;
     if (req.method === 'POST') {
       try {
-        const text = await readBody(req, maxBody);
+        const text = await readBody(req, maxBody, (bytes) => {
+          if ((inFlight.get(credential) ?? 0) + bytes > allowance) return false;
+          account(bytes);
+          return true;
+        });
         body = JSON.parse(text);
       } catch (err) {
         if (err instanceof BodyTooLarge) sendJsonRpcError(res, 413, -32600, `Request body larger than ${maxBody} bytes`);
+        else if (err instanceof OverAllowance) tooMuch();
         else sendJsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
         return;
       }
@@ -211,7 +263,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         return;
       }
       // A client may be gone already (it sent its body and hung up): its requests are dropped now.
-      send(res, await transport.post(parsed, (drop) => (res.destroyed ? drop() : res.once('close', () => res.writableFinished || drop()))));
+      account(send(res, await transport.post(parsed, (drop) => (res.destroyed ? drop() : res.once('close', () => res.writableFinished || drop()))), unread));
       return;
     }
     const parsed = parseMessages(body);
@@ -228,7 +280,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       void server.close().catch(() => undefined);
     };
     await server.connect(transport);
-    send(res, await transport.post(parsed));
+    account(send(res, await transport.post(parsed)));
   }
 
   const servers: Server[] = [];
