@@ -244,6 +244,18 @@ describe('the MCP HTTP host under attack', () => {
     expect(ran.slice(before)).toEqual(['still mine']);
   });
 
+  it('lets a token flooding sessions push out only its own oldest ones, answering what was pending there', async () => {
+    const claude = await openSession(CLAUDE);
+    const firstQa = await openSession(QA);
+    const pending = post(call(55, 'hold', 'evicted under'), firstQa, QA);
+    await until(() => held.has('evicted under'));
+    for (let i = 0; i < 16; i++) await openSession(QA); // a 17th session: QA's least recently used goes
+    expect(JSON.parse((await pending)!.body)).toMatchObject({ id: 55, error: { message: 'the MCP session was closed' } });
+    await until(() => aborted.includes('evicted under'));
+    expect((await post(call(56, 'echo', 'evicted'), firstQa, QA))?.status).toBe(404);
+    expect(JSON.parse((await post(call(57, 'echo', 'claude stays'), claude))!.body)).toMatchObject({ id: 57, result: { content: [{ text: 'claude:claude stays' }] } });
+  });
+
   it('answers a request pending when its session is deleted, and a client sending responses gets 202 and a working session', async () => {
     const on = await openSession();
     const pending = post(call(60, 'hold', 'deleted under'), on);
