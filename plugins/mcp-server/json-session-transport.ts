@@ -48,16 +48,20 @@ export const jsonRpcError = (status: number, code: number, message: string, head
 const isId = (v: unknown): v is Id => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
 /**
- * A JSON-RPC 2.0 message's kind, or undefined when it is none. The SDK's guards, in the order its
- * server dispatches (shared/protocol.js): a looser check let through "requests" (a float id, an
- * unknown key, a malformed `_meta`) the server drops unanswered, holding their POST forever.
+ * A JSON-RPC 2.0 message's kind, or undefined when it is none, by the SDK's guards (what its server
+ * dispatches on): a looser check let through "requests" (a float id, an unknown key, a malformed
+ * `_meta`) the server drops unanswered, holding their POST forever. The guards' schemas are strict,
+ * so the keys name the one that can match; only that one is run (a failing guard costs ~45 µs).
  */
 export function messageKind(m: unknown): Kind | undefined {
+  if (typeof m !== 'object' || m === null) return undefined;
   const g = guards();
-  if (g.isJSONRPCResultResponse(m) || g.isJSONRPCErrorResponse(m)) return 'response';
-  if (g.isJSONRPCRequest(m)) return 'request';
-  if (g.isJSONRPCNotification(m)) return 'notification';
-  return undefined;
+  if ('method' in m) {
+    if ('id' in m) return g.isJSONRPCRequest(m) ? 'request' : undefined;
+    return g.isJSONRPCNotification(m) ? 'notification' : undefined;
+  }
+  if ('result' in m) return g.isJSONRPCResultResponse(m) ? 'response' : undefined;
+  return g.isJSONRPCErrorResponse(m) ? 'response' : undefined;
 }
 
 /** The messages of a POST body (one, or a batch), or an error answer. */
@@ -74,7 +78,7 @@ export function parseMessages(body: unknown): { messages: JSONRPCMessage[]; kind
   return { messages: list as JSONRPCMessage[], kinds, batch };
 }
 
-export const isInitialize = (m: JSONRPCMessage): boolean => guards().isInitializeRequest(m);
+export const isInitialize = (m: JSONRPCMessage): boolean => 'method' in m && m.method === 'initialize' && guards().isInitializeRequest(m);
 
 /** The request a `notifications/cancelled` names, if any. */
 const cancelledId = (m: JSONRPCMessage): Id | undefined => {
