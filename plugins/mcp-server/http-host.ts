@@ -5,9 +5,7 @@
  * (constant-time) naming the caller's identity, body size cap. A session belongs to the token
  * that opened it: its McpServer is built for that token's identity, and a request on it with
  * another token is refused, so identity comes from the credential, never from the request.
- * Each token may hold at most four bodies' worth of bytes in the host at once (bodies being read
- * or served, answers its client has not read), so an agent that stalls its bodies or never reads
- * its answers grows no memory but its own allowance (429 beyond it).
+ * Each token may hold at most four bodies' worth of bytes in the host at once (bytes-in-flight.ts).
  * Each session's messages go to its McpServer through JsonSessionTransport (answers as JSON, no
  * SSE); the MCP SDK is loaded lazily, when a host is started.
  */
@@ -17,6 +15,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { QmsError } from '../../tasks/errors.js';
 import { defaultAllowedHostnames, defaultListenHosts } from './bridge-address.js';
 import { isInitialize, jsonRpcError, JsonSessionTransport, parseMessages, postHeadersProblem, setSdkTypes, versionProblem, type HttpAnswer } from './json-session-transport.js';
+import { BytesInFlight } from './bytes-in-flight.js';
 import { findPortHolder, portInUseError } from './port-holder.js';
 import { credentialOf, digest, hostnameOf, originAllowed, type Credential } from './request-guards.js';
 import { DEFAULT_SESSION_LIMITS, SessionTable, type SessionLimits } from './session-table.js';
@@ -142,14 +141,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   type Session = { transport: JsonSessionTransport; server: McpServer };
   const sessions = new SessionTable<Session>({ ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits }, (s) => void s.transport.close().catch(() => undefined));
-  // Bytes each token holds in the host: its requests' bodies until answered, its answers until flushed.
-  const allowance = 4 * maxBody;
-  const inFlight = new Map<Credential, number>();
-  const hold = (c: Credential, bytes: number): void => {
-    const now = (inFlight.get(c) ?? 0) + bytes;
-    if (now > 0) inFlight.set(c, now);
-    else inFlight.delete(c);
-  };
+  const inFlight = new BytesInFlight<Credential>(maxBody);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host;
@@ -174,26 +166,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       });
       return;
     }
-    const tooMuch = (): void =>
-      sendJsonRpcError(res, 429, -32000, `Too many bytes in flight for this token (over ${allowance}): read your answers, then retry`, { 'retry-after': '1' });
-    if ((inFlight.get(credential) ?? 0) > allowance) {
-      tooMuch();
+    if (inFlight.spent(credential)) {
+      send(res, inFlight.refusal());
       return;
     }
+    const account = inFlight.request(credential);
     // Released when the answer is flushed or the connection ends ('close' follows either).
-    let held = 0;
-    const account = (bytes: number): void => {
-      held += bytes;
-      hold(credential, bytes);
-    };
-    res.once('close', () => hold(credential, -held));
-    // Requests admitted together could each add a large answer: one past the allowance is withheld
-    // while the token holds a body's worth or more elsewhere (so one answer is sent whatever its size).
-    const unread = (bytes: number): HttpAnswer | undefined => {
-      const others = (inFlight.get(credential) ?? 0) - held;
-      if (others < maxBody || others + bytes <= allowance) return undefined;
-      return jsonRpcError(429, -32000, `Too many bytes in flight for this token (over ${allowance}): the call ran, but its answer (${bytes} bytes) was not sent; read your earlier answers, then retry`, { 'retry-after': '1' });
-    };
+    res.once('close', account.release);
 
     const sessionId = req.headers['mcp-session-id'];
     if (req.method !== 'POST') {
@@ -212,15 +191,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     let body: unknown;
     if (req.method === 'POST') {
       try {
-        const text = await readBody(req, maxBody, (bytes) => {
-          if ((inFlight.get(credential) ?? 0) + bytes > allowance) return false;
-          account(bytes);
-          return true;
-        });
+        const text = await readBody(req, maxBody, account.admit);
         body = JSON.parse(text);
       } catch (err) {
         if (err instanceof BodyTooLarge) sendJsonRpcError(res, 413, -32600, `Request body larger than ${maxBody} bytes`);
-        else if (err instanceof OverAllowance) tooMuch();
+        else if (err instanceof OverAllowance) send(res, inFlight.refusal());
         else sendJsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
         return;
       }
@@ -263,7 +238,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         return;
       }
       // A client may be gone already (it sent its body and hung up): its requests are dropped now.
-      account(send(res, await transport.post(parsed, (drop) => (res.destroyed ? drop() : res.once('close', () => res.writableFinished || drop()))), unread));
+      account.add(send(res, await transport.post(parsed, (drop) => (res.destroyed ? drop() : res.once('close', () => res.writableFinished || drop()))), account.answerOver));
       return;
     }
     const parsed = parseMessages(body);
@@ -280,7 +255,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       void server.close().catch(() => undefined);
     };
     await server.connect(transport);
-    account(send(res, await transport.post(parsed)));
+    account.add(send(res, await transport.post(parsed)));
   }
 
   const servers: Server[] = [];
