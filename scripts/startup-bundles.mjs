@@ -208,7 +208,13 @@ const VENDORED = {
     external: { '@grpc/grpc-js': 'dockerode', '@grpc/proto-loader': 'dockerode', uuid: 'dockerode', 'tar-fs': 'dockerode', ssh2: 'docker-modem' },
     // docker-modem formats every request with util.inspect (showHidden, no depth limit) for a
     // debug line even when that is off: ~0.2 ms a request. The copy formats it only when on.
-    edits: [{ file: /docker-modem[\\/]lib[\\/]modem\.js$/, from: "debug('Sending: %s', util.inspect(", to: "debug.enabled && debug('Sending: %s', util.inspect(" }],
+    // https (with tls and crypto) and zlib cost ~8 ms to load and serve only an https engine and a
+    // gzipped build context (qms streams its own): the copy loads them on first use.
+    edits: [
+      { file: /docker-modem[\\/]lib[\\/]modem\.js$/, from: "debug('Sending: %s', util.inspect(", to: "debug.enabled && debug('Sending: %s', util.inspect(" },
+      { file: /docker-modem[\\/]lib[\\/]http\.js$/, from: "var nativeHttps = require('https'),", to: "var nativeHttps = new Proxy({}, { get: (_, key) => require('https')[key] })," },
+      { file: /dockerode[\\/]lib[\\/]util\.js$/, from: "var zlib = require('zlib');", to: "var zlib = { createGzip: (...args) => require('zlib').createGzip(...args) };" },
+    ],
     exercise: exerciseDockerode,
   },
   commander: {

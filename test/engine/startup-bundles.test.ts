@@ -206,4 +206,24 @@ describe('the vendored copies', () => {
     expect(run({})).toBe(0);
     expect(run({ DEBUG: 'modem' })).toBeGreaterThanOrEqual(2);
   });
+
+  it("dockerode's copy loads https and zlib only when a request needs them, and then uses them (https here: zlib serves only a gzipped build context, which qms never asks for)", () => {
+    ensureBuilt();
+    const loaded = (m: string): string => `process.moduleLoadList.includes('NativeModule ${m}')`;
+    // Loaded as connectDocker loads it: with dockerode's unused packages deferred (dockerode-extras.ts).
+    const script = `
+      (await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/plugins/docker-engine/dockerode-extras.js')).href)})).deferDockerodeExtras();
+      const { loadVendored } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/tasks/cjs.js')).href)});
+      const Docker = loadVendored('dockerode');
+      const out = [];
+      await new Docker({ socketPath: '/nonexistent/qms-test.sock' }).ping().catch(() => undefined);
+      out.push(${loaded('https')}, ${loaded('zlib')});
+      // An engine over TLS (nothing listens on port 9): the request goes out through https.
+      const err = await new Docker({ protocol: 'https', host: '127.0.0.1', port: 9 }).ping().catch((e) => e);
+      out.push(${loaded('https')}, String(err && err.code));
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); ${script}`], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] }).toString()) as unknown[];
+    expect(out).toEqual([false, false, true, 'ECONNREFUSED']);
+  });
 });
