@@ -5,26 +5,27 @@
  * `GET /version` would cost far more for: that endpoint runs `runc --version` and
  * `docker-init --version` on the engine's host each time.
  */
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Env } from '../../tasks/types.js';
 import { connectDocker, engineSocket, engineSocketAgent } from './client.js';
 
-function pingSocket(socketPath: string, timeoutMs: number): Promise<boolean> {
+/** `GET /_ping` over the engine's unix socket: its status and headers, or undefined without an answer. */
+function pingSocket(socketPath: string, timeoutMs: number): Promise<{ status: number; headers: IncomingHttpHeaders } | undefined> {
   return new Promise((resolve) => {
     const req = request({ socketPath, agent: engineSocketAgent(), path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-      res.on('error', () => resolve(false));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      res.on('error', () => resolve(undefined));
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve(undefined));
     req.end();
   });
 }
 
 export async function engineAnswers(env: Env, timeoutMs = 3_000): Promise<boolean> {
   const socket = engineSocket(env);
-  if (socket) return pingSocket(socket, timeoutMs);
+  if (socket) return (await pingSocket(socket, timeoutMs))?.status === 200;
   return connectDocker(env).then(
     () => true,
     () => false,
@@ -45,21 +46,11 @@ const SERVER = /^Docker\/(\S+) \(/;
  * undefined when there is no socket, no answer, or headers not in Docker's form (then ask
  * `GET /version`).
  */
-export function pingVersion(env: Env, timeoutMs = 3_000): Promise<EngineVersion | undefined> {
+export async function pingVersion(env: Env, timeoutMs = 3_000): Promise<EngineVersion | undefined> {
   const socketPath = engineSocket(env);
-  if (!socketPath) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const req = request({ socketPath, agent: engineSocketAgent(), path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('error', () => resolve(undefined));
-      res.on('end', () => {
-        const version = SERVER.exec(String(res.headers.server ?? ''))?.[1];
-        const api = res.headers['api-version'];
-        resolve(res.statusCode === 200 && version && typeof api === 'string' && /^\d+\.\d+$/.test(api) ? { Version: version, ApiVersion: api } : undefined);
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
+  const answer = socketPath ? await pingSocket(socketPath, timeoutMs) : undefined;
+  if (answer?.status !== 200) return undefined;
+  const version = SERVER.exec(String(answer.headers.server ?? ''))?.[1];
+  const api = answer.headers['api-version'];
+  return version && typeof api === 'string' && /^\d+\.\d+$/.test(api) ? { Version: version, ApiVersion: api } : undefined;
 }

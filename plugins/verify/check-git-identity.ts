@@ -48,4 +48,3 @@ export async function checkGitIdentity(target: VerifyTarget, endpoint: McpEndpoi
     : `${lines.length} audit line${lines.length > 1 ? 's' : ''} (${lines.map((l) => String(l.verdict)).join(', ')}) with agent ${agents.map((a) => JSON.stringify(a)).join(', ')}`;
   return record({ ...base, actual, result: ok ? 'pass' : 'fail' }, started);
 }
-
