@@ -23,6 +23,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodes } from './ast-nodes.mjs';
+import { bundleCjs, keepChunkCaches, writeEntryModules } from './cjs-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the CLI starts: the CLI, `qms list`, and the package entry a config imports. */
@@ -93,16 +95,6 @@ function statementOk(s) {
   }
 }
 
-/** Every node of an AST, depth first. */
-function* nodes(node) {
-  if (node === null || typeof node !== 'object') return;
-  if (typeof node.type === 'string') yield node;
-  for (const v of Object.values(node)) {
-    if (Array.isArray(v)) for (const x of v) yield* nodes(x);
-    else if (v !== null && typeof v === 'object') yield* nodes(v);
-  }
-}
-
 const modules = new Map();
 /**
  * A module's relative static and dynamic imports (absolute paths), and why it must stay one
@@ -124,6 +116,19 @@ function moduleInfo(file) {
 }
 
 export const whyShared = (file) => moduleInfo(file).why;
+
+/** The files of `dist` a bare `qms list` loads: the roots and what they import statically. */
+function listModules(dist) {
+  const seen = new Set();
+  const todo = ROOTS.map((r) => join(dist, r));
+  while (todo.length > 0) {
+    const file = todo.pop();
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    todo.push(...moduleInfo(file).imports);
+  }
+  return seen;
+}
 
 /**
  * The files that stay, and which of them are rewritten: the roots, every shared module they
@@ -188,6 +193,30 @@ async function bundleInPlace(file, stay) {
   return inputs.size - 1;
 }
 
+/** The methods zod 3's ZodType constructor binds to each schema, in its order (`spa` is safeParseAsync). */
+const ZOD_BOUND = ['parse', 'safeParse', 'parseAsync', 'safeParseAsync', 'spa', 'refine', 'refinement', 'superRefine', 'optional', 'nullable', 'nullish', 'array', 'promise', 'or', 'and', 'transform', 'brand', 'default', 'catch', 'describe', 'pipe', 'readonly', 'isNullable', 'isOptional'];
+
+/**
+ * Installed into the zod copy (its source text): each `[name, method]` becomes a getter on
+ * `Type.prototype` that binds `method` to the schema read from and keeps it as the schema's own
+ * `name`; a write makes it the schema's own too. Read from a prototype, it is the method itself.
+ */
+function bindOnFirstUse(Type, names) {
+  const own = (obj, name, value) => Object.defineProperty(obj, name, { value, writable: true, enumerable: true, configurable: true });
+  const methods = names.map(([name, method]) => [name, Type.prototype[method]]);
+  for (const [name, fn] of methods) {
+    Object.defineProperty(Type.prototype, name, {
+      configurable: true,
+      get() {
+        return Object.hasOwn(this, '_def') ? own(this, name, fn.bind(this))[name] : fn;
+      },
+      set(value) {
+        own(this, name, value);
+      },
+    });
+  }
+}
+
 /**
  * The packages copied into dist/vendor (tasks/cjs.ts, VendoredPackage): when a copy fits (else
  * they load from node_modules), what stays outside it, and what to run of it before its code
@@ -198,6 +227,16 @@ const VENDORED = {
     fits: (version) => version.startsWith('3.') || 'zod is not version 3',
     license: 'MIT License, Copyright (c) 2025 Colin McDonnell',
     external: {},
+    // Every schema zod 3 makes binds 25 of its methods to itself in its constructor (so that
+    // `const { parse } = schema` works): half of making a schema, and qms makes ~150 before
+    // `qms list` prints. The copy binds each on first use instead, through a getter on
+    // ZodType.prototype that leaves the bound method on the schema: the same function on every
+    // read, assignable, as before. No subclass defines any of these names (the build checks the
+    // text; the test compares the copy with zod).
+    edits: [
+      { file: /zod[\\/]v3[\\/]types\.cjs$/, from: `this.spa = this.safeParseAsync;\n        this._def = def;\n${ZOD_BOUND.map((m) => `        this.${m} = this.${m}.bind(this);\n`).join('')}`, to: 'this._def = def;\n' },
+      { file: /zod[\\/]v3[\\/]types\.cjs$/, from: 'exports.ZodType = ZodType;\n', to: `exports.ZodType = ZodType;\n(${bindOnFirstUse})(ZodType, ${JSON.stringify(ZOD_BOUND.map((m) => [m, m === 'spa' ? 'safeParseAsync' : m]))});\n` },
+    ],
     exercise: exerciseZod,
   },
   dockerode: {
@@ -396,6 +435,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`startup-bundles: ${join(dist, ROOTS[0])} is missing: run tsc first`);
     process.exitCode = 1;
   } else {
-    console.log(`startup-bundles: ${await inlineStartupModules(dist)}; ${await vendorPackages(dist)}`);
+    // The CommonJS build reads tsc's files, so it goes first; its package entries replace tsc's
+    // last, once the vendored copies' caches are made (their run imports tsc's index.js).
+    const cjs = await bundleCjs(dist, rolldown, parseAst, listModules(dist));
+    const done = [await inlineStartupModules(dist), await vendorPackages(dist)];
+    await writeEntryModules(dist, cjs.entries);
+    const caches = await keepChunkCaches(dist);
+    done.push(`CommonJS build -> dist/cjs/: ${caches.all} files with a code cache (${caches.ran} of them as a run used them)`);
+    console.log(`startup-bundles: ${done.join('; ')}`);
   }
 }

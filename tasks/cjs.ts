@@ -15,9 +15,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Script } from 'node:vm';
+import { runWithCodeCache } from './startup/code-cache.js';
 
 export const requireCjs = createRequire(import.meta.url);
 
@@ -41,24 +41,7 @@ export function vendoredCopy(name: VendoredPackage, dir: URL = new URL('../vendo
   }
 }
 
-/** The code cache kept beside a vendored file. */
-export const codeCacheOf = (file: string): string => `${file}.v8-cache`;
-
-/** Runs `file` (CommonJS) the way `require` would, compiled with its code cache when V8 accepts it. */
-export function runWithCodeCache(file: string): { exports: unknown; script: Script } {
-  const { Script } = requireCjs('node:vm') as typeof import('node:vm');
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(codeCacheOf(file));
-  } catch {
-    // no cache: compiled from the source
-  }
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new Script(source, { filename: file, cachedData });
-  const module = { exports: {} as unknown };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
-  return { exports: module.exports, script };
-}
+export { codeCacheOf, runWithCodeCache } from './startup/code-cache.js';
 
 const loaded = new Map<VendoredPackage, { exports: unknown; script?: Script }>();
 

@@ -1,5 +1,5 @@
 /**
- * The `qms` CLI entry (`bin/qms.js` imports it, answering `qms --version` alone itself). Each
+ * The `qms` CLI (`bin/qms.js` starts it through start.ts, answering `qms --version` alone itself). Each
  * command loads what it needs, so `--version` never touches the config and `qms list` never
  * loads zx, listr2 or plugin internals; a bare `qms list` does not even load commander. Exit codes: 0 ok, 1 a task failed,
  * 2 usage or config error, 130 interrupted.
@@ -222,8 +222,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   }
 }
 
-const code = await main();
-// Let stdout drain; exit explicitly so a plugin's forgotten handle cannot keep us alive.
-process.exitCode = code;
-if (process.stdout.writableLength > 0) process.stdout.once('drain', () => process.exit(code));
-else process.exit(code);
+/** Runs the command line and exits with its code (tasks/cli/start.ts calls it). */
+export async function runCli(argv: readonly string[] = process.argv): Promise<void> {
+  const code = await main(argv);
+  // Let stdout drain; exit explicitly so a plugin's forgotten handle cannot keep us alive.
+  process.exitCode = code;
+  if (process.stdout.writableLength > 0) process.stdout.once('drain', () => process.exit(code));
+  else process.exit(code);
+}

@@ -41,7 +41,8 @@ export async function createListrRenderer(
   out: NodeJS.WriteStream = process.stdout,
   options: { forceTTY?: boolean; output?: OutputMode } = {},
 ): Promise<Renderer> {
-  const [{ Listr, ListrLogger, ProcessOutput }, { windowedRenderer }] = await Promise.all([import('listr2'), import('./listr-window.js')]);
+  const [listr2, { windowedRenderer }] = await Promise.all([import('listr2'), import('./listr-window.js')]);
+  const { Listr, ListrLogger, ProcessOutput } = listr2;
   const lines = createLineRenderer(out);
   // listr2 shows a task's last line only: keep the whole output, printed after the run.
   const mode = options.output ?? 'failed';
@@ -157,7 +158,7 @@ export async function createListrRenderer(
             // Ctrl-C belongs to the engine (abort, teardowns, exit 130), not to listr2.
             registerSignalListeners: false,
             forceTTY: options.forceTTY,
-            renderer: windowedRenderer(board),
+            renderer: windowedRenderer(listr2, board),
             rendererOptions: { collapseErrors: false, collapseSubtasks: false, logger: new ListrLogger({ processOutput: new ProcessOutput(out, process.stderr) }) },
           },
         );

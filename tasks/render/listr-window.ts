@@ -8,7 +8,10 @@
  * list after the run is listr2's own. A line that fits is not put through wrap-ansi (whose
  * width measure costs ~0.4 ms a line: most of the time a 400-task list took to print).
  */
-import { color, DefaultRenderer, figures, indent } from 'listr2';
+import type { DefaultRenderer } from 'listr2';
+
+/** The parts of listr2 the window uses, passed in by the caller that loaded it (listr2 is imported dynamically: qms's CommonJS build loads no ES module package statically). */
+export type Listr2Parts = Pick<typeof import('listr2'), 'color' | 'DefaultRenderer' | 'figures' | 'indent'>;
 
 /** At most one frame per this many ms (listr2's spinner turns every 100 ms). */
 export const FRAME_MS = 50;
@@ -40,7 +43,7 @@ export function narrowWidth(s: string): number | undefined {
 type Task = ConstructorParameters<typeof DefaultRenderer>[0][number];
 
 /** A DefaultRenderer class drawing through `board` (listr2 takes the class as its `renderer`). */
-export function windowedRenderer(board: Board): typeof DefaultRenderer {
+export function windowedRenderer({ color, DefaultRenderer, figures, indent }: Listr2Parts, board: Board): typeof DefaultRenderer {
   return class WindowedRenderer extends DefaultRenderer {
     private readonly all: Task[];
     private timer: NodeJS.Timeout | undefined;

@@ -5,6 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import * as listr2Module from 'listr2';
 import { color, DefaultRenderer, figures } from 'listr2';
 import { createListrRenderer } from '../../tasks/render/listr-renderer.js';
 import { narrowWidth, windowedRenderer } from '../../tasks/render/listr-window.js';
@@ -71,7 +72,7 @@ describe('listr2 renderer with many tasks', () => {
 
 describe('listr2 line formatting without wrap-ansi', () => {
   type Format = (message: string, icon: string, level: number) => string[];
-  const Windowed = windowedRenderer({ running: () => [], failed: () => [], lastOutput: () => undefined, counts: () => ({ done: 0, failed: 0, skipped: 0, waiting: 0, running: 0 }), rows: () => 40 });
+  const Windowed = windowedRenderer(listr2Module, { running: () => [], failed: () => [], lastOutput: () => undefined, counts: () => ({ done: 0, failed: 0, skipped: 0, waiting: 0, running: 0 }), rows: () => 40 });
   const renderer = new Windowed([], {}, undefined as unknown as ConstructorParameters<typeof DefaultRenderer>[2]);
   // render() sets these up (listr2 loads them lazily); the same modules listr2 would load.
   beforeAll(async () => Object.assign(renderer, { wrap: (await import('wrap-ansi')).default, truncate: (await import('cli-truncate')).default }));

@@ -71,6 +71,25 @@ describe("the build's copies", () => {
     expect(JSON.parse(JSON.stringify(check(copy.z)))).toEqual(JSON.parse(JSON.stringify(check(zod.z))));
   });
 
+  it("of zod binds a schema's methods on first use as zod binds them when it makes the schema: detached, the same function each read, assignable", async () => {
+    const copy = (runWithCodeCache(copyOf('zod')!).exports as typeof import('zod')).z;
+    const zod = (require('zod') as typeof import('zod')).z;
+    for (const z of [copy, zod]) {
+      const s = z.string().min(2);
+      const { parse, safeParse, optional, spa } = s;
+      expect(parse('ab')).toBe('ab');
+      expect(safeParse('a').success).toBe(false);
+      expect(optional().safeParse(undefined).success).toBe(true);
+      expect(await spa('abc')).toEqual({ success: true, data: 'abc' });
+      expect(s.parse).toBe(s.parse);
+      expect(s.spa).not.toBe(s.safeParseAsync);
+      const mine = () => 'mine';
+      (s as unknown as { refine: unknown }).refine = mine;
+      expect(s.refine).toBe(mine);
+      expect(z.string().refine).not.toBe(mine);
+    }
+  });
+
   it('of dockerode has its API, uses its code cache, leaves the deferred packages unloaded and pings the engine', async () => {
     const file = copyOf('dockerode');
     expect(file && existsSync(file), 'dist/vendor/dockerode.cjs from the dockerode installed: run `npm run build` first').toBeTruthy();
