@@ -6,11 +6,12 @@
 //    own entry. A package
 //    imported statically is an error: CommonJS cannot load an ES module package as it loads.
 // 2. The package entries (dist/index.js, dist/tasks/index.js) rewritten to re-export the build,
-//    and the build's record (the stamp of the dist/ it belongs to).
+//    and the build's id, in its record and marked on the dist/ it belongs to.
 // 3. V8's code cache of each chunk: as `qms list` and `qms --dry-run up` ran it on a small
 //    project in a child process, or (a chunk that run did not load: task bodies) its compile.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
@@ -85,9 +86,9 @@ export async function bundleCjs(dist, rolldown, parseAst, startup) {
   return { entries };
 }
 
-/** Step 2: the package entries re-export the build (the ES modules stay for the rest of dist/), and the record. */
+/** Step 2: the package entries re-export the build (the ES modules stay for the rest of dist/), and the build's id. */
 export async function writeEntryModules(dist, entries) {
-  const { BUILD_ENTRIES, BUILD_DIR, BUILD_RECORD, stampOf } = await loader(dist);
+  const { BUILD_ENTRIES, BUILD_DIR, BUILD_RECORD, MARKED_FILE, buildMark } = await loader(dist);
   for (const name of ['index', 'engine']) {
     const file = join(dist, BUILD_ENTRIES[name]);
     const from = relative(dirname(file), join(dist, 'tasks/startup/cjs-build.js')).split(sep).join('/');
@@ -106,7 +107,9 @@ export async function writeEntryModules(dist, entries) {
     writeFileSync(`${file}.tmp`, text);
     renameSync(`${file}.tmp`, file);
   }
-  writeFileSync(join(dist, BUILD_DIR, BUILD_RECORD), `${JSON.stringify({ stamp: stampOf(dist) })}\n`);
+  const id = randomBytes(8).toString('hex');
+  appendFileSync(join(dist, MARKED_FILE), buildMark(id));
+  writeFileSync(join(dist, BUILD_DIR, BUILD_RECORD), `${JSON.stringify({ id })}\n`);
 }
 
 /** A project like qms's own, for the code cache's run. */

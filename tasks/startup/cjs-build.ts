@@ -11,11 +11,10 @@
  * build does not bundle (an `import()` of a package or of a computed URL) goes through
  * `importFrom`, which answers an entry's URL from the build as well.
  *
- * The build is used only when it was made from dist/'s current files (the size and mtime of
- * STAMP_FILE, which tsc rewrites on every build); otherwise `buildEntry` gives undefined and the
- * caller uses the ES modules.
+ * The build is used only when it was made from dist/'s current files (MARKED_FILE carries the
+ * build's id); otherwise `buildEntry` gives undefined and the caller uses the ES modules.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,18 +28,17 @@ export type BuildEntry = keyof typeof BUILD_ENTRIES;
 /** The build's folder in dist/, and its record there. */
 export const BUILD_DIR = 'cjs';
 export const BUILD_RECORD = 'build.json';
-/** The file (relative to dist/) whose size and mtime say which tsc output the build belongs to. */
-const STAMP_FILE = 'tasks/cli/main.js';
+/**
+ * The file (relative to dist/) the build marks with its id: tsc writes it again on every build,
+ * without the mark. Its content, not its mtime, since a package copied or packed keeps no mtimes.
+ */
+export const MARKED_FILE = 'tasks/cli/main.js';
+export const buildMark = (id: string): string => `\n// qms CommonJS build ${id}\n`;
 
-/** What the build records: the stamp of the dist/ it was made from. */
+/** What the build records: the id it marked MARKED_FILE with. */
 export interface BuildRecord {
-  stamp: string;
+  id: string;
 }
-
-export const stampOf = (dist: string): string => {
-  const s = statSync(join(dist, STAMP_FILE));
-  return `${s.size}:${s.mtimeMs}`;
-};
 
 interface Chunk {
   module: { exports: unknown };
@@ -61,7 +59,7 @@ function isCurrent(): boolean {
   if (state.current === undefined) {
     try {
       const record = JSON.parse(readFileSync(join(dist, BUILD_DIR, BUILD_RECORD), 'utf8')) as Partial<BuildRecord>;
-      state.current = record.stamp === stampOf(dist);
+      state.current = typeof record.id === 'string' && readFileSync(join(dist, MARKED_FILE), 'utf8').endsWith(buildMark(record.id));
     } catch {
       state.current = false; // no build (tsc alone, or no rolldown): the ES modules
     }

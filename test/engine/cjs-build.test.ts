@@ -5,7 +5,7 @@
  * the same from either build, and that a dist/ rebuilt by tsc alone falls back to the ES modules.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -91,7 +91,7 @@ describe('the built package', () => {
     expect(r.stdout).toBe(fromModules);
   });
 
-  it('after tsc alone rewrote dist/, the CLI runs from the ES modules and the stale build is not used', () => {
+  it('a copied package (no mtimes) runs from the build; after tsc alone rewrote dist/, the CLI runs from the ES modules and the stale build is not used', () => {
     const pkg = join(tmp, 'stale');
     mkdirSync(pkg);
     for (const d of ['bin', 'dist', 'docker']) cpSync(join(repoRoot, d), join(pkg, d), { recursive: true });
@@ -100,11 +100,21 @@ describe('the built package', () => {
     const project = join(pkg, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'qms.config.mjs'), "export default { tasks: [{ name: 'hello', description: 'says hello', run() {} }] };\n");
-    const list = () => spawnSync(process.execPath, [join(pkg, 'bin/qms.js'), 'list'], { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    // A config importing 'qms' (the package's own name, from inside it) gets the re-exported build.
+    const withQms = join(pkg, 'project-qms');
+    mkdirSync(withQms);
+    writeFileSync(join(withQms, 'qms.config.mjs'), "import { defineConfig } from 'qms';\nexport default defineConfig({ tasks: [{ name: 'hi', run() {} }] });\n");
+    const list = (cwd = project) => spawnSync(process.execPath, [join(pkg, 'bin/qms.js'), 'list'], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
     const fresh = list();
     expect(fresh.status).toBe(0);
-    // As tsc leaves it: main.js written again (another mtime), the package entry tsc's own.
-    utimesSync(join(pkg, 'dist/tasks/cli/main.js'), new Date(), new Date(Date.now() - 60_000));
+    // A copy keeps no mtimes (npm packs its own): the build is still current.
+    utimesSync(join(pkg, 'dist/tasks/cli/main.js'), new Date(0), new Date(0));
+    const copied = list(withQms);
+    expect(copied.status, copied.stderr).toBe(0);
+    expect(copied.stdout).toMatch(/^hi\s/m);
+    // main.js as tsc writes it again: without the build's mark.
+    const main = join(pkg, 'dist/tasks/cli/main.js');
+    writeFileSync(main, readFileSync(main, 'utf8').replace(/\n\/\/ qms CommonJS build \w+\n$/, '\n'));
     const stale = list();
     expect(stale.status, stale.stderr).toBe(0);
     expect(stale.stdout).toBe(fresh.stdout);
