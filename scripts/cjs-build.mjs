@@ -3,8 +3,8 @@
 //    chunks they share. In each module `import.meta.url` becomes `__qmsUrl('<its path in
 //    dist/>')` (the URL it had), and an `import()` rolldown does not bundle (a package, a
 //    computed specifier) becomes `__qmsImport(…, '<its path>')`: an ES import, or the build's
-//    own entry. A package
-//    imported statically is an error: CommonJS cannot load an ES module package as it loads.
+//    own entry. A package imported statically is an error: CommonJS cannot load an ES module
+//    package as it loads. The loader itself gets a CommonJS copy beside it, for bin/qms.js.
 // 2. The package entries (dist/index.js, dist/tasks/index.js) rewritten to re-export the build,
 //    and the build's id, in its record and marked on the dist/ it belongs to.
 // 3. V8's code cache of each chunk: as `qms list` and `qms --dry-run up` ran it on a small
@@ -18,8 +18,10 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nodes } from './ast-nodes.mjs';
 
-/** tasks/startup/cjs-build.js as tsc made it: the build's names are defined there, once. */
-const loader = (dist) => import(pathToFileURL(join(dist, 'tasks/startup/cjs-build.js')).href);
+/** The build's loader in dist/ (tsc's ES module; the build adds a CommonJS copy beside it for bin/qms.js). */
+const LOADER = 'tasks/startup/cjs-build.js';
+/** tsc's loader: the build's names are defined there, once. */
+const loader = (dist) => import(pathToFileURL(join(dist, LOADER)).href);
 
 /** `code` of module `id` (in `dist`) with `import.meta.url` and unbundled `import()`s rewritten for the build. */
 export function toChunkCode(code, id, dist, parseAst) {
@@ -82,6 +84,11 @@ export async function bundleCjs(dist, rolldown, parseAst, startup) {
     codeSplitting: { groups: [{ name: 'startup', test: (id) => startup.has(id) }] },
   });
   await bundle.close();
+  // The loader as CommonJS too, beside its ES module (the same code: its state is shared through
+  // globalThis): bin/qms.js requires it, so a command run from the build loads no ES module.
+  const own = await rolldown({ input: join(dist, LOADER), platform: 'node', logLevel: 'silent', external: (id) => isBuiltin(id) });
+  await own.write({ file: join(dist, LOADER.replace(/\.js$/, '.cjs')), format: 'cjs', banner: "'use strict';" });
+  await own.close();
   const entries = Object.fromEntries(output.filter((c) => c.type === 'chunk' && c.isEntry).map((c) => [c.name, c.exports]));
   return { entries };
 }
@@ -91,7 +98,7 @@ export async function writeEntryModules(dist, entries) {
   const { BUILD_ENTRIES, BUILD_DIR, BUILD_RECORD, MARKED_FILE, buildMark } = await loader(dist);
   for (const name of ['index', 'engine']) {
     const file = join(dist, BUILD_ENTRIES[name]);
-    const from = relative(dirname(file), join(dist, 'tasks/startup/cjs-build.js')).split(sep).join('/');
+    const from = relative(dirname(file), join(dist, LOADER)).split(sep).join('/');
     const names = entries[name];
     if (!names) throw new Error(`cjs-build: no entry ${name} in the build`);
     const text = [
@@ -129,7 +136,7 @@ export async function keepChunkCaches(dist) {
     writeFileSync(join(project, 'qms.config.ts'), EXERCISE_CONFIG);
     const script = `
       import { writeFileSync, renameSync } from 'node:fs';
-      const { buildEntry, chunkCodeCaches } = await import(${JSON.stringify(pathToFileURL(join(dist, 'tasks/startup/cjs-build.js')).href)});
+      const { buildEntry, chunkCodeCaches } = await import(${JSON.stringify(pathToFileURL(join(dist, LOADER)).href)});
       const cli = buildEntry('main');
       if (!cli) throw new Error('the CommonJS build is not current');
       // A run with a fresh config (jiti), then with the kept compiled one, then the plan of an up.

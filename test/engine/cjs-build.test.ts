@@ -91,6 +91,17 @@ describe('the built package', () => {
     expect(r.stdout).toBe(fromModules);
   });
 
+  it('bin/qms.js runs a bare `qms list` from the build without loading a single ES module (kept config: not even for `qms`)', () => {
+    const preload = join(tmp, 'esm-loaded.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList.filter((m) => /esm\\/module_job|esm\\/translators/.test(m)))));\n");
+    const run = () => spawnSync(process.execPath, ['-r', preload, join(repoRoot, 'bin/qms.js'), 'list'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    run(); // the first keeps the compiled config
+    const r = run();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('TASK');
+    expect(JSON.parse(r.stderr)).toEqual([]);
+  });
+
   it('a copied package (no mtimes) runs from the build; after tsc alone rewrote dist/, the CLI runs from the ES modules and the stale build is not used', () => {
     const pkg = join(tmp, 'stale');
     mkdirSync(pkg);
