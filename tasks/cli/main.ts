@@ -1,5 +1,5 @@
 /**
- * The `qms` CLI (`bin/qms.js` starts it through start.ts, answering `qms --version` alone itself). Each
+ * The `qms` CLI (`bin/qms.js` runs it, from qms's CommonJS build or as an ES module, answering `qms --version` alone itself). Each
  * command loads what it needs, so `--version` never touches the config and `qms list` never
  * loads zx, listr2 or plugin internals; a bare `qms list` does not even load commander. Exit codes: 0 ok, 1 a task failed,
  * 2 usage or config error, 130 interrupted.
@@ -222,7 +222,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   }
 }
 
-/** Runs the command line and exits with its code (tasks/cli/start.ts calls it). */
+/** Runs the command line and exits with its code (bin/qms.js calls it). */
 export async function runCli(argv: readonly string[] = process.argv): Promise<void> {
   const code = await main(argv);
   // Let stdout drain; exit explicitly so a plugin's forgotten handle cannot keep us alive.

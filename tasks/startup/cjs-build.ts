@@ -4,10 +4,11 @@
  * Node 20 keeps no compile cache for ES modules, and compiling qms's own code was a third of
  * `qms list`'s start-up (bench/startup.bench.mjs).
  *
- * One copy per process: the CLI runs from it (cli/start.ts) and the package entries the build
+ * One copy per process: the CLI runs from it (bin/qms.js) and the package entries the build
  * writes over tsc's (dist/index.js, dist/tasks/index.js) re-export it, so a config's `import …
- * from 'qms'` gets the very classes the CLI checks against. Its state lives on globalThis, so a
- * second instance of this module (jiti may evaluate one) still finds the same copy. What the
+ * from 'qms'` gets the very classes the CLI checks against. Its state lives on globalThis, so
+ * every instance of this module finds the same copy: its CommonJS copy (the build makes one for
+ * bin/qms.js, which requires it), its ES module (the package entries), one jiti may evaluate. What the
  * build does not bundle (an `import()` of a package or of a computed URL) goes through
  * `importFrom`, which answers an entry's URL from the build as well.
  *
