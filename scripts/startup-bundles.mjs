@@ -231,8 +231,9 @@ const VENDORED = {
     // `const { parse } = schema` works): half of making a schema, and qms makes ~150 before
     // `qms list` prints. The copy binds each on first use instead, through a getter on
     // ZodType.prototype that leaves the bound method on the schema: the same function on every
-    // read, assignable, as before. No subclass defines any of these names (the build checks the
-    // text; the test compares the copy with zod).
+    // read, assignable, as before. No subclass defines any of these names (zod 3.25's source);
+    // an edit whose text is gone is reported by the build, and the test compares the copy's
+    // schemas with zod's, detached methods included.
     edits: [
       { file: /zod[\\/]v3[\\/]types\.cjs$/, from: `this.spa = this.safeParseAsync;\n        this._def = def;\n${ZOD_BOUND.map((m) => `        this.${m} = this.${m}.bind(this);\n`).join('')}`, to: 'this._def = def;\n' },
       { file: /zod[\\/]v3[\\/]types\.cjs$/, from: 'exports.ZodType = ZodType;\n', to: `exports.ZodType = ZodType;\n(${bindOnFirstUse})(ZodType, ${JSON.stringify(ZOD_BOUND.map((m) => [m, m === 'spa' ? 'safeParseAsync' : m]))});\n` },
@@ -441,7 +442,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const done = [await inlineStartupModules(dist), await vendorPackages(dist)];
     await writeEntryModules(dist, cjs.entries);
     const caches = await keepChunkCaches(dist);
-    done.push(`CommonJS build -> dist/cjs/: ${caches.all} files with a code cache (${caches.ran} of them as a run used them)`);
+    done.push(`CommonJS build -> dist/cjs/: ${caches.failed ? `no code cache (the run that makes them failed: ${caches.failed})` : `${caches.all} files with a code cache (${caches.ran} of them as a run used them)`}`);
     console.log(`startup-bundles: ${done.join('; ')}`);
   }
 }
