@@ -296,20 +296,33 @@ describe('mcp-server supervisor', () => {
 
   it('does not take an HTTP server that is not an MCP server for ready, and stops it', async () => {
     const port = await freePort();
-    const script = `require("http").createServer((q, s) => { s.writeHead(200, {"content-type": "text/plain"}); s.end("ok"); }).listen(${port}, "127.0.0.1", () => console.log("plain http up"))`;
+    const script = `require("http").createServer((q, s) => { s.writeHead(200, {"content-type": "text/plain"}); s.end("ok"); }).listen(${port}, "127.0.0.1", () => console.log("plain http up " + process.pid))`;
     const ctx = makeTaskContext(root);
     const err = await runTask(mcpServer({ name: 'http', port, command: process.execPath, args: ['-e', script], hosts: ['127.0.0.1'], readyTimeoutMs: 1500 }), 'mcp:http', ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QmsError);
     expect((err as Error).message).toMatch(new RegExp(`no MCP answer from http://127.0.0.1:${port}/mcp within 1500 ms`));
     expect((err as Error).message).toContain('plain http up');
     expect(await ctx.state.get('mcp:http')).toBeUndefined();
-    // the non-MCP server it started was stopped: the port is free again
-    const again = createServer();
-    await new Promise<void>((resolve, reject) => {
-      again.once('error', reject);
-      again.listen(port, '127.0.0.1', resolve);
-    });
-    again.close();
+    // the non-MCP server it started was stopped: its process is gone and its port free again (a
+    // freed ephemeral port may be held a moment by another process's connection on a busy machine)
+    const pid = Number(/plain http up (\d+)/.exec((err as Error).message)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
+    const listenOnce = () =>
+      new Promise<void>((resolve, reject) => {
+        const again = createServer();
+        again.once('error', reject);
+        again.listen(port, '127.0.0.1', () => again.close(() => resolve()));
+      });
+    for (let tries = 0; ; tries++) {
+      try {
+        await listenOnce();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || tries >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   });
 
   it('runs an external server command with {host}, {port}, {projectRoot} and {tokenFile} filled in', async () => {
