@@ -18,6 +18,8 @@
 //    V8's code cache of each as qms uses it (VENDORED); tasks/cjs.ts loads a copy when it was
 //    made from the package installed (else the package itself), with the cache when V8 accepts
 //    it (else from the source).
+// 3. qms's own code as a code-cached CommonJS build (cjs-build.mjs), from which the CLI runs;
+//    the rewritten ES modules of step 1 then serve what runs dist/'s ES modules (the servers).
 // Without rolldown (it comes with vitest's vite) the build keeps tsc's files: slower, the same.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -343,7 +345,8 @@ async function keepCodeCache(dist, name, exercise) {
   await exercise(dist, cjs);
   const cache = cjs.vendoredCodeCache(name);
   if (!cache) return ' (no code cache: the copy was not loaded)';
-  const file = cjs.codeCacheOf(join(dist, 'vendor', `${name}.cjs`));
+  const { codeCacheOf } = await import(pathToFileURL(join(dist, 'tasks/startup/code-cache.js')).href);
+  const file = codeCacheOf(join(dist, 'vendor', `${name}.cjs`));
   writeFileSync(`${file}.tmp`, cache);
   renameSync(`${file}.tmp`, file);
   return ` with a ${Math.round(cache.length / 1024)} kB code cache`;

@@ -41,8 +41,6 @@ export function vendoredCopy(name: VendoredPackage, dir: URL = new URL('../vendo
   }
 }
 
-export { codeCacheOf, runWithCodeCache } from './startup/code-cache.js';
-
 const loaded = new Map<VendoredPackage, { exports: unknown; script?: Script }>();
 
 /** `name` from its vendored copy when one fits, else from node_modules; loaded once. */

@@ -11,7 +11,8 @@ import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeCacheOf, runWithCodeCache, vendoredCopy } from '../../tasks/cjs.js';
+import { vendoredCopy } from '../../tasks/cjs.js';
+import { codeCacheOf, runWithCodeCache } from '../../tasks/startup/code-cache.js';
 import { deferDockerodeExtras } from '../../plugins/docker-engine/dockerode-extras.js';
 import { ensureBuilt, repoRoot } from '../cli/built.js';
 
